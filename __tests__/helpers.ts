@@ -1,0 +1,58 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Testing, type TerraformStack } from "cdktf";
+import { loadEnvironmentConfig, type OverrideFile } from "../config/load";
+import type { EnvironmentConfig, EnvironmentName } from "../config/schema";
+import type { ConfigLayer } from "../config/types";
+import { buildApp } from "../stacks/app";
+import { EnvironmentStack } from "../stacks/environment-stack";
+
+/** Shared fixtures: configuration without the caller's environment variables, stacks, JSON. */
+
+export type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** An environment's configuration with optional overrides; process env is ignored. */
+export function testConfig(name: EnvironmentName, layer: ConfigLayer = {}): EnvironmentConfig {
+  return loadEnvironmentConfig(name, { overrides: { [name]: layer }, env: {} });
+}
+
+/** A standalone environment stack for construct tests. */
+export function environmentStack(name: EnvironmentName, layer: ConfigLayer = {}): EnvironmentStack {
+  return new EnvironmentStack(Testing.app(), testConfig(name, layer));
+}
+
+/** Synthesized JSON of a stack, parsed. */
+export function synthJson(stack: TerraformStack): Json {
+  return JSON.parse(Testing.synth(stack)) as Json;
+}
+
+/** Synthesized JSON string of a stack, for the cdktf matchers. */
+export function synth(stack: TerraformStack): string {
+  return Testing.synth(stack);
+}
+
+/** Resources of one type in a synthesized stack, by logical name. */
+export function resourcesOf(json: Json, type: string): Record<string, Json> {
+  return (json.resource?.[type] ?? {}) as Record<string, Json>;
+}
+
+/** The single resource of a type whose logical name contains `fragment`. */
+export function resourceNamed(json: Json, type: string, fragment: string): Json {
+  const matches = Object.entries(resourcesOf(json, type)).filter(([name]) => name.includes(fragment));
+  if (matches.length !== 1) throw new Error(`expected one ${type} named *${fragment}*, found ${matches.map(([n]) => n).join(", ") || "none"}`);
+  return matches[0][1];
+}
+
+/** Synthesizes the whole app the way main.ts does, into a temp dir; returns stack name -> JSON. */
+export function synthAll(overrides: OverrideFile = {}): Record<string, Json> {
+  const outdir = mkdtempSync(join(tmpdir(), "farmers-synth-"));
+  try {
+    const { app, environments, bootstrap } = buildApp({ outdir, overrides, env: {} });
+    app.synth();
+    const names = [bootstrap, ...environments].map((s) => s.node.id);
+    return Object.fromEntries(names.map((n) => [n, JSON.parse(readFileSync(join(outdir, "stacks", n, "cdk.tf.json"), "utf8")) as Json]));
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * Facts about AWS that configuration is checked against. One place, so a new instance class or
+ * retention value is a one-line change. Sources: AWS documentation for ECS task sizes, RDS
+ * instance classes, CloudWatch Logs PutRetentionPolicy, RDS Performance Insights.
+ */
+
+/** Fargate task CPU units mapped to the memory sizes (MiB) Fargate accepts with them. */
+export const FARGATE_CPU_MEMORY: Readonly<Record<number, readonly number[]>> = {
+  256: [512, 1024, 2048],
+  512: range(1024, 4096, 1024),
+  1024: range(2048, 8192, 1024),
+  2048: range(4096, 16384, 1024),
+  4096: range(8192, 30720, 1024),
+  8192: range(16384, 61440, 4096),
+  16384: range(32768, 122880, 8192),
+};
+
+/** RDS PostgreSQL instance classes this project knows, with memory in GiB and vCPUs. */
+export const RDS_INSTANCE_CLASSES: Readonly<Record<string, { memoryGiB: number; vcpu: number }>> = {
+  "db.t4g.micro": { memoryGiB: 1, vcpu: 2 },
+  "db.t4g.small": { memoryGiB: 2, vcpu: 2 },
+  "db.t4g.medium": { memoryGiB: 4, vcpu: 2 },
+  "db.t4g.large": { memoryGiB: 8, vcpu: 2 },
+  "db.t4g.xlarge": { memoryGiB: 16, vcpu: 4 },
+  "db.t4g.2xlarge": { memoryGiB: 32, vcpu: 8 },
+  "db.m7g.large": { memoryGiB: 8, vcpu: 2 },
+  "db.m7g.xlarge": { memoryGiB: 16, vcpu: 4 },
+  "db.m7g.2xlarge": { memoryGiB: 32, vcpu: 8 },
+  "db.r7g.large": { memoryGiB: 16, vcpu: 2 },
+  "db.r7g.xlarge": { memoryGiB: 32, vcpu: 4 },
+  "db.r7g.2xlarge": { memoryGiB: 64, vcpu: 8 },
+};
+
+/** Values CloudWatch Logs accepts for a log group's retention (days). */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
+  3288, 3653,
+] as const;
+
+/** RDS automated backup retention bounds (days); 0 would disable backups, which we never allow. */
+export const RDS_BACKUP_RETENTION = { min: 1, max: 35 } as const;
+
+/** Performance Insights retention: 7 (free tier) or a multiple of 31 up to 731 days. */
+export function isValidPerformanceInsightsRetention(days: number): boolean {
+  return days === 7 || days === 731 || (days % 31 === 0 && days >= 31 && days <= 713);
+}
+
+/** Seconds CloudWatch accepts as an alarm period for standard-resolution metrics. */
+export function isValidAlarmPeriod(seconds: number): boolean {
+  return [10, 30].includes(seconds) || (seconds >= 60 && seconds % 60 === 0);
+}
+
+function range(from: number, to: number, step: number): number[] {
+  const values: number[] = [];
+  for (let v = from; v <= to; v += step) values.push(v);
+  return values;
+}

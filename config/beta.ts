@@ -1,0 +1,25 @@
+import type { ConfigLayer } from "./types";
+
+/** The beta environment: values from the reference's environment table. */
+export const beta: ConfigLayer = {
+  name: "beta",
+  tags: { Environment: "beta" },
+  network: {
+    vpcCidr: "10.1.0.0/16",
+    publicSubnetCidrs: ["10.1.1.0/24", "10.1.2.0/24"],
+    privateSubnetCidrs: ["10.1.11.0/24", "10.1.12.0/24"],
+    databaseSubnetCidrs: ["10.1.21.0/24", "10.1.22.0/24"],
+    flowLogRetentionDays: 7,
+  },
+  database: {
+    instanceClass: "db.t4g.medium",
+    allocatedStorageGiB: 50,
+    maxAllocatedStorageGiB: 100,
+    name: "farmers_beta",
+    maxConnections: 200,
+  },
+  service: { cpu: 512, memoryMiB: 1024, desiredCount: 1, minCount: 1, maxCount: 4 },
+  aaa: { endpoint: "aaa-service-beta.internal:50052" },
+  loadBalancer: { certificate: { domain: "farmers-beta.kisanlink.in" } },
+  pipeline: { branch: "beta" },
+};

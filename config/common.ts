@@ -1,0 +1,65 @@
+import type { ConfigLayer } from "./types";
+
+/**
+ * Settings every environment shares unless its own file says otherwise. Account-specific
+ * values here are placeholders that let a fresh clone synthesize; operators override them
+ * (see config/load.ts and docs/configuration.md).
+ */
+export const common: ConfigLayer = {
+  project: "farmers-module",
+  region: "us-east-1",
+  availabilityZones: ["us-east-1a", "us-east-1b"],
+  allowedAccountIds: [],
+  tags: { Service: "farmers-module", ManagedBy: "cdktf", Repository: "Kisanlink/farmers-module" },
+  state: {
+    bucket: "farmers-module-terraform-state",
+    lockTable: "farmers-module-terraform-locks",
+    region: "us-east-1",
+  },
+  network: { interfaceEndpoints: false, natGateways: "single" },
+  database: {
+    // 16.10 is the reference's pin and a minor RDS offers for new instances.
+    engineVersion: "16.10",
+    username: "farmers_service",
+    multiAz: false,
+    deletionProtection: false,
+    preventDestroy: false,
+    skipFinalSnapshot: false,
+    performanceInsights: false,
+    performanceInsightsRetentionDays: 7,
+    backupRetentionDays: 7,
+    enhancedMonitoringIntervalSeconds: 60,
+    caCertificateIdentifier: "rds-ca-rsa2048-g1",
+    reservedConnections: 20,
+  },
+  service: {
+    containerPort: 8000,
+    logLevel: "info",
+    corsAllowedOrigins: ["https://staging.app.kisanlink.in"],
+    enableExecuteCommand: true,
+    fargateSpot: false,
+    tracing: false,
+    dbMaxConnsPerTask: 20,
+  },
+  aaa: {},
+  loadBalancer: {
+    deletionProtection: false,
+    accessLogExpirationDays: 90,
+    testListenerPort: 8443,
+    testListenerCidrs: [],
+  },
+  deployment: {
+    style: "rolling",
+    linearPercent: 10,
+    linearIntervalMinutes: 1,
+    terminationWaitMinutes: 5,
+  },
+  pipeline: {
+    repository: "Kisanlink/farmers-module",
+    source: { mode: "codestar-connection" },
+    manualApproval: false,
+    artifactExpirationDays: 30,
+    buildLogRetentionDays: 30,
+  },
+  observability: { logRetentionDays: 7, criticalEmails: [], warningEmails: [] },
+};

@@ -1,0 +1,128 @@
+import { readFileSync } from "node:fs";
+import { beta } from "./beta";
+import { common } from "./common";
+import { dev } from "./dev";
+import { production } from "./production";
+import { ENVIRONMENT_NAMES, environmentConfigSchema, type EnvironmentConfig, type EnvironmentName } from "./schema";
+import { staging } from "./staging";
+import type { ConfigLayer } from "./types";
+
+/** The checked-in data of each environment, before operator overrides. */
+export const ENVIRONMENT_LAYERS: Readonly<Record<EnvironmentName, ConfigLayer>> = { dev, beta, staging, production };
+
+/**
+ * Operator overrides, by environment name or `common` for all. Read from the JSON file named by
+ * `FARMERS_CONFIG_FILE`; a few account-wide values may also come from environment variables
+ * (see ENV_VARIABLES). Neither needs editing code.
+ */
+export type OverrideFile = Partial<Record<EnvironmentName | "common", ConfigLayer>>;
+
+/** Environment variables read as overrides, and the setting each one sets. */
+export const ENV_VARIABLES = {
+  FARMERS_CONFIG_FILE: "path of a JSON override file: { \"common\": {...}, \"production\": {...} }",
+  FARMERS_STATE_BUCKET: "state.bucket",
+  FARMERS_STATE_LOCK_TABLE: "state.lockTable",
+  FARMERS_ALLOWED_ACCOUNT_IDS: "allowedAccountIds (comma-separated)",
+  FARMERS_ALARM_EMAILS: "observability.criticalEmails and warningEmails (comma-separated)",
+} as const;
+
+/** Raised when configuration is invalid; the message lists every problem found. */
+export class ConfigError extends Error {
+  constructor(
+    readonly environment: string,
+    readonly problems: readonly string[],
+  ) {
+    super(`Invalid configuration for environment "${environment}":\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+export interface LoadOptions {
+  /** Overrides applied last, as if read from the override file. @default - read FARMERS_CONFIG_FILE */
+  readonly overrides?: OverrideFile;
+  /** Variables to read overrides from. @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/** Loads, merges and validates one environment's configuration. Throws ConfigError. */
+export function loadEnvironmentConfig(name: string, options: LoadOptions = {}): EnvironmentConfig {
+  if (!isEnvironmentName(name)) {
+    throw new ConfigError(name, [`environment: received ${JSON.stringify(name)}; allowed: ${ENVIRONMENT_NAMES.join(", ")}`]);
+  }
+  const env = options.env ?? process.env;
+  const overrides = options.overrides ?? readOverrideFile(env.FARMERS_CONFIG_FILE);
+  for (const key of Object.keys(overrides)) {
+    if (key !== "common" && !isEnvironmentName(key))
+      throw new ConfigError(key, [`override file key: received ${JSON.stringify(key)}; allowed: common, ${ENVIRONMENT_NAMES.join(", ")}`]);
+  }
+  const merged = [common, ENVIRONMENT_LAYERS[name], overrides.common ?? {}, overrides[name] ?? {}, envVariableLayer(env)].reduce(
+    (acc, layer) => deepMerge(acc, layer),
+    {} as Record<string, unknown>,
+  );
+  const result = environmentConfigSchema.safeParse(merged, { reportInput: true });
+  if (!result.success) {
+    throw new ConfigError(
+      name,
+      result.error.issues.map((issue) => {
+        const path = issue.path.length > 0 ? issue.path.join(".") : "(root)";
+        const received = "input" in issue ? `received ${JSON.stringify(issue.input)}; ` : "";
+        return `${path}: ${received}${issue.message}`;
+      }),
+    );
+  }
+  if (result.data.name !== name)
+    throw new ConfigError(name, [`name: received ${JSON.stringify(result.data.name)}; allowed: ${JSON.stringify(name)} (the environment being loaded)`]);
+  return result.data;
+}
+
+/** Loads every environment; used by main.ts. */
+export function loadAllEnvironments(options: LoadOptions = {}): EnvironmentConfig[] {
+  return ENVIRONMENT_NAMES.map((name) => loadEnvironmentConfig(name, options));
+}
+
+function isEnvironmentName(name: string): name is EnvironmentName {
+  return (ENVIRONMENT_NAMES as readonly string[]).includes(name);
+}
+
+function readOverrideFile(path: string | undefined): OverrideFile {
+  if (!path) return {};
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (e) {
+    throw new ConfigError("common", [`FARMERS_CONFIG_FILE: received ${JSON.stringify(path)}; allowed: a readable JSON file (${(e as Error).message})`]);
+  }
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new Error("not a JSON object");
+    return parsed as OverrideFile;
+  } catch (e) {
+    throw new ConfigError("common", [`FARMERS_CONFIG_FILE: received ${JSON.stringify(path)}; allowed: a JSON object keyed by common or environment name (${(e as Error).message})`]);
+  }
+}
+
+function envVariableLayer(env: NodeJS.ProcessEnv): ConfigLayer {
+  const list = (v: string | undefined) => (v === undefined ? undefined : v.split(",").map((s) => s.trim()).filter(Boolean));
+  const emails = list(env.FARMERS_ALARM_EMAILS);
+  const layer: ConfigLayer = {
+    state: { bucket: env.FARMERS_STATE_BUCKET, lockTable: env.FARMERS_STATE_LOCK_TABLE },
+    allowedAccountIds: list(env.FARMERS_ALLOWED_ACCOUNT_IDS),
+    observability: { criticalEmails: emails, warningEmails: emails },
+  };
+  return layer;
+}
+
+/** Merges plain objects key by key; arrays and scalars replace; undefined leaves the value. */
+export function deepMerge(base: Record<string, unknown>, layer: unknown): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries((layer ?? {}) as Record<string, unknown>)) {
+    if (value === undefined) continue;
+    const current = out[key];
+    out[key] = isPlainObject(value) && isPlainObject(current) ? deepMerge(current, value) : value;
+  }
+  return out;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}

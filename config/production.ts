@@ -1,0 +1,44 @@
+import type { ConfigLayer } from "./types";
+
+/** The production environment: values from the reference's environment table. */
+export const production: ConfigLayer = {
+  name: "production",
+  tags: { Environment: "production" },
+  network: {
+    vpcCidr: "10.3.0.0/16",
+    publicSubnetCidrs: ["10.3.1.0/24", "10.3.2.0/24"],
+    privateSubnetCidrs: ["10.3.11.0/24", "10.3.12.0/24"],
+    databaseSubnetCidrs: ["10.3.21.0/24", "10.3.22.0/24"],
+    flowLogRetentionDays: 30,
+    natGateways: "one-per-az",
+  },
+  database: {
+    instanceClass: "db.t4g.medium",
+    allocatedStorageGiB: 100,
+    maxAllocatedStorageGiB: 500,
+    name: "farmers_production",
+    // 2 x maxCount 10 x 15 per task + 20 reserved = 320 worst case; 80 to spare.
+    maxConnections: 400,
+    multiAz: true,
+    deletionProtection: true,
+    preventDestroy: true,
+    performanceInsights: true,
+    backupRetentionDays: 35,
+    enhancedMonitoringIntervalSeconds: 30,
+  },
+  service: {
+    cpu: 512,
+    memoryMiB: 1024,
+    desiredCount: 2,
+    minCount: 2,
+    maxCount: 10,
+    dbMaxConnsPerTask: 15,
+    logLevel: "warn",
+    corsAllowedOrigins: ["https://app.kisanlink.in", "https://admin.kisanlink.in"],
+  },
+  aaa: { endpoint: "aaa-service.internal:50052" },
+  loadBalancer: { certificate: { domain: "farmers.kisanlink.in" }, deletionProtection: true },
+  deployment: { style: "blue-green" },
+  pipeline: { branch: "main", manualApproval: true },
+  observability: { logRetentionDays: 30 },
+};

@@ -1,0 +1,306 @@
+import { z } from "zod";
+import {
+  FARGATE_CPU_MEMORY,
+  LOG_RETENTION_DAYS,
+  RDS_BACKUP_RETENTION,
+  RDS_INSTANCE_CLASSES,
+  isValidPerformanceInsightsRetention,
+} from "./aws-catalog";
+import { cidrContains, cidrOverlaps, parseCidr } from "./cidr";
+
+/**
+ * The schema every environment's configuration must satisfy. Shape and single-field rules are
+ * zod; rules that relate fields (CIDRs, counts, connection budget) live in `crossFieldRules`.
+ * Messages say what is allowed; the loader adds the environment, the setting and the value.
+ */
+
+export const ENVIRONMENT_NAMES = ["dev", "beta", "staging", "production"] as const;
+export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
+
+const allowed = (what: string) => ({ error: `allowed: ${what}` });
+
+const cidr = z
+  .string()
+  .refine((v) => parseCidr(v) !== undefined, allowed("an IPv4 CIDR block such as 10.0.0.0/16 with no host bits set"));
+const accountId = z.string().regex(/^\d{12}$/, allowed("a 12-digit AWS account id"));
+const email = z.email(allowed("an e-mail address such as ops@example.com"));
+const region = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, allowed("an AWS region name such as us-east-1"));
+const logRetention = z
+  .number()
+  .refine((v) => (LOG_RETENTION_DAYS as readonly number[]).includes(v), allowed(LOG_RETENTION_DAYS.join(", ")));
+const arn = (service: string, resourcePattern: string) =>
+  z
+    .string()
+    .regex(
+      new RegExp(`^arn:aws(-[a-z]+)*:${service}:[a-z0-9-]+:\\d{12}:${resourcePattern}$`),
+      allowed(`an ${service} ARN (arn:aws:${service}:<region>:<account>:${resourcePattern.replace(/\\/g, "")})`),
+    );
+const hostPort = z
+  .string()
+  .regex(/^[a-zA-Z0-9.-]+:\d{1,5}$/, allowed("host:port, e.g. aaa-service.internal:50052"));
+const s3BucketName = z
+  .string()
+  .regex(/^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, allowed("3-63 lowercase letters, digits, dots and hyphens"));
+const positiveInt = z.number().int().positive();
+
+const networkSchema = z
+  .object({
+    vpcCidr: cidr,
+    publicSubnetCidrs: z.array(cidr),
+    privateSubnetCidrs: z.array(cidr),
+    databaseSubnetCidrs: z.array(cidr),
+    natGateways: z.enum(["single", "one-per-az"]),
+    interfaceEndpoints: z.boolean(),
+    flowLogRetentionDays: logRetention,
+  })
+  .strict();
+
+const databaseSchema = z
+  .object({
+    engineVersion: z.string().regex(/^16\.\d+$/, allowed("a PostgreSQL 16 minor version such as 16.10")),
+    instanceClass: z
+      .string()
+      .refine((v) => v in RDS_INSTANCE_CLASSES, allowed(Object.keys(RDS_INSTANCE_CLASSES).join(", "))),
+    allocatedStorageGiB: z.number().int().min(20, allowed("20 to 65536 GiB for gp3")).max(65536, allowed("20 to 65536 GiB for gp3")),
+    maxAllocatedStorageGiB: z.number().int().max(65536, allowed("at most 65536 GiB")),
+    name: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, allowed("a PostgreSQL identifier: lowercase letter, then letters, digits, _ (max 63)")),
+    username: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, allowed("a PostgreSQL role name: lowercase letter, then letters, digits, _")),
+    multiAz: z.boolean(),
+    deletionProtection: z.boolean(),
+    preventDestroy: z.boolean(),
+    skipFinalSnapshot: z.boolean(),
+    performanceInsights: z.boolean(),
+    performanceInsightsRetentionDays: z
+      .number()
+      .refine(isValidPerformanceInsightsRetention, allowed("7, or a multiple of 31 up to 713, or 731")),
+    backupRetentionDays: z
+      .number()
+      .int()
+      .min(RDS_BACKUP_RETENTION.min, allowed("1 to 35 days"))
+      .max(RDS_BACKUP_RETENTION.max, allowed("1 to 35 days")),
+    enhancedMonitoringIntervalSeconds: z
+      .number()
+      .refine((v) => [0, 1, 5, 10, 15, 30, 60].includes(v), allowed("0, 1, 5, 10, 15, 30, 60")),
+    caCertificateIdentifier: z.string().min(1),
+    maxConnections: positiveInt,
+    reservedConnections: z.number().int().min(3, allowed("at least 3 (RDS reserves connections for rdsadmin)")),
+  })
+  .strict();
+
+const serviceSchema = z
+  .object({
+    cpu: z
+      .number()
+      .refine((v) => v in FARGATE_CPU_MEMORY, allowed(Object.keys(FARGATE_CPU_MEMORY).join(", "))),
+    memoryMiB: positiveInt,
+    desiredCount: z.number().int().min(0),
+    minCount: z.number().int().min(0),
+    maxCount: z.number().int().min(1),
+    containerPort: z.number().int().min(1).max(65535),
+    dbMaxConnsPerTask: positiveInt,
+    logLevel: z.enum(["debug", "info", "warn", "error"]),
+    corsAllowedOrigins: z.array(z.url(allowed("an origin such as https://app.kisanlink.in"))).min(1),
+    enableExecuteCommand: z.boolean(),
+    fargateSpot: z.boolean(),
+    tracing: z.boolean(),
+  })
+  .strict();
+
+const aaaSchema = z
+  .object({
+    endpoint: hostPort,
+    privateHostedZoneId: z
+      .string()
+      .regex(/^Z[A-Z0-9]{1,31}$/, allowed("a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ"))
+      .optional(),
+    network: z
+      .object({
+        cidr,
+        peeringConnectionId: z.string().regex(/^pcx-[0-9a-f]{8,17}$/, allowed("pcx-<hex>")).optional(),
+        transitGatewayId: z.string().regex(/^tgw-[0-9a-f]{8,17}$/, allowed("tgw-<hex>")).optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+const certificateSchema = z.union([
+  z.object({ arn: arn("acm", "certificate/[0-9a-f-]{36}") }).strict(),
+  z.object({ domain: z.string().regex(/^(\*\.)?([a-z0-9-]+\.)+[a-z]{2,}$/, allowed("a domain name")) }).strict(),
+]);
+
+const loadBalancerSchema = z
+  .object({
+    certificate: certificateSchema,
+    hostedZone: z
+      .object({
+        zoneId: z.string().regex(/^Z[A-Z0-9]{1,31}$/, allowed("a Route 53 hosted zone id")),
+        recordName: z.string().regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/, allowed("a fully qualified domain name")),
+      })
+      .strict()
+      .optional(),
+    deletionProtection: z.boolean(),
+    accessLogExpirationDays: positiveInt,
+    testListenerPort: z.number().int().min(1).max(65535),
+    testListenerCidrs: z.array(cidr),
+  })
+  .strict();
+
+const deploymentSchema = z
+  .object({
+    style: z.enum(["rolling", "blue-green"]),
+    linearPercent: z.number().int().min(1).max(100),
+    linearIntervalMinutes: z.number().int().min(1).max(2880),
+    terminationWaitMinutes: z.number().int().min(0).max(2880),
+  })
+  .strict();
+
+const pipelineSchema = z
+  .object({
+    repository: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, allowed("owner/name")),
+    branch: z.string().regex(/^[A-Za-z0-9._/-]+$/, allowed("a git branch name")),
+    source: z.discriminatedUnion("mode", [
+      z
+        .object({
+          mode: z.literal("codestar-connection"),
+          connectionArn: arn("code(star-)?connections", "connection/[0-9a-f-]{36}").optional(),
+        })
+        .strict(),
+      z.object({ mode: z.literal("github-token") }).strict(),
+    ]),
+    manualApproval: z.boolean(),
+    artifactExpirationDays: positiveInt,
+    buildLogRetentionDays: logRetention,
+  })
+  .strict();
+
+const observabilitySchema = z
+  .object({
+    logRetentionDays: logRetention,
+    criticalEmails: z.array(email),
+    warningEmails: z.array(email),
+  })
+  .strict();
+
+export const environmentConfigSchema = z
+  .object({
+    name: z.enum(ENVIRONMENT_NAMES),
+    project: z.string().regex(/^[a-z][a-z0-9-]{1,30}$/, allowed("lowercase letters, digits and hyphens")),
+    region,
+    availabilityZones: z.array(z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d[a-z]$/, allowed("an AZ name such as us-east-1a"))),
+    allowedAccountIds: z.array(accountId),
+    tags: z.record(z.string(), z.string()),
+    state: z.object({ bucket: s3BucketName, lockTable: z.string().regex(/^[A-Za-z0-9_.-]{3,255}$/, allowed("3-255 of A-Z a-z 0-9 _ . -")), region }).strict(),
+    network: networkSchema,
+    database: databaseSchema,
+    service: serviceSchema,
+    aaa: aaaSchema,
+    loadBalancer: loadBalancerSchema,
+    deployment: deploymentSchema,
+    pipeline: pipelineSchema,
+    observability: observabilitySchema,
+  })
+  .strict()
+  .superRefine(crossFieldRules);
+
+export type EnvironmentConfig = DeepReadonly<z.output<typeof environmentConfigSchema>>;
+export type DeepReadonly<T> = T extends (infer U)[]
+  ? readonly DeepReadonly<U>[]
+  : T extends object
+    ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+    : T;
+
+type Raw = z.output<typeof environmentConfigSchema>;
+
+/** Rules relating several settings. Each issue carries the offending input for the message. */
+function crossFieldRules(c: Raw, ctx: z.RefinementCtx): void {
+  const fail = (path: (string | number)[], input: unknown, message: string) =>
+    ctx.addIssue({ code: "custom", path, input, message });
+
+  const azCount = c.availabilityZones.length;
+  if (azCount < 2) fail(["availabilityZones"], c.availabilityZones, "allowed: at least two availability zones");
+  if (new Set(c.availabilityZones).size !== azCount)
+    fail(["availabilityZones"], c.availabilityZones, "allowed: distinct availability zones");
+  for (const [i, az] of c.availabilityZones.entries()) {
+    if (!az.startsWith(c.region)) fail(["availabilityZones", i], az, `allowed: zones of region ${c.region}`);
+  }
+
+  // Network: each tier has one subnet per AZ, inside the VPC, none overlapping.
+  const vpc = parseCidr(c.network.vpcCidr);
+  const tiers = ["publicSubnetCidrs", "privateSubnetCidrs", "databaseSubnetCidrs"] as const;
+  const seen: { path: (string | number)[]; value: string }[] = [];
+  for (const tier of tiers) {
+    const list = c.network[tier];
+    if (list.length !== azCount)
+      fail(["network", tier], list, `allowed: exactly one subnet per availability zone (${azCount})`);
+    for (const [i, value] of list.entries()) {
+      const block = parseCidr(value);
+      if (!block || !vpc) continue;
+      const path = ["network", tier, i];
+      if (!cidrContains(vpc, block)) fail(path, value, `allowed: a block inside the VPC ${c.network.vpcCidr}`);
+      if (block.prefix > 28) fail(path, value, "allowed: a prefix between /16 and /28 (AWS subnet limits)");
+      const clash = seen.find((s) => cidrOverlaps(parseCidr(s.value)!, block));
+      if (clash) fail(path, value, `allowed: a block not overlapping network.${clash.path.slice(1).join(".")} (${clash.value})`);
+      seen.push({ path, value });
+    }
+  }
+  if (vpc && (vpc.prefix < 16 || vpc.prefix > 28))
+    fail(["network", "vpcCidr"], c.network.vpcCidr, "allowed: a prefix between /16 and /28 (AWS VPC limits)");
+
+  // Fargate CPU/memory pair.
+  const memories = FARGATE_CPU_MEMORY[c.service.cpu];
+  if (memories && !memories.includes(c.service.memoryMiB))
+    fail(["service", "memoryMiB"], c.service.memoryMiB, `allowed with cpu ${c.service.cpu}: ${memories.join(", ")}`);
+
+  // Task counts.
+  const { minCount, desiredCount, maxCount } = c.service;
+  if (!(minCount <= desiredCount && desiredCount <= maxCount))
+    fail(["service", "desiredCount"], { minCount, desiredCount, maxCount }, "allowed: minCount <= desiredCount <= maxCount");
+
+  // Storage.
+  if (c.database.maxAllocatedStorageGiB <= c.database.allocatedStorageGiB)
+    fail(
+      ["database", "maxAllocatedStorageGiB"],
+      c.database.maxAllocatedStorageGiB,
+      `allowed: more than allocatedStorageGiB (${c.database.allocatedStorageGiB}) so storage can autoscale`,
+    );
+
+  // Connection budget: every task at the scaling ceiling, doubled for a deployment's surge
+  // (rolling 200 % or a blue/green replacement set), plus connections kept for operators.
+  const worstCase = 2 * maxCount * c.service.dbMaxConnsPerTask + c.database.reservedConnections;
+  if (worstCase > c.database.maxConnections)
+    fail(
+      ["database", "maxConnections"],
+      c.database.maxConnections,
+      `allowed: at least 2 x service.maxCount (${maxCount}) x service.dbMaxConnsPerTask (${c.service.dbMaxConnsPerTask}) + database.reservedConnections (${c.database.reservedConnections}) = ${worstCase}`,
+    );
+  const memoryGiB = RDS_INSTANCE_CLASSES[c.database.instanceClass]?.memoryGiB;
+  if (memoryGiB !== undefined && c.database.maxConnections > memoryGiB * 150)
+    fail(
+      ["database", "maxConnections"],
+      c.database.maxConnections,
+      `allowed: at most ${memoryGiB * 150} on ${c.database.instanceClass} (150 per GiB of memory)`,
+    );
+
+  // Production safety nets cannot be switched off by configuration.
+  if (c.name === "production") {
+    for (const key of ["deletionProtection", "preventDestroy", "multiAz"] as const) {
+      if (!c.database[key]) fail(["database", key], c.database[key], "allowed: true in production");
+    }
+    if (c.database.skipFinalSnapshot)
+      fail(["database", "skipFinalSnapshot"], true, "allowed: false in production (only non-production may skip the final snapshot)");
+    if (!c.loadBalancer.deletionProtection)
+      fail(["loadBalancer", "deletionProtection"], false, "allowed: true in production");
+  }
+
+  if ([80, 443, c.service.containerPort].includes(c.loadBalancer.testListenerPort))
+    fail(["loadBalancer", "testListenerPort"], c.loadBalancer.testListenerPort, `allowed: a port other than 80, 443 and ${c.service.containerPort}`);
+
+  if (c.aaa.network && !c.aaa.network.peeringConnectionId === !c.aaa.network.transitGatewayId)
+    fail(["aaa", "network"], c.aaa.network, "allowed: exactly one of peeringConnectionId or transitGatewayId");
+  if (c.aaa.network && vpc) {
+    const aaa = parseCidr(c.aaa.network.cidr);
+    if (aaa && cidrOverlaps(aaa, vpc))
+      fail(["aaa", "network", "cidr"], c.aaa.network.cidr, `allowed: a block outside the VPC ${c.network.vpcCidr}`);
+  }
+}

@@ -1,0 +1,25 @@
+import type { ConfigLayer } from "./types";
+
+/** The staging environment: values from the reference's environment table. */
+export const staging: ConfigLayer = {
+  name: "staging",
+  tags: { Environment: "staging" },
+  network: {
+    vpcCidr: "10.2.0.0/16",
+    publicSubnetCidrs: ["10.2.1.0/24", "10.2.2.0/24"],
+    privateSubnetCidrs: ["10.2.11.0/24", "10.2.12.0/24"],
+    databaseSubnetCidrs: ["10.2.21.0/24", "10.2.22.0/24"],
+    flowLogRetentionDays: 7,
+  },
+  database: {
+    instanceClass: "db.t4g.small",
+    allocatedStorageGiB: 30,
+    maxAllocatedStorageGiB: 50,
+    name: "farmers_staging",
+    maxConnections: 100,
+  },
+  service: { cpu: 512, memoryMiB: 1024, desiredCount: 1, minCount: 1, maxCount: 1 },
+  aaa: { endpoint: "beta.aaa.kisanlink.in:443" },
+  loadBalancer: { certificate: { domain: "farmers-staging.kisanlink.in" } },
+  pipeline: { branch: "staging" },
+};

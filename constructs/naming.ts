@@ -1,0 +1,72 @@
+import type { IConstruct } from "constructs";
+import { Token } from "cdktf";
+import { ValidationError } from "./validation-error";
+
+/** What AWS accepts as the name of each kind of resource this project names. */
+export interface NameRule {
+  readonly maxLength: number;
+  readonly minLength?: number;
+  readonly pattern: RegExp;
+  readonly description: string;
+}
+
+export const NAME_RULES = {
+  loadBalancer: { maxLength: 32, pattern: /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/, description: "letters, digits and hyphens, not starting or ending with a hyphen" },
+  targetGroup: { maxLength: 32, pattern: /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/, description: "letters, digits and hyphens, not starting or ending with a hyphen" },
+  iamRole: { maxLength: 64, pattern: /^[\w+=,.@-]+$/, description: "letters, digits and +=,.@_-" },
+  s3Bucket: { minLength: 3, maxLength: 63, pattern: /^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]*[a-z0-9]$/, description: "lowercase letters, digits, dots and hyphens" },
+  rdsIdentifier: { maxLength: 63, pattern: /^[a-z](?!.*--)[a-z0-9-]*[a-z0-9]$/, description: "lowercase letter first, then letters, digits, single hyphens, no trailing hyphen" },
+  ecrRepository: { minLength: 2, maxLength: 256, pattern: /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/, description: "lowercase letters, digits and . _ - / separators" },
+  logGroup: { maxLength: 512, pattern: /^[\w\-/.#]+$/, description: "letters, digits and _ - / . #" },
+  alarm: { maxLength: 255, pattern: /^[^\u0000-\u001f]+$/, description: "printable characters" },
+  generic: { maxLength: 64, pattern: /^[A-Za-z0-9_.\-/]+$/, description: "letters, digits and _ . - /" },
+  ecsName: { maxLength: 255, pattern: /^[A-Za-z0-9_-]+$/, description: "letters, digits, hyphens and underscores" },
+  secretName: { maxLength: 512, pattern: /^[A-Za-z0-9/_+=.@-]+$/, description: "letters, digits and /_+=.@-" },
+  dynamoDbTable: { minLength: 3, maxLength: 255, pattern: /^[A-Za-z0-9_.-]+$/, description: "letters, digits and _ . -" },
+  codebuildProject: { minLength: 2, maxLength: 150, pattern: /^[A-Za-z0-9][A-Za-z0-9_-]*$/, description: "letters, digits, hyphens and underscores, letter or digit first" },
+  codestarConnection: { maxLength: 32, pattern: /^[A-Za-z0-9_.-]+$/, description: "letters, digits and _ . -" },
+  snsTopic: { maxLength: 256, pattern: /^[A-Za-z0-9_-]+$/, description: "letters, digits, hyphens and underscores" },
+} as const satisfies Record<string, NameRule>;
+
+export type NameKind = keyof typeof NAME_RULES;
+
+/**
+ * Throws a ValidationError naming the construct, the kind, the value and the limit when `name`
+ * breaks AWS's rule for its kind. Unresolved tokens are skipped (checked again by the aspect).
+ */
+export function checkName(scope: IConstruct, kind: NameKind, name: string): string {
+  if (Token.isUnresolved(name)) return name;
+  const rule: NameRule = NAME_RULES[kind];
+  const min = rule.minLength ?? 1;
+  if (name.length > rule.maxLength || name.length < min)
+    throw new ValidationError(`${kind} name "${name}" is ${name.length} characters; AWS allows ${min}-${rule.maxLength}`, scope);
+  if (!rule.pattern.test(name))
+    throw new ValidationError(`${kind} name "${name}" has characters AWS rejects; allowed: ${rule.description}`, scope);
+  return name;
+}
+
+/**
+ * Builds `${project}-${environment}-${suffix}` names, the reference's convention, and checks
+ * each against AWS's rule for its kind.
+ */
+export class Naming {
+  /** `farmers-module-<env>`: the prefix of every name. */
+  readonly prefix: string;
+
+  constructor(
+    readonly project: string,
+    readonly environment: string,
+  ) {
+    this.prefix = `${project}-${environment}`;
+  }
+
+  /** `<prefix>-<suffix>` (or the prefix alone), checked against `kind`'s limits. */
+  name(scope: IConstruct, kind: NameKind, suffix?: string): string {
+    return checkName(scope, kind, suffix ? `${this.prefix}-${suffix}` : this.prefix);
+  }
+
+  /** Secrets Manager name `<project>/<env>/<name>`, the service's convention. */
+  secretName(scope: IConstruct, name: string): string {
+    return checkName(scope, "secretName", `${this.project}/${this.environment}/${name}`);
+  }
+}

@@ -1,0 +1,204 @@
+import { Construct } from "constructs";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { DefaultSecurityGroup } from "@cdktf/provider-aws/lib/default-security-group";
+import { Eip } from "@cdktf/provider-aws/lib/eip";
+import { FlowLog } from "@cdktf/provider-aws/lib/flow-log";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { InternetGateway } from "@cdktf/provider-aws/lib/internet-gateway";
+import { NatGateway } from "@cdktf/provider-aws/lib/nat-gateway";
+import { Route } from "@cdktf/provider-aws/lib/route";
+import { Route53ZoneAssociation } from "@cdktf/provider-aws/lib/route53-zone-association";
+import { RouteTable } from "@cdktf/provider-aws/lib/route-table";
+import { RouteTableAssociation } from "@cdktf/provider-aws/lib/route-table-association";
+import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import { Subnet } from "@cdktf/provider-aws/lib/subnet";
+import { Vpc } from "@cdktf/provider-aws/lib/vpc";
+import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
+import type { EnvironmentConfig } from "../config/schema";
+import { assumeRolePolicy, policyDocument } from "./iam";
+import type { Naming } from "./naming";
+
+/** Settings of the network; taken from the environment's configuration. */
+export interface NetworkProps {
+  readonly naming: Naming;
+  readonly region: string;
+  readonly availabilityZones: readonly string[];
+  readonly network: EnvironmentConfig["network"];
+  /** Where the AAA service lives, when it is reached privately. @default - no route, no zone */
+  readonly aaa?: EnvironmentConfig["aaa"];
+  /** Retention of the flow-log group. */
+  readonly flowLogRetentionDays: number;
+}
+
+/** The subnets of one tier, one per availability zone, in AZ order. */
+export interface SubnetTier {
+  readonly subnets: readonly Subnet[];
+  readonly routeTables: readonly RouteTable[];
+  readonly ids: string[];
+}
+
+/**
+ * A VPC over two or more AZs with three subnet tiers: public (internet gateway), private (NAT,
+ * for tasks) and database (no route out). Flow logs to CloudWatch, the default security group
+ * stripped, a free S3 gateway endpoint and, by configuration, interface endpoints.
+ */
+export class Network extends Construct {
+  readonly vpc: Vpc;
+  readonly cidrBlock: string;
+  readonly public: SubnetTier;
+  readonly private: SubnetTier;
+  readonly database: SubnetTier;
+  readonly natGateways: readonly NatGateway[];
+  readonly flowLogGroup: CloudwatchLogGroup;
+  /** Security group of the interface endpoints, when they exist. */
+  readonly endpointSecurityGroup?: SecurityGroup;
+  /** CIDR of the AAA network when it is routed privately. */
+  readonly aaaCidr?: string;
+
+  constructor(scope: Construct, id: string, props: NetworkProps) {
+    super(scope, id);
+    const { naming, network, availabilityZones: azs } = props;
+    const name = (suffix: string) => `${naming.prefix}-${suffix}`;
+    this.cidrBlock = network.vpcCidr;
+
+    this.vpc = new Vpc(this, "Resource", {
+      cidrBlock: network.vpcCidr,
+      enableDnsSupport: true,
+      enableDnsHostnames: true,
+      tags: { Name: name("vpc") },
+    });
+    const vpcId = this.vpc.id;
+
+    // Nothing may use the default group: AWS creates it with allow-all rules, we remove them.
+    new DefaultSecurityGroup(this, "DefaultSecurityGroup", { vpcId, tags: { Name: name("default-unused") } });
+
+    const igw = new InternetGateway(this, "InternetGateway", { vpcId, tags: { Name: name("igw") } });
+
+    const makeTier = (tier: "public" | "private" | "database", cidrs: readonly string[], sharedTable: boolean): SubnetTier => {
+      const subnets = cidrs.map(
+        (cidrBlock, i) =>
+          new Subnet(this, `${tier}-subnet-${i}`, {
+            vpcId,
+            cidrBlock,
+            availabilityZone: azs[i],
+            mapPublicIpOnLaunch: tier === "public",
+            tags: { Name: name(`${tier}-${azs[i]}`), Type: tier },
+          }),
+      );
+      const tables = sharedTable
+        ? [new RouteTable(this, `${tier}-routes`, { vpcId, tags: { Name: name(`${tier}-rt`), Type: tier } })]
+        : subnets.map((_, i) => new RouteTable(this, `${tier}-routes-${i}`, { vpcId, tags: { Name: name(`${tier}-rt-${azs[i]}`), Type: tier } }));
+      subnets.forEach(
+        (subnet, i) =>
+          new RouteTableAssociation(this, `${tier}-routes-assoc-${i}`, { subnetId: subnet.id, routeTableId: tables[sharedTable ? 0 : i].id }),
+      );
+      return { subnets, routeTables: tables, ids: subnets.map((s) => s.id) };
+    };
+
+    this.public = makeTier("public", network.publicSubnetCidrs, true);
+    new Route(this, "public-default-route", { routeTableId: this.public.routeTables[0].id, destinationCidrBlock: "0.0.0.0/0", gatewayId: igw.id });
+
+    this.private = makeTier("private", network.privateSubnetCidrs, false);
+    const natCount = network.natGateways === "one-per-az" ? azs.length : 1;
+    this.natGateways = Array.from({ length: natCount }, (_, i) => {
+      const eip = new Eip(this, `nat-eip-${i}`, { domain: "vpc", tags: { Name: name(`nat-${azs[i]}`) } });
+      return new NatGateway(this, `nat-${i}`, {
+        allocationId: eip.allocationId,
+        subnetId: this.public.subnets[i].id,
+        tags: { Name: name(`nat-${azs[i]}`) },
+        dependsOn: [igw],
+      });
+    });
+    this.private.routeTables.forEach(
+      (table, i) =>
+        new Route(this, `private-default-route-${i}`, {
+          routeTableId: table.id,
+          destinationCidrBlock: "0.0.0.0/0",
+          natGatewayId: this.natGateways[Math.min(i, natCount - 1)].id,
+        }),
+    );
+
+    // Database subnets get a table of their own with only the local route: no way out.
+    this.database = makeTier("database", network.databaseSubnetCidrs, true);
+
+    // Free gateway endpoint: S3 traffic (ECR image layers) skips the NAT's per-GB charge.
+    new VpcEndpoint(this, "S3Endpoint", {
+      vpcId,
+      serviceName: `com.amazonaws.${props.region}.s3`,
+      vpcEndpointType: "Gateway",
+      routeTableIds: this.private.routeTables.map((t) => t.id),
+      tags: { Name: name("s3-endpoint") },
+    });
+
+    if (network.interfaceEndpoints) {
+      this.endpointSecurityGroup = new SecurityGroup(this, "EndpointSecurityGroup", {
+        name: name("endpoints"),
+        description: "HTTPS from inside the VPC to the interface endpoints",
+        vpcId,
+        ingress: [{ description: "HTTPS from the VPC", protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: [network.vpcCidr] }],
+        egress: [],
+        tags: { Name: name("endpoints") },
+      });
+      for (const service of ["ecr.api", "ecr.dkr", "secretsmanager", "logs"]) {
+        new VpcEndpoint(this, `Endpoint-${service}`, {
+          vpcId,
+          serviceName: `com.amazonaws.${props.region}.${service}`,
+          vpcEndpointType: "Interface",
+          privateDnsEnabled: true,
+          subnetIds: this.private.ids,
+          securityGroupIds: [this.endpointSecurityGroup.id],
+          tags: { Name: name(`${service.replace(".", "-")}-endpoint`) },
+        });
+      }
+    }
+
+    // AAA over a private network: route to it from the private tiers and resolve its names.
+    if (props.aaa?.network) {
+      const { cidr, peeringConnectionId, transitGatewayId } = props.aaa.network;
+      this.aaaCidr = cidr;
+      this.private.routeTables.forEach(
+        (table, i) =>
+          new Route(this, `aaa-route-${i}`, {
+            routeTableId: table.id,
+            destinationCidrBlock: cidr,
+            vpcPeeringConnectionId: peeringConnectionId,
+            transitGatewayId,
+          }),
+      );
+    }
+    if (props.aaa?.privateHostedZoneId) {
+      new Route53ZoneAssociation(this, "AaaZoneAssociation", { zoneId: props.aaa.privateHostedZoneId, vpcId });
+    }
+
+    // Flow logs: every accepted and rejected flow, kept for the configured retention.
+    this.flowLogGroup = new CloudwatchLogGroup(this, "FlowLogGroup", {
+      name: `/vpc/${naming.prefix}/flow-logs`,
+      retentionInDays: props.flowLogRetentionDays,
+    });
+    const flowLogRole = new IamRole(this, "FlowLogRole", {
+      name: naming.name(this, "iamRole", "vpc-flow-logs"),
+      assumeRolePolicy: assumeRolePolicy("vpc-flow-logs.amazonaws.com"),
+    });
+    new IamRolePolicy(this, "FlowLogPolicy", {
+      role: flowLogRole.id,
+      name: "write-flow-logs",
+      policy: policyDocument([
+        {
+          Effect: "Allow",
+          Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+          Resource: [this.flowLogGroup.arn, `${this.flowLogGroup.arn}:*`],
+        },
+      ]),
+    });
+    new FlowLog(this, "FlowLog", {
+      vpcId,
+      trafficType: "ALL",
+      logDestinationType: "cloud-watch-logs",
+      logDestination: this.flowLogGroup.arn,
+      iamRoleArn: flowLogRole.arn,
+      maxAggregationInterval: 600,
+      tags: { Name: name("flow-log") },
+    });
+  }
+}
