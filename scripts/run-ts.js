@@ -3,8 +3,7 @@
 // For scripts and scratch experiments; bundles with esbuild (node_modules stay external).
 "use strict";
 const path = require("node:path");
-const { mkdtempSync } = require("node:fs");
-const { tmpdir } = require("node:os");
+const { mkdirSync, mkdtempSync } = require("node:fs");
 const { buildSync } = require("esbuild");
 
 const [entry, ...args] = process.argv.slice(2);
@@ -12,7 +11,10 @@ if (!entry) {
   console.error("usage: node scripts/run-ts.js <file.ts> [args...]");
   process.exit(2);
 }
-const outfile = path.join(mkdtempSync(path.join(tmpdir(), "run-ts-")), "entry.js");
+// Inside the project so the bundle resolves node_modules like the source does.
+const cache = path.resolve(__dirname, "..", "node_modules", ".cache");
+mkdirSync(cache, { recursive: true });
+const outfile = path.join(mkdtempSync(path.join(cache, "run-ts-")), "entry.js");
 buildSync({
   entryPoints: [path.resolve(entry)],
   outfile,
@@ -23,7 +25,6 @@ buildSync({
   packages: "external",
   sourcemap: "inline",
   logLevel: "warning",
-  nodePaths: [path.resolve(__dirname, "..", "node_modules")],
 });
 process.setSourceMapsEnabled(true);
 process.argv = [process.argv[0], outfile, ...args];
