@@ -56,3 +56,14 @@ export function synthAll(overrides: OverrideFile = {}): Record<string, Json> {
     rmSync(outdir, { recursive: true, force: true });
   }
 }
+
+/**
+ * Resolves tokens in `value` as they would appear in `scope`'s synthesized JSON, so tests compare
+ * references (`${aws_vpc.x.id}`) rather than hashed logical ids. cdktf 0.21 keeps this function
+ * internal (lib/_tokens); TerraformStack has no public `resolve`.
+ */
+export function resolveIn(scope: import("constructs").IConstruct, value: unknown): any { // eslint-disable-line @typescript-eslint/no-explicit-any
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { resolve } = require("cdktf/lib/_tokens") as { resolve: (scope: unknown, obj: unknown) => unknown };
+  return resolve(scope, value);
+}

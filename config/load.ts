@@ -63,10 +63,16 @@ export function loadEnvironmentConfig(name: string, options: LoadOptions = {}): 
   if (!result.success) {
     throw new ConfigError(
       name,
-      result.error.issues.map((issue) => {
+      result.error.issues.flatMap((issue) => {
+        if (issue.code === "unrecognized_keys") {
+          const input = (issue.input ?? {}) as Record<string, unknown>;
+          return issue.keys.map(
+            (key) => `${[...issue.path, key].join(".")}: received ${brief(input[key])}; allowed: only settings defined in config/schema.ts (misspelt?)`,
+          );
+        }
         const path = issue.path.length > 0 ? issue.path.join(".") : "(root)";
-        const received = "input" in issue ? `received ${JSON.stringify(issue.input)}; ` : "";
-        return `${path}: ${received}${issue.message}`;
+        const received = "input" in issue ? `received ${brief(issue.input)}; ` : "";
+        return [`${path}: ${received}${issue.message}`];
       }),
     );
   }
@@ -78,6 +84,12 @@ export function loadEnvironmentConfig(name: string, options: LoadOptions = {}): 
 /** Loads every environment; used by main.ts. */
 export function loadAllEnvironments(options: LoadOptions = {}): EnvironmentConfig[] {
   return ENVIRONMENT_NAMES.map((name) => loadEnvironmentConfig(name, options));
+}
+
+/** A value as JSON, shortened so one message stays readable. */
+function brief(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 160 ? `${text.slice(0, 157)}...` : text;
 }
 
 function isEnvironmentName(name: string): name is EnvironmentName {
@@ -112,13 +124,21 @@ function envVariableLayer(env: NodeJS.ProcessEnv): ConfigLayer {
   return layer;
 }
 
-/** Merges plain objects key by key; arrays and scalars replace; undefined leaves the value. */
-export function deepMerge(base: Record<string, unknown>, layer: unknown): Record<string, unknown> {
+/**
+ * Settings that are one choice among shapes ({ arn } or { domain }; one source mode or another):
+ * a layer replaces them whole, so an override never ends up with both shapes' fields.
+ */
+export const ATOMIC_SETTINGS: readonly string[] = ["loadBalancer.certificate", "pipeline.source", "aaa.network", "loadBalancer.hostedZone"];
+
+/** Merges plain objects key by key; arrays, scalars and ATOMIC_SETTINGS replace; undefined leaves the value. */
+export function deepMerge(base: Record<string, unknown>, layer: unknown, path = ""): Record<string, unknown> {
   const out: Record<string, unknown> = { ...base };
   for (const [key, value] of Object.entries((layer ?? {}) as Record<string, unknown>)) {
     if (value === undefined) continue;
     const current = out[key];
-    out[key] = isPlainObject(value) && isPlainObject(current) ? deepMerge(current, value) : value;
+    const keyPath = path ? `${path}.${key}` : key;
+    const merge = isPlainObject(value) && isPlainObject(current) && !ATOMIC_SETTINGS.includes(keyPath);
+    out[key] = merge ? deepMerge(current, value, keyPath) : value;
   }
   return out;
 }

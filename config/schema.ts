@@ -28,13 +28,10 @@ const region = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, allowed("an AWS r
 const logRetention = z
   .number()
   .refine((v) => (LOG_RETENTION_DAYS as readonly number[]).includes(v), allowed(LOG_RETENTION_DAYS.join(", ")));
-const arn = (service: string, resourcePattern: string) =>
+const arn = (service: string, resourcePattern: string, example: string) =>
   z
     .string()
-    .regex(
-      new RegExp(`^arn:aws(-[a-z]+)*:${service}:[a-z0-9-]+:\\d{12}:${resourcePattern}$`),
-      allowed(`an ${service} ARN (arn:aws:${service}:<region>:<account>:${resourcePattern.replace(/\\/g, "")})`),
-    );
+    .regex(new RegExp(`^arn:aws(-[a-z]+)*:${service}:[a-z0-9-]+:\\d{12}:${resourcePattern}$`), allowed(`an ARN such as ${example}`));
 const hostPort = z
   .string()
   .regex(/^[a-zA-Z0-9.-]+:\d{1,5}$/, allowed("host:port, e.g. aaa-service.internal:50052"));
@@ -125,7 +122,7 @@ const aaaSchema = z
   .strict();
 
 const certificateSchema = z.union([
-  z.object({ arn: arn("acm", "certificate/[0-9a-f-]{36}") }).strict(),
+  z.object({ arn: arn("acm", "certificate/[0-9a-f-]{36}", "arn:aws:acm:us-east-1:123456789012:certificate/<uuid>") }).strict(),
   z.object({ domain: z.string().regex(/^(\*\.)?([a-z0-9-]+\.)+[a-z]{2,}$/, allowed("a domain name")) }).strict(),
 ]);
 
@@ -163,7 +160,7 @@ const pipelineSchema = z
       z
         .object({
           mode: z.literal("codestar-connection"),
-          connectionArn: arn("code(star-)?connections", "connection/[0-9a-f-]{36}").optional(),
+          connectionArn: arn("code(star-)?connections", "connection/[0-9a-f-]{36}", "arn:aws:codeconnections:us-east-1:123456789012:connection/<uuid>").optional(),
         })
         .strict(),
       z.object({ mode: z.literal("github-token") }).strict(),

@@ -1,0 +1,38 @@
+import { Testing, TerraformStack } from "cdktf";
+import { Naming, checkName } from "../constructs/naming";
+
+const scope = new TerraformStack(Testing.app(), "naming-test");
+const naming = new Naming("farmers-module", "production");
+
+describe("Naming", () => {
+  test("builds <project>-<env>-<suffix>", () => {
+    expect(naming.name(scope, "ecsName", "cluster")).toBe("farmers-module-production-cluster");
+  });
+
+  test("builds secret names <project>/<env>/<name>", () => {
+    expect(naming.secretName(scope, "db-password")).toBe("farmers-module/production/db-password");
+  });
+
+  test("fails for the reference's 34-character green target group name", () => {
+    expect(() => naming.name(scope, "targetGroup", "tg-green")).toThrow(
+      'naming-test: targetGroup name "farmers-module-production-tg-green" is 34 characters; AWS allows 1-32',
+    );
+  });
+
+  test("fails for characters the kind does not allow", () => {
+    expect(() => checkName(scope, "s3Bucket", "Farmers_Bucket")).toThrow('naming-test: s3Bucket name "Farmers_Bucket" has characters AWS rejects; allowed: lowercase letters, digits, dots and hyphens');
+  });
+
+  test("fails for an RDS identifier with a double hyphen", () => {
+    expect(() => checkName(scope, "rdsIdentifier", "farmers--db")).toThrow("has characters AWS rejects");
+  });
+
+  test("fails for an IAM role name over 64 characters", () => {
+    expect(() => checkName(scope, "iamRole", "r".repeat(65))).toThrow("iamRole name");
+  });
+
+  test("skips unresolved tokens (checked after resolution)", () => {
+    const token = "${TfToken[TOKEN.1]}";
+    expect(checkName(scope, "loadBalancer", token)).toBe(token);
+  });
+});
