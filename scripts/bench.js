@@ -1,0 +1,73 @@
+#!/usr/bin/env node
+// Benchmark: median wall time and peak RSS of synth (warm, cold, via cdktf CLI, and the
+// cdktf-init default `npx ts-node main.ts` for comparison), the unit suite, the terraform
+// validate step and the whole `npm test`. Usage: npm run bench [-- --runs 5] [-- --skip-baseline]
+// Writes .bench/results.json. Measures this machine; never asserts (timing is not a test).
+"use strict";
+const { spawnSync } = require("node:child_process");
+const { mkdirSync, rmSync, writeFileSync, existsSync } = require("node:fs");
+const path = require("node:path");
+
+const root = path.resolve(__dirname, "..");
+const args = process.argv.slice(2);
+const runs = Number(args[args.indexOf("--runs") + 1]) || 3;
+const skipBaseline = args.includes("--skip-baseline");
+const timeBin = "/usr/bin/time";
+if (!existsSync(timeBin)) {
+  console.error("bench needs GNU time at /usr/bin/time (Debian package `time`) for peak memory");
+  process.exit(2);
+}
+const env = { ...process.env, CHECKPOINT_DISABLE: "1", AWS_EC2_METADATA_DISABLED: "true", CI: "true" };
+const cdktf = path.join(root, "node_modules", ".bin", "cdktf");
+const benchOut = path.join(root, ".bench");
+mkdirSync(benchOut, { recursive: true });
+
+/** Runs `cmd` once under GNU time; returns seconds and peak RSS (MB) of the largest process. */
+function measure(cmd, before) {
+  if (before) before();
+  const start = process.hrtime.bigint();
+  const r = spawnSync(timeBin, ["-f", "%M", "bash", "-c", cmd], { cwd: root, env, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  if (r.status !== 0) {
+    console.error(r.stdout.slice(-2000), r.stderr.slice(-4000));
+    throw new Error(`benchmark command failed: ${cmd}`);
+  }
+  const rssKb = Number(r.stderr.trim().split("\n").pop());
+  return { seconds, rssMb: rssKb / 1024 };
+}
+
+function median(values) {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+function bench(name, cmd, before, n = runs) {
+  const samples = Array.from({ length: n }, () => measure(cmd, before));
+  const result = { name, runs: n, medianSeconds: median(samples.map((s) => s.seconds)), peakRssMb: Math.max(...samples.map((s) => s.rssMb)) };
+  console.log(`${name.padEnd(48)} ${result.medianSeconds.toFixed(2).padStart(7)} s   ${result.peakRssMb.toFixed(0).padStart(5)} MB   (median of ${n})`);
+  return result;
+}
+
+const clean = () => {
+  rmSync(path.join(root, "dist"), { recursive: true, force: true });
+  rmSync(path.join(root, "cdktf.out"), { recursive: true, force: true });
+};
+
+console.log(`node ${process.version}, ${require("node:os").cpus().length} cores\n`);
+const results = [];
+results.push(bench("synth, cold (npm run synth, no dist/ or cdktf.out/)", "npm run -s synth", clean));
+results.push(bench("synth, warm (npm run synth)", "npm run -s synth"));
+results.push(bench("synth via cdktf CLI (cdktf synth)", `${cdktf} synth --output ${benchOut}/cli.out`));
+if (!skipBaseline) {
+  results.push(bench("baseline: cdktf synth, app `npx ts-node main.ts`", `${cdktf} synth --app "npx ts-node main.ts" --output ${benchOut}/baseline.out`));
+}
+results.push(bench("unit suite (jest, without terraform validate)", "npx jest --testPathIgnorePatterns terraform-validate"));
+results.push(bench("terraform validate step (jest terraform-validate)", "npx jest __tests__/terraform-validate.test.ts"));
+results.push(bench("whole npm test (tsc --noEmit + jest)", "npm test -s", undefined, Math.max(1, Math.min(runs, 3))));
+
+const byName = Object.fromEntries(results.map((r) => [r.name, r]));
+const warm = byName["synth, warm (npm run synth)"].medianSeconds;
+const base = byName["baseline: cdktf synth, app `npx ts-node main.ts`"];
+if (base) console.log(`\nwarm synth is ${(base.medianSeconds / warm).toFixed(1)}x faster than the cdktf-init default`);
+writeFileSync(path.join(benchOut, "results.json"), JSON.stringify({ date: new Date().toISOString(), node: process.version, results }, null, 2));
+console.log(`results written to .bench/results.json`);
