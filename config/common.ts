@@ -61,5 +61,14 @@ export const common: ConfigLayer = {
     artifactExpirationDays: 30,
     buildLogRetentionDays: 30,
   },
-  observability: { logRetentionDays: 7, criticalEmails: [], warningEmails: [] },
+  observability: {
+    logRetentionDays: 7,
+    criticalEmails: [],
+    warningEmails: [],
+    // 50 lines in 5 minutes is ~10 a minute sustained: one failing request logged a few times
+    // stays quiet, a dependency down (every request logging) does not. See docs/alarms.md.
+    errorLogSpikeThreshold: 50,
+    // Below 10 requests a minute one failed request is >= 10 %; rates that small are noise.
+    rateAlarmMinRequests: 10,
+  },
 };

@@ -176,6 +176,10 @@ const observabilitySchema = z
     logRetentionDays: logRetention,
     criticalEmails: z.array(email),
     warningEmails: z.array(email),
+    /** Error log lines in five minutes that make a spike (warning alarm). */
+    errorLogSpikeThreshold: positiveInt,
+    /** Fewest requests in a one-minute period for the 4xx/5xx rate alarms to judge it. */
+    rateAlarmMinRequests: positiveInt,
   })
   .strict();
 
