@@ -31,6 +31,7 @@ export const common: ConfigLayer = {
     enhancedMonitoringIntervalSeconds: 60,
     caCertificateIdentifier: "rds-ca-rsa2048-g1",
     reservedConnections: 20,
+    secretsRecoveryWindowDays: 7,
   },
   service: {
     containerPort: 8000,

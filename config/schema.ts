@@ -81,6 +81,8 @@ const databaseSchema = z
     caCertificateIdentifier: z.string().min(1),
     maxConnections: positiveInt,
     reservedConnections: z.number().int().min(3, allowed("at least 3 (RDS reserves connections for rdsadmin)")),
+    /** Days a deleted service secret can still be restored (Secrets Manager allows 7-30). */
+    secretsRecoveryWindowDays: z.number().int().min(7, allowed("7 to 30 days")).max(30, allowed("7 to 30 days")),
   })
   .strict();
 
