@@ -1,0 +1,245 @@
+import { Testing, TerraformStack } from "cdktf";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import { applyGuardrails, checkStack, formatFinding, suppressRule, suppressionsIn } from "../constructs/guardrails/engine";
+import { UNSCOPABLE_ACTIONS } from "../constructs/guardrails/iam-rules";
+import type { Json } from "../constructs/guardrails/model";
+import { RULES } from "../constructs/guardrails/rules";
+
+/** A stack of hand-written resources; `meta` adds cdktf's path metadata. */
+function stack(resources: Record<string, Record<string, Json>>, extra: Json = {}): Json {
+  const resource: Json = {};
+  for (const [type, byName] of Object.entries(resources)) {
+    resource[type] = {};
+    for (const [name, config] of Object.entries(byName)) resource[type][name] = { ...config, "//": { metadata: { path: `s/${name}` } } };
+  }
+  return { resource, ...extra };
+}
+
+const ids = (s: Json, production = false) => checkStack(s, { production }).map((f) => `${f.ruleId} ${f.path} ${f.attribute}`);
+const tls = (bucket: string) => ({ bucket: `\${aws_s3_bucket.${bucket}.id}`, policy: JSON.stringify({ Statement: [{ Effect: "Deny", Principal: "*", Action: "s3:*", Resource: "*", Condition: { Bool: { "aws:SecureTransport": "false" } } }] }) });
+
+/** A bucket with everything the rules ask of it. */
+function goodBucket(name: string): Record<string, Record<string, Json>> {
+  const ref = `\${aws_s3_bucket.${name}.id}`;
+  return {
+    aws_s3_bucket: { [name]: { bucket: "farmers-module-dev-bucket" } },
+    aws_s3_bucket_server_side_encryption_configuration: { [`${name}_sse`]: { bucket: ref } },
+    aws_s3_bucket_versioning: { [`${name}_v`]: { bucket: ref, versioning_configuration: { status: "Enabled" } } },
+    aws_s3_bucket_public_access_block: { [`${name}_pab`]: { bucket: ref, block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true } },
+    aws_s3_bucket_policy: { [`${name}_policy`]: tls(name) },
+  };
+}
+
+describe("guardrail rules fire on bad resources", () => {
+  test("LIM-NAME: a 34-character target group name", () => {
+    expect(ids(stack({ aws_lb_target_group: { tg: { name: "farmers-module-production-tg-green" } } }))).toEqual(["LIM-NAME s/tg name"]);
+  });
+
+  test("LIM-NAME: an IAM role name over 64 characters", () => {
+    expect(ids(stack({ aws_iam_role: { r: { name: "r".repeat(65), assume_role_policy: JSON.stringify({ Statement: [{ Effect: "Allow", Action: "sts:AssumeRole", Principal: { Service: "ecs-tasks.amazonaws.com" } }] }) } } }))).toEqual([
+      "LIM-NAME s/r name",
+    ]);
+  });
+
+  test("LIM-NAME: an upper-case S3 bucket name", () => {
+    const s = stack({ ...goodBucket("b"), aws_s3_bucket: { b: { bucket: "Farmers-Logs" } } });
+    expect(ids(s)).toEqual(["LIM-NAME s/b bucket"]);
+  });
+
+  test("LIM-LOG-RETENTION: a log group without retention", () => {
+    expect(ids(stack({ aws_cloudwatch_log_group: { g: { name: "/ecs/x" } } }))).toEqual(["LIM-LOG-RETENTION s/g retention_in_days"]);
+  });
+
+  test("LIM-LOG-RETENTION: a retention CloudWatch does not accept", () => {
+    expect(ids(stack({ aws_cloudwatch_log_group: { g: { name: "/ecs/x", retention_in_days: 10 } } }))).toEqual(["LIM-LOG-RETENTION s/g retention_in_days"]);
+  });
+
+  test("LIM-ALARM-PERIOD: a 90-second alarm period", () => {
+    expect(ids(stack({ aws_cloudwatch_metric_alarm: { a: { alarm_name: "x", period: 90 } } }))).toEqual(["LIM-ALARM-PERIOD s/a period"]);
+  });
+
+  test("LIM-FARGATE-SIZE: 256 CPU with 4096 MiB", () => {
+    expect(ids(stack({ aws_ecs_task_definition: { t: { family: "x", requires_compatibilities: ["FARGATE"], cpu: "256", memory: "4096" } } }))).toEqual(["LIM-FARGATE-SIZE s/t memory"]);
+  });
+
+  test("LIM-RDS-RETENTION: backups disabled and a 10-day Performance Insights retention", () => {
+    const db = { identifier: "db", storage_encrypted: true, backup_retention_period: 0, performance_insights_enabled: true, performance_insights_retention_period: 10 };
+    expect(ids(stack({ aws_db_instance: { db } }))).toEqual(["LIM-RDS-RETENTION s/db backup_retention_period", "LIM-RDS-RETENTION s/db performance_insights_retention_period"]);
+  });
+
+  test("LIM-HEALTH-CHECK: interval not above timeout, threshold 11", () => {
+    expect(ids(stack({ aws_lb_target_group: { tg: { name: "tg", health_check: { interval: 5, timeout: 5, healthy_threshold: 11 } } } }))).toEqual([
+      "LIM-HEALTH-CHECK s/tg health_check.interval",
+      "LIM-HEALTH-CHECK s/tg health_check.healthy_threshold",
+    ]);
+  });
+
+  test("LIM-REFERENCE: a reference to an undeclared resource", () => {
+    const findings = checkStack(stack({ aws_ecs_cluster: { c: { name: "c", setting: [{ name: "x", value: "${aws_kms_key.missing.arn}" }] } } }), { production: false });
+    expect(findings.map(formatFinding)).toEqual([
+      '[LIM-REFERENCE] s/c: (reference) = "${aws_kms_key.missing}"; allowed: a resource, data source, variable or local declared in the stack',
+    ]);
+  });
+
+  test("LIM-IAM-DOCUMENT: a policy that does not parse, and a statement without Resource", () => {
+    const s = stack({
+      aws_iam_role_policy: { bad: { policy: "{not json" }, partial: { policy: JSON.stringify({ Statement: [{ Effect: "Allow", Action: "s3:GetObject" }] }) } },
+    });
+    expect(ids(s)).toEqual(["LIM-IAM-DOCUMENT s/bad policy", "LIM-IAM-DOCUMENT s/partial policy.Statement[0]"]);
+  });
+
+  test("SEC-ENCRYPTION: an unencrypted database, secret, topic and repository", () => {
+    const s = stack({
+      aws_db_instance: { db: { identifier: "db", backup_retention_period: 7 } },
+      aws_secretsmanager_secret: { sec: { name: "x" } },
+      aws_sns_topic: { t: { name: "t" } },
+      aws_ecr_repository: { repo: { name: "repo", image_tag_mutability: "IMMUTABLE", image_scanning_configuration: { scan_on_push: true } } },
+    });
+    expect(ids(s)).toEqual(["SEC-ENCRYPTION s/db storage_encrypted", "SEC-ENCRYPTION s/sec kms_key_id", "SEC-ENCRYPTION s/t kms_master_key_id", "SEC-ENCRYPTION s/repo encryption_configuration"]);
+  });
+
+  test("SEC-ENCRYPTION: a bucket without default encryption", () => {
+    const s = goodBucket("b");
+    delete s.aws_s3_bucket_server_side_encryption_configuration;
+    expect(ids(stack(s))).toEqual(["SEC-ENCRYPTION s/b server_side_encryption"]);
+  });
+
+  test("SEC-TLS: an HTTPS listener with an old policy, an HTTP listener that forwards", () => {
+    const s = stack({
+      aws_lb_listener: {
+        https: { protocol: "HTTPS", ssl_policy: "ELBSecurityPolicy-2016-08", default_action: [{ type: "forward" }] },
+        http: { protocol: "HTTP", default_action: [{ type: "forward" }] },
+      },
+    });
+    expect(ids(s)).toEqual(["SEC-TLS s/https ssl_policy", "SEC-TLS s/http protocol"]);
+  });
+
+  test("SEC-TLS: a bucket without the TLS-only policy and a parameter group without force_ssl", () => {
+    const s = goodBucket("b");
+    delete s.aws_s3_bucket_policy;
+    expect(ids(stack({ ...s, aws_db_parameter_group: { pg: { name: "pg", parameter: [{ name: "max_connections", value: "100" }] } } }))).toEqual([
+      "SEC-TLS s/b bucket policy",
+      "SEC-TLS s/pg parameter rds.force_ssl",
+    ]);
+  });
+
+  test("SEC-OPEN-INGRESS: SSH open to the world, and 8000 open on the load balancer's group", () => {
+    const s = stack({
+      aws_security_group: { tasks: { name: "t", ingress: [{ from_port: 22, to_port: 22, protocol: "tcp", cidr_blocks: ["0.0.0.0/0"] }] }, alb: { name: "alb" } },
+      aws_lb: { lb: { name: "lb", enable_deletion_protection: true, security_groups: ["${aws_security_group.alb.id}"] } },
+      aws_vpc_security_group_ingress_rule: {
+        web: { security_group_id: "${aws_security_group.alb.id}", cidr_ipv4: "0.0.0.0/0", from_port: 443, to_port: 443 },
+        odd: { security_group_id: "${aws_security_group.alb.id}", cidr_ipv6: "::/0", from_port: 8000, to_port: 8000 },
+      },
+    });
+    expect(ids(s)).toEqual(["SEC-OPEN-INGRESS s/tasks ingress[0]", "SEC-OPEN-INGRESS s/odd cidr"]);
+  });
+
+  test("SEC-NO-PUBLIC-IP: a service with public IPs", () => {
+    expect(ids(stack({ aws_ecs_service: { svc: { name: "svc", network_configuration: { assign_public_ip: true } } } }))).toEqual(["SEC-NO-PUBLIC-IP s/svc network_configuration.assign_public_ip"]);
+  });
+
+  test("SEC-IAM-WILDCARD: ecs:* and Resource * on a scopable action", () => {
+    const policy = JSON.stringify({
+      Statement: [
+        { Effect: "Allow", Action: ["ecs:*"], Resource: "arn:aws:ecs:us-east-1:1:service/x" },
+        { Effect: "Allow", Action: ["iam:PassRole"], Resource: "*" },
+        { Effect: "Allow", Action: ["ecr:GetAuthorizationToken"], Resource: "*" },
+      ],
+    });
+    expect(ids(stack({ aws_iam_role_policy: { p: { policy } } }))).toEqual(["SEC-IAM-WILDCARD s/p policy.Statement[0].Action", "SEC-IAM-WILDCARD s/p policy.Statement[1].Resource"]);
+  });
+
+  test("SEC-S3-BUCKET: a bucket without versioning or public access block", () => {
+    const s = goodBucket("b");
+    delete s.aws_s3_bucket_versioning;
+    delete s.aws_s3_bucket_public_access_block;
+    expect(ids(stack(s))).toEqual(["SEC-S3-BUCKET s/b versioning", "SEC-S3-BUCKET s/b public access block"]);
+  });
+
+  test("SEC-PROTECT-STATEFUL: an unprotected production database and load balancer", () => {
+    const s = stack({
+      aws_db_instance: { db: { identifier: "db", storage_encrypted: true, backup_retention_period: 35 } },
+      aws_lb: { lb: { name: "lb" } },
+    });
+    expect(ids(s, true)).toEqual([
+      "SEC-PROTECT-STATEFUL s/db deletion_protection",
+      "SEC-PROTECT-STATEFUL s/db lifecycle.prevent_destroy",
+      "SEC-PROTECT-STATEFUL s/lb enable_deletion_protection",
+    ]);
+    expect(ids(s, false)).toEqual([]);
+  });
+
+  test("SEC-ECR: mutable tags without scanning", () => {
+    expect(ids(stack({ aws_ecr_repository: { repo: { name: "repo", encryption_configuration: [{ encryption_type: "KMS" }] } } }))).toEqual([
+      "SEC-ECR s/repo image_tag_mutability",
+      "SEC-ECR s/repo image_scanning_configuration.scan_on_push",
+    ]);
+  });
+
+  test("every rule has a firing test above", () => {
+    expect(RULES.map((r) => r.id)).toEqual([
+      "LIM-NAME",
+      "LIM-LOG-RETENTION",
+      "LIM-ALARM-PERIOD",
+      "LIM-FARGATE-SIZE",
+      "LIM-RDS-RETENTION",
+      "LIM-HEALTH-CHECK",
+      "LIM-REFERENCE",
+      "LIM-IAM-DOCUMENT",
+      "SEC-ENCRYPTION",
+      "SEC-TLS",
+      "SEC-OPEN-INGRESS",
+      "SEC-NO-PUBLIC-IP",
+      "SEC-IAM-WILDCARD",
+      "SEC-S3-BUCKET",
+      "SEC-PROTECT-STATEFUL",
+      "SEC-ECR",
+    ]);
+  });
+});
+
+describe("guardrail rules pass good resources", () => {
+  test("a fully protected bucket has no findings", () => {
+    expect(ids(stack(goodBucket("b")))).toEqual([]);
+  });
+
+  test("Resource * is accepted for unscopable actions only", () => {
+    expect(UNSCOPABLE_ACTIONS).toContain("ecr:GetAuthorizationToken");
+    const policy = JSON.stringify({ Statement: [{ Effect: "Allow", Action: ["ssmmessages:CreateControlChannel", "ssmmessages:OpenDataChannel"], Resource: "*" }] });
+    expect(ids(stack({ aws_iam_role_policy: { p: { policy } } }))).toEqual([]);
+  });
+});
+
+describe("guardrails in synth", () => {
+  function badStack(suppress?: { rule: string; reason: string }) {
+    const s = new TerraformStack(Testing.app(), "guarded");
+    new AwsProvider(s, "aws", { region: "us-east-1" });
+    const bucket = new S3Bucket(s, "Logs", { bucket: "Bad_Name" });
+    if (suppress) suppressRule(bucket, suppress.rule, suppress.reason);
+    applyGuardrails(s, { production: false, rules: RULES.filter((r) => r.id === "LIM-NAME") });
+    return { s, bucket };
+  }
+
+  test("fail synth with the path, attribute, value and limit", () => {
+    const { s } = badStack();
+    expect(() => Testing.synth(s, true)).toThrow(
+      '[LIM-NAME] guarded/Logs: bucket = "Bad_Name"; allowed: lowercase letters, digits, dots and hyphens (s3Bucket)',
+    );
+  });
+
+  test("a suppression with a reason silences the rule on that resource and is listed", () => {
+    const { s } = badStack({ rule: "LIM-NAME", reason: "legacy bucket imported from the old account" });
+    expect(() => Testing.synth(s, true)).not.toThrow();
+    expect(suppressionsIn(s)).toEqual([{ path: "guarded/Logs", ruleId: "LIM-NAME", reason: "legacy bucket imported from the old account" }]);
+  });
+
+  test("fails when a suppression has no real reason", () => {
+    expect(() => badStack({ rule: "LIM-NAME", reason: "because" })).toThrow('guarded/Logs: suppressing LIM-NAME needs a written reason; received "because"; allowed: at least 20 characters');
+  });
+
+  test("fails when a suppression names an unknown rule", () => {
+    expect(() => badStack({ rule: "SEC-NOPE", reason: "a long enough reason for the test" })).toThrow('guarded/Logs: unknown guardrail rule "SEC-NOPE"; allowed: LIM-NAME');
+  });
+});

@@ -1,0 +1,94 @@
+import type { IConstruct } from "constructs";
+import type { TerraformStack } from "cdktf";
+import type { Json, Rule, RuleContext, SynthResource, Violation } from "./model";
+import { RULES } from "./rules";
+import { ValidationError } from "../validation-error";
+
+/**
+ * Runs the guardrail rules over a stack's synthesized JSON at synth time. A failing rule stops
+ * `cdktf synth` (a stack validation) with the resource path, attribute, value and limit.
+ */
+
+const SUPPRESSION_KEY = "farmers:guardrail-suppression";
+
+export interface Suppression {
+  readonly path: string;
+  readonly ruleId: string;
+  readonly reason: string;
+}
+
+export interface GuardrailOptions {
+  /** Apply the production-only rules (stateful protection). */
+  readonly production: boolean;
+  /** Rules to run. @default RULES */
+  readonly rules?: readonly Rule[];
+}
+
+/**
+ * Exempts `scope` (and everything under it) from one rule. Only with a written reason; every
+ * suppression is listed in docs/guardrails.md (a test keeps the list and the code in step).
+ */
+export function suppressRule(scope: IConstruct, ruleId: string, reason: string): void {
+  if (!RULES.some((r) => r.id === ruleId)) throw new ValidationError(`unknown guardrail rule "${ruleId}"; allowed: ${RULES.map((r) => r.id).join(", ")}`, scope);
+  if (reason.trim().length < 20) throw new ValidationError(`suppressing ${ruleId} needs a written reason; received ${JSON.stringify(reason)}; allowed: at least 20 characters`, scope);
+  scope.node.addMetadata(SUPPRESSION_KEY, { ruleId, reason });
+}
+
+/** Every suppression under `scope`. */
+export function suppressionsIn(scope: IConstruct): Suppression[] {
+  return scope.node.findAll().flatMap((c) =>
+    c.node.metadata.filter((m) => m.type === SUPPRESSION_KEY).map((m) => ({ path: c.node.path, ...(m.data as { ruleId: string; reason: string }) })),
+  );
+}
+
+/** The resources of a synthesized stack, with construct paths from cdktf's metadata. */
+export function resourcesOf(stack: Json): SynthResource[] {
+  const out: SynthResource[] = [];
+  for (const [type, byName] of Object.entries((stack.resource ?? {}) as Json))
+    for (const [name, config] of Object.entries(byName as Json)) out.push({ type, name, path: (config as Json)["//"]?.metadata?.path ?? `${type}.${name}`, config: config as Json });
+  return out;
+}
+
+function context(stack: Json, production: boolean): RuleContext {
+  const resources = resourcesOf(stack);
+  const byAddress = new Map(resources.map((r) => [`${r.type}.${r.name}`, r]));
+  return {
+    resources,
+    stack,
+    production,
+    ofType: (type) => resources.filter((r) => r.type === type),
+    referenced: (expression) => {
+      const m = typeof expression === "string" ? /^\$\{([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.[a-z_]+\}$/.exec(expression) : null;
+      return m ? byAddress.get(`${m[1]}.${m[2]}`) : undefined;
+    },
+  };
+}
+
+export interface Finding extends Violation {
+  readonly ruleId: string;
+  readonly rationale: string;
+}
+
+/** Runs the rules on synthesized JSON; returns findings not covered by a suppression. */
+export function checkStack(stack: Json, options: GuardrailOptions, suppressions: readonly Suppression[] = []): Finding[] {
+  const ctx = context(stack, options.production);
+  return (options.rules ?? RULES).flatMap((rule) =>
+    rule
+      .check(ctx)
+      .filter((f) => !suppressions.some((s) => s.ruleId === rule.id && (f.path === s.path || f.path.startsWith(`${s.path}/`))))
+      .map((f) => ({ ...f, ruleId: rule.id, rationale: rule.rationale })),
+  );
+}
+
+/** One line per finding: rule, path, attribute, value, limit. */
+export function formatFinding(f: Finding): string {
+  const value = JSON.stringify(f.value) ?? "(unset)";
+  return `[${f.ruleId}] ${f.path}: ${f.attribute} = ${value.length > 200 ? `${value.slice(0, 197)}...` : value}; allowed: ${f.limit}`;
+}
+
+/** Adds the guardrails to `stack` as a validation run by every synth. */
+export function applyGuardrails(stack: TerraformStack, options: GuardrailOptions): void {
+  stack.node.addValidation({
+    validate: () => checkStack(stack.toTerraform() as Json, options, suppressionsIn(stack)).map(formatFinding),
+  });
+}

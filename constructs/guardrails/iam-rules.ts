@@ -1,0 +1,59 @@
+import type { Json } from "./model";
+
+/**
+ * Actions that AWS does not let a policy scope to a resource, so `Resource: "*"` is the only
+ * valid form. The one place listing them; every other Allow statement must name its resources.
+ */
+export const UNSCOPABLE_ACTIONS: readonly string[] = [
+  "ecr:GetAuthorizationToken",
+  "ecs:RegisterTaskDefinition",
+  "ecs:DescribeTaskDefinition",
+  "ecs:DeregisterTaskDefinition",
+  "ssmmessages:CreateControlChannel",
+  "ssmmessages:CreateDataChannel",
+  "ssmmessages:OpenControlChannel",
+  "ssmmessages:OpenDataChannel",
+  "xray:PutTraceSegments",
+  "xray:PutTelemetryRecords",
+  "xray:GetSamplingRules",
+  "xray:GetSamplingTargets",
+  "xray:GetSamplingStatisticSummaries",
+  "codestar-connections:ListConnections",
+  "logs:DescribeLogGroups",
+  "cloudwatch:PutMetricData",
+];
+
+export interface ParsedPolicy {
+  readonly document?: Json;
+  readonly error?: string;
+}
+
+/** Parses a policy attribute; values built by Terraform functions (`${jsonencode(...)}`) are skipped. */
+export function parsePolicy(value: unknown): ParsedPolicy | undefined {
+  if (typeof value !== "string") return undefined;
+  if (/^\$\{(jsonencode|data\.aws_iam_policy_document)/.test(value)) return undefined;
+  try {
+    const document = JSON.parse(value) as Json;
+    return { document };
+  } catch (e) {
+    return { error: (e as Error).message };
+  }
+}
+
+export function asList(v: unknown): unknown[] {
+  if (v === undefined) return [];
+  return Array.isArray(v) ? v : [v];
+}
+
+/** Attributes of resources that hold IAM policy documents, by resource type. */
+export const POLICY_ATTRIBUTES: Readonly<Record<string, { attribute: string; kind: "identity" | "resource" | "trust" }[]>> = {
+  aws_iam_role: [{ attribute: "assume_role_policy", kind: "trust" }],
+  aws_iam_role_policy: [{ attribute: "policy", kind: "identity" }],
+  aws_iam_policy: [{ attribute: "policy", kind: "identity" }],
+  aws_s3_bucket_policy: [{ attribute: "policy", kind: "resource" }],
+  aws_sns_topic_policy: [{ attribute: "policy", kind: "resource" }],
+  aws_kms_key: [{ attribute: "policy", kind: "resource" }],
+  aws_ecr_repository_policy: [{ attribute: "policy", kind: "resource" }],
+  aws_secretsmanager_secret_policy: [{ attribute: "policy", kind: "resource" }],
+  aws_cloudwatch_log_resource_policy: [{ attribute: "policy_document", kind: "resource" }],
+};

@@ -1,0 +1,330 @@
+import {
+  FARGATE_CPU_MEMORY,
+  LOG_RETENTION_DAYS,
+  RDS_BACKUP_RETENTION,
+  isValidAlarmPeriod,
+  isValidPerformanceInsightsRetention,
+} from "../../config/aws-catalog";
+import { NAME_RULES, type NameKind } from "../naming";
+import { POLICY_ATTRIBUTES, UNSCOPABLE_ACTIONS, asList, parsePolicy } from "./iam-rules";
+import type { Json, Rule, RuleContext, SynthResource, Violation } from "./model";
+
+/**
+ * The rules every stack must pass at synth time. LIM-* are limits AWS enforces (an apply would
+ * fail); SEC-* are security rules a reviewer would flag. Each has an id and a one-line rationale.
+ */
+
+const isToken = (v: unknown) => typeof v === "string" && v.includes("${");
+const v = (r: SynthResource, attribute: string, value: unknown, limit: string): Violation => ({ path: r.path, attribute, value, limit });
+
+/** Name attributes checked against NAME_RULES, by resource type. */
+const NAMED: Readonly<Record<string, [attribute: string, kind: NameKind][]>> = {
+  aws_lb: [["name", "loadBalancer"]],
+  aws_lb_target_group: [["name", "targetGroup"]],
+  aws_iam_role: [["name", "iamRole"]],
+  aws_s3_bucket: [["bucket", "s3Bucket"]],
+  aws_db_instance: [["identifier", "rdsIdentifier"], ["final_snapshot_identifier", "rdsIdentifier"]],
+  aws_db_parameter_group: [["name", "rdsIdentifier"]],
+  aws_db_subnet_group: [["name", "rdsIdentifier"]],
+  aws_ecr_repository: [["name", "ecrRepository"]],
+  aws_cloudwatch_log_group: [["name", "logGroup"]],
+  aws_cloudwatch_metric_alarm: [["alarm_name", "alarm"]],
+  aws_ecs_cluster: [["name", "ecsName"]],
+  aws_ecs_service: [["name", "ecsName"]],
+  aws_ecs_task_definition: [["family", "ecsName"]],
+  aws_secretsmanager_secret: [["name", "secretName"]],
+  aws_dynamodb_table: [["name", "dynamoDbTable"]],
+  aws_codebuild_project: [["name", "codebuildProject"]],
+  aws_codestarconnections_connection: [["name", "codestarConnection"]],
+  aws_sns_topic: [["name", "snsTopic"]],
+};
+
+const nameLimits: Rule = {
+  id: "LIM-NAME",
+  rationale: "AWS rejects names over its length limit or with characters it does not allow, failing the apply.",
+  check: (ctx) =>
+    ctx.resources.flatMap((r) =>
+      (NAMED[r.type] ?? []).flatMap(([attribute, kind]) => {
+        const name = r.config[attribute];
+        if (typeof name !== "string" || isToken(name)) return [];
+        const rule = NAME_RULES[kind];
+        const min = "minLength" in rule ? rule.minLength : 1;
+        if (name.length < min || name.length > rule.maxLength) return [v(r, attribute, name, `${min}-${rule.maxLength} characters (${kind}); it has ${name.length}`)];
+        return rule.pattern.test(name) ? [] : [v(r, attribute, name, `${rule.description} (${kind})`)];
+      }),
+    ),
+};
+
+const logRetention: Rule = {
+  id: "LIM-LOG-RETENTION",
+  rationale: "Every log group keeps logs for a retention CloudWatch accepts; unset means forever (and forever billed).",
+  check: (ctx) =>
+    ctx.ofType("aws_cloudwatch_log_group").flatMap((r) => {
+      const days = r.config.retention_in_days;
+      return (LOG_RETENTION_DAYS as readonly number[]).includes(days) ? [] : [v(r, "retention_in_days", days, `one of ${LOG_RETENTION_DAYS.join(", ")}`)];
+    }),
+};
+
+const alarmPeriods: Rule = {
+  id: "LIM-ALARM-PERIOD",
+  rationale: "CloudWatch accepts alarm periods of 10, 30 or a multiple of 60 seconds.",
+  check: (ctx) =>
+    ctx.ofType("aws_cloudwatch_metric_alarm").flatMap((r) => {
+      const periods: [string, unknown][] = [["period", r.config.period]];
+      asList(r.config.metric_query).forEach((q, i) => periods.push([`metric_query[${i}].metric.period`, (q as Json).metric?.period]));
+      return periods
+        .filter(([, p]) => p !== undefined && !isToken(p) && !isValidAlarmPeriod(Number(p)))
+        .map(([attribute, p]) => v(r, attribute, p, "10, 30 or a multiple of 60 seconds"));
+    }),
+};
+
+const fargateSizes: Rule = {
+  id: "LIM-FARGATE-SIZE",
+  rationale: "Fargate only runs tasks with a CPU/memory pair from its table.",
+  check: (ctx) =>
+    ctx.ofType("aws_ecs_task_definition").flatMap((r) => {
+      if (!asList(r.config.requires_compatibilities).includes("FARGATE")) return [];
+      const cpu = Number(r.config.cpu);
+      const memory = Number(r.config.memory);
+      const allowed = FARGATE_CPU_MEMORY[cpu];
+      if (!allowed) return [v(r, "cpu", r.config.cpu, `one of ${Object.keys(FARGATE_CPU_MEMORY).join(", ")}`)];
+      return allowed.includes(memory) ? [] : [v(r, "memory", r.config.memory, `with cpu ${cpu}: ${allowed.join(", ")}`)];
+    }),
+};
+
+const rdsRetention: Rule = {
+  id: "LIM-RDS-RETENTION",
+  rationale: "RDS keeps 1-35 days of automated backups; Performance Insights keeps 7 days or whole months.",
+  check: (ctx) =>
+    ctx.ofType("aws_db_instance").flatMap((r) => {
+      const out: Violation[] = [];
+      const backup = r.config.backup_retention_period;
+      if (!(typeof backup === "number" && backup >= RDS_BACKUP_RETENTION.min && backup <= RDS_BACKUP_RETENTION.max))
+        out.push(v(r, "backup_retention_period", backup, "1-35 days (0 disables backups)"));
+      const pi = r.config.performance_insights_retention_period;
+      if (r.config.performance_insights_enabled && pi !== undefined && !isValidPerformanceInsightsRetention(pi))
+        out.push(v(r, "performance_insights_retention_period", pi, "7, a multiple of 31 up to 713, or 731"));
+      return out;
+    }),
+};
+
+const healthChecks: Rule = {
+  id: "LIM-HEALTH-CHECK",
+  rationale: "ELB requires a health-check interval above the timeout and thresholds of 2-10.",
+  check: (ctx) =>
+    ctx.ofType("aws_lb_target_group").flatMap((r) => {
+      const hc = (r.config.health_check ?? {}) as Json;
+      const out: Violation[] = [];
+      if (hc.interval !== undefined && hc.timeout !== undefined && !(hc.interval > hc.timeout))
+        out.push(v(r, "health_check.interval", hc.interval, `greater than health_check.timeout (${hc.timeout})`));
+      for (const key of ["healthy_threshold", "unhealthy_threshold"]) {
+        if (hc[key] !== undefined && !(hc[key] >= 2 && hc[key] <= 10)) out.push(v(r, `health_check.${key}`, hc[key], "2-10"));
+      }
+      return out;
+    }),
+};
+
+const references: Rule = {
+  id: "LIM-REFERENCE",
+  rationale: "A reference to a resource that does not exist fails plan; catch it at synth.",
+  check: (ctx) => {
+    const declared = new Set<string>();
+    for (const [type, byName] of Object.entries((ctx.stack.resource ?? {}) as Json)) for (const name of Object.keys(byName)) declared.add(`${type}.${name}`);
+    for (const [type, byName] of Object.entries((ctx.stack.data ?? {}) as Json)) for (const name of Object.keys(byName)) declared.add(`data.${type}.${name}`);
+    for (const name of Object.keys(ctx.stack.variable ?? {})) declared.add(`var.${name}`);
+    for (const name of Object.keys(ctx.stack.locals ?? {})) declared.add(`local.${name}`);
+    const out: Violation[] = [];
+    for (const r of ctx.resources) {
+      const text = JSON.stringify(r.config);
+      for (const m of text.matchAll(/\$\{([^}]*)\}/g)) {
+        for (const ref of m[1].matchAll(/\b((?:data\.)?[a-z][a-z0-9_]*\.[A-Za-z0-9_-]+|var\.[A-Za-z0-9_]+|local\.[A-Za-z0-9_]+)(?=[.\[\s,)}]|$)/g)) {
+          const target = ref[1];
+          const root = target.split(".")[0];
+          const isResourceType = /^(aws|random|terraform)_/.test(root) || root === "data" || root === "var" || root === "local";
+          if (isResourceType && !declared.has(target)) out.push(v(r, "(reference)", `\${${target}}`, "a resource, data source, variable or local declared in the stack"));
+        }
+      }
+    }
+    return out;
+  },
+};
+
+const policyDocuments: Rule = {
+  id: "LIM-IAM-DOCUMENT",
+  rationale: "IAM rejects documents that do not parse or whose statements lack Effect, Action or Resource/Principal.",
+  check: (ctx) =>
+    ctx.resources.flatMap((r) =>
+      (POLICY_ATTRIBUTES[r.type] ?? []).flatMap(({ attribute, kind }) => {
+        const parsed = parsePolicy(r.config[attribute]);
+        if (!parsed) return [];
+        if (parsed.error) return [v(r, attribute, r.config[attribute], `valid JSON (${parsed.error})`)];
+        const statements = asList(parsed.document?.Statement) as Json[];
+        if (statements.length === 0) return [v(r, `${attribute}.Statement`, undefined, "at least one statement")];
+        return statements.flatMap((s, i) => {
+          const missing = [
+            !["Allow", "Deny"].includes(s.Effect) && "Effect (Allow|Deny)",
+            !(s.Action || s.NotAction) && "Action",
+            kind !== "trust" && !(s.Resource || s.NotResource) && "Resource",
+            kind !== "identity" && !(s.Principal || s.NotPrincipal) && "Principal",
+          ].filter(Boolean);
+          return missing.length ? [v(r, `${attribute}.Statement[${i}]`, s, `a statement with ${missing.join(", ")}`)] : [];
+        });
+      }),
+    ),
+};
+
+// ---------------------------------------------------------------- security
+
+/** Buckets, and whether a companion resource of `type` points at each. */
+function bucketsWithout(ctx: RuleContext, type: string, ok: (companion: Json) => boolean): SynthResource[] {
+  const companions = ctx.ofType(type);
+  return ctx.ofType("aws_s3_bucket").filter((bucket) => !companions.some((c) => ctx.referenced(c.config.bucket) === bucket && ok(c.config)));
+}
+
+const encryption: Rule = {
+  id: "SEC-ENCRYPTION",
+  rationale: "Every store is encrypted at rest: RDS, S3, secrets, SNS, ECR, DynamoDB, build and pipeline artifacts.",
+  check: (ctx) => [
+    ...ctx.ofType("aws_db_instance").filter((r) => r.config.storage_encrypted !== true).map((r) => v(r, "storage_encrypted", r.config.storage_encrypted, "true")),
+    ...bucketsWithout(ctx, "aws_s3_bucket_server_side_encryption_configuration", () => true).map((r) => v(r, "server_side_encryption", undefined, "an aws_s3_bucket_server_side_encryption_configuration")),
+    ...ctx.ofType("aws_secretsmanager_secret").filter((r) => !r.config.kms_key_id).map((r) => v(r, "kms_key_id", undefined, "a customer-managed KMS key")),
+    ...ctx.ofType("aws_sns_topic").filter((r) => !r.config.kms_master_key_id).map((r) => v(r, "kms_master_key_id", undefined, "a KMS key")),
+    ...ctx.ofType("aws_ecr_repository").filter((r) => !asList(r.config.encryption_configuration).some((e) => (e as Json).encryption_type === "KMS")).map((r) => v(r, "encryption_configuration", r.config.encryption_configuration, "encryption_type KMS")),
+    ...ctx.ofType("aws_dynamodb_table").filter((r) => r.config.server_side_encryption?.enabled !== true).map((r) => v(r, "server_side_encryption.enabled", r.config.server_side_encryption, "true")),
+    ...ctx.ofType("aws_codebuild_project").filter((r) => !r.config.encryption_key).map((r) => v(r, "encryption_key", undefined, "a KMS key")),
+    ...ctx.ofType("aws_codepipeline").filter((r) => !asList(r.config.artifact_store).every((s) => (s as Json).encryption_key)).map((r) => v(r, "artifact_store.encryption_key", undefined, "a KMS key")),
+  ],
+};
+
+const ALB_TLS_POLICIES = ["ELBSecurityPolicy-TLS13-1-2-2021-06", "ELBSecurityPolicy-TLS13-1-2-Res-2021-06", "ELBSecurityPolicy-TLS13-1-3-2021-06"];
+
+const tlsInTransit: Rule = {
+  id: "SEC-TLS",
+  rationale: "Data moves over TLS only: HTTPS listeners with a TLS 1.3 policy, HTTP only redirects, S3 denies plain HTTP, RDS forces SSL.",
+  check: (ctx) => [
+    ...ctx.ofType("aws_lb_listener").flatMap((r) => {
+      if (r.config.protocol === "HTTPS")
+        return ALB_TLS_POLICIES.includes(r.config.ssl_policy) ? [] : [v(r, "ssl_policy", r.config.ssl_policy, `one of ${ALB_TLS_POLICIES.join(", ")}`)];
+      const redirects = asList(r.config.default_action).every((a) => (a as Json).type === "redirect" && (a as Json).redirect?.protocol === "HTTPS");
+      return redirects ? [] : [v(r, "protocol", r.config.protocol, "HTTPS, or HTTP that only redirects to HTTPS")];
+    }),
+    ...ctx.ofType("aws_s3_bucket").filter((bucket) => {
+      const policies = ctx.ofType("aws_s3_bucket_policy").filter((p) => ctx.referenced(p.config.bucket) === bucket);
+      return !policies.some((p) => /"aws:SecureTransport":"false"/.test(String(p.config.policy)) && /"Effect":"Deny"/.test(String(p.config.policy)));
+    }).map((r) => v(r, "bucket policy", undefined, "a Deny statement for aws:SecureTransport = false")),
+    ...ctx.ofType("aws_db_parameter_group").filter((r) => !asList(r.config.parameter).some((p) => (p as Json).name === "rds.force_ssl" && String((p as Json).value) === "1")).map((r) => v(r, "parameter rds.force_ssl", undefined, "1")),
+  ],
+};
+
+const OPEN = ["0.0.0.0/0", "::/0"];
+
+const openIngress: Rule = {
+  id: "SEC-OPEN-INGRESS",
+  rationale: "Only the load balancer faces the internet, and only on 80 and 443.",
+  check: (ctx) => {
+    const albGroups = new Set(ctx.ofType("aws_lb").flatMap((lb) => asList(lb.config.security_groups).map((g) => ctx.referenced(g)?.path)));
+    const out: Violation[] = [];
+    const judge = (r: SynthResource, group: SynthResource | undefined, attribute: string, sources: unknown[], from: unknown, to: unknown) => {
+      const open = sources.filter((s) => OPEN.includes(String(s)));
+      if (open.length === 0) return;
+      const webPort = from === to && (from === 80 || from === 443);
+      if (!(group && albGroups.has(group.path) && webPort)) out.push(v(r, attribute, open, "no ingress from 0.0.0.0/0 or ::/0 except the load balancer's 80 and 443"));
+    };
+    for (const sg of ctx.ofType("aws_security_group"))
+      asList(sg.config.ingress).forEach((i, n) => {
+        const rule = i as Json;
+        judge(sg, sg, `ingress[${n}]`, [...asList(rule.cidr_blocks), ...asList(rule.ipv6_cidr_blocks)], rule.from_port, rule.to_port);
+      });
+    for (const r of ctx.ofType("aws_vpc_security_group_ingress_rule"))
+      judge(r, ctx.referenced(r.config.security_group_id), "cidr", [r.config.cidr_ipv4, r.config.cidr_ipv6], r.config.from_port, r.config.to_port);
+    for (const r of ctx.ofType("aws_security_group_rule").filter((x) => x.config.type === "ingress"))
+      judge(r, ctx.referenced(r.config.security_group_id), "cidr_blocks", [...asList(r.config.cidr_blocks), ...asList(r.config.ipv6_cidr_blocks)], r.config.from_port, r.config.to_port);
+    return out;
+  },
+};
+
+const noPublicTasks: Rule = {
+  id: "SEC-NO-PUBLIC-IP",
+  rationale: "Tasks live in private subnets and are reached only through the load balancer.",
+  check: (ctx) =>
+    ctx.ofType("aws_ecs_service").filter((r) => r.config.network_configuration?.assign_public_ip === true).map((r) => v(r, "network_configuration.assign_public_ip", true, "false")),
+};
+
+const iamWildcards: Rule = {
+  id: "SEC-IAM-WILDCARD",
+  rationale: "Least privilege: no wildcard actions, and Resource \"*\" only for actions AWS cannot scope (UNSCOPABLE_ACTIONS).",
+  check: (ctx) =>
+    ctx.resources.flatMap((r) =>
+      (POLICY_ATTRIBUTES[r.type] ?? [])
+        .filter((p) => p.kind === "identity")
+        .flatMap(({ attribute }) => {
+          const statements = asList(parsePolicy(r.config[attribute])?.document?.Statement) as Json[];
+          return statements.flatMap((s, i): Violation[] => {
+            if (s.Effect !== "Allow") return [];
+            const actions = asList(s.Action).map(String);
+            const wild = actions.filter((a) => a === "*" || a.endsWith(":*"));
+            if (wild.length) return [v(r, `${attribute}.Statement[${i}].Action`, wild, "named actions, no service:* or *")];
+            const anyResource = asList(s.Resource).includes("*");
+            const scopable = actions.filter((a) => !UNSCOPABLE_ACTIONS.includes(a));
+            if (anyResource && scopable.length) return [v(r, `${attribute}.Statement[${i}].Resource`, "*", `named resources for ${scopable.join(", ")} (only UNSCOPABLE_ACTIONS may use *)`)];
+            return [];
+          });
+        }),
+    ),
+};
+
+const bucketHygiene: Rule = {
+  id: "SEC-S3-BUCKET",
+  rationale: "Every bucket is versioned and blocks all public access.",
+  check: (ctx) => [
+    ...bucketsWithout(ctx, "aws_s3_bucket_versioning", (c) => c.versioning_configuration?.status === "Enabled").map((r) => v(r, "versioning", undefined, "an aws_s3_bucket_versioning with status Enabled")),
+    ...bucketsWithout(ctx, "aws_s3_bucket_public_access_block", (c) => ["block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"].every((k) => c[k] === true)).map((r) =>
+      v(r, "public access block", undefined, "an aws_s3_bucket_public_access_block with all four settings true"),
+    ),
+  ],
+};
+
+const productionProtection: Rule = {
+  id: "SEC-PROTECT-STATEFUL",
+  rationale: "Production data survives a mistaken destroy: deletion protection and prevent_destroy on the database, deletion protection on the ALB.",
+  check: (ctx) => {
+    if (!ctx.production) return [];
+    return [
+      ...ctx.ofType("aws_db_instance").flatMap((r) => [
+        ...(r.config.deletion_protection === true ? [] : [v(r, "deletion_protection", r.config.deletion_protection, "true in production")]),
+        ...(r.config.lifecycle?.prevent_destroy === true ? [] : [v(r, "lifecycle.prevent_destroy", r.config.lifecycle?.prevent_destroy, "true in production")]),
+      ]),
+      ...ctx.ofType("aws_lb").filter((r) => r.config.enable_deletion_protection !== true).map((r) => v(r, "enable_deletion_protection", r.config.enable_deletion_protection, "true in production")),
+    ];
+  },
+};
+
+const ecrHygiene: Rule = {
+  id: "SEC-ECR",
+  rationale: "Images are immutable (a tag always means the same image) and scanned on push.",
+  check: (ctx) =>
+    ctx.ofType("aws_ecr_repository").flatMap((r) => [
+      ...(r.config.image_tag_mutability === "IMMUTABLE" ? [] : [v(r, "image_tag_mutability", r.config.image_tag_mutability, "IMMUTABLE")]),
+      ...(r.config.image_scanning_configuration?.scan_on_push === true ? [] : [v(r, "image_scanning_configuration.scan_on_push", r.config.image_scanning_configuration?.scan_on_push, "true")]),
+    ]),
+};
+
+/** Every rule, in the order they are reported. */
+export const RULES: readonly Rule[] = [
+  nameLimits,
+  logRetention,
+  alarmPeriods,
+  fargateSizes,
+  rdsRetention,
+  healthChecks,
+  references,
+  policyDocuments,
+  encryption,
+  tlsInTransit,
+  openIngress,
+  noPublicTasks,
+  iamWildcards,
+  bucketHygiene,
+  productionProtection,
+  ecrHygiene,
+];
