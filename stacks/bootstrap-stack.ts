@@ -10,6 +10,7 @@ import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import type { EnvironmentConfig } from "../config/schema";
 import { policyDocument } from "../constructs/iam";
+import { applyGuardrails } from "../constructs/guardrails/engine";
 import { checkName } from "../constructs/naming";
 import { awsProvider } from "./provider";
 
@@ -100,6 +101,8 @@ export class BootstrapStack extends TerraformStack {
       deletionProtectionEnabled: true,
       lifecycle: { preventDestroy: true },
     });
+
+    applyGuardrails(this, { production: true });
 
     new TerraformOutput(this, "state_bucket_name", { value: this.bucket.bucket, description: "S3 bucket holding every environment's Terraform state" });
     new TerraformOutput(this, "state_bucket_arn", { value: this.bucket.arn, description: "ARN of the state bucket, for IAM policies of CI roles" });
