@@ -1,0 +1,210 @@
+import { Construct } from "constructs";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { DbInstance } from "@cdktf/provider-aws/lib/db-instance";
+import { DbParameterGroup } from "@cdktf/provider-aws/lib/db-parameter-group";
+import { DbSubnetGroup } from "@cdktf/provider-aws/lib/db-subnet-group";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
+import type { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import type { EnvironmentConfig } from "../../config/schema";
+import { assumeRolePolicy } from "../iam";
+import { checkName, type Naming } from "../naming";
+import type { Network } from "../network";
+import { ValidationError } from "../validation-error";
+import { postgresParameters } from "./parameters";
+
+/** PostgreSQL's port; the service's `DB_POSTGRES_PORT`. */
+export const POSTGRES_PORT = 5432;
+/** Daily automated backup window (UTC). */
+export const BACKUP_WINDOW = "03:00-04:00";
+/** Weekly maintenance window (UTC), right after the backup window. */
+export const MAINTENANCE_WINDOW = "sun:04:00-sun:05:00";
+/** Logs RDS exports to CloudWatch. */
+export const LOG_EXPORTS = ["postgresql", "upgrade"] as const;
+
+export interface DatabaseProps {
+  readonly naming: Naming;
+  /** The network; the instance lives in its database subnets. */
+  readonly network: Network;
+  /** The environment's database settings (config `database`). */
+  readonly settings: EnvironmentConfig["database"];
+  /** Customer-managed key for storage and Performance Insights. */
+  readonly kmsKey: KmsKey;
+  /** The master password: a reference to a generated value, never a literal. */
+  readonly masterPassword: string;
+  /** Partition of the account (`aws`), for the managed policy ARN. */
+  readonly partition: string;
+  /** The account id, to scope the monitoring role's trust (confused deputy). */
+  readonly accountId: string;
+  /**
+   * Retention of the CloudWatch log groups RDS exports `postgresql` and `upgrade` logs to.
+   * @default 30
+   */
+  readonly logRetentionDays?: number;
+}
+
+/**
+ * RDS PostgreSQL: a single instance (Multi-AZ by configuration) in the database subnets,
+ * encrypted with the data key, reachable only on 5432 from the groups given to `allowFrom`,
+ * with its parameter group, subnet group, log groups and enhanced-monitoring role.
+ */
+export class Database extends Construct {
+  readonly instance: DbInstance;
+  readonly securityGroup: SecurityGroup;
+  readonly subnetGroup: DbSubnetGroup;
+  readonly parameterGroup: DbParameterGroup;
+  /** The enhanced-monitoring role; absent when the interval is 0 (monitoring off). */
+  readonly monitoringRole?: IamRole;
+  readonly logGroups: Readonly<Record<(typeof LOG_EXPORTS)[number], CloudwatchLogGroup>>;
+  /** `farmers-module-<env>-db`. */
+  readonly identifier: string;
+  /** Name of the snapshot taken when the instance is deleted; undefined when skipped. */
+  readonly finalSnapshotIdentifier?: string;
+  private readonly ingressRules = new Map<string, VpcSecurityGroupIngressRule>();
+
+  constructor(scope: Construct, id: string, props: DatabaseProps) {
+    super(scope, id);
+    const { naming, settings, kmsKey } = props;
+    const logRetentionDays = props.logRetentionDays ?? 30;
+
+    const major = /^(\d+)\.\d+$/.exec(settings.engineVersion)?.[1];
+    if (!major)
+      throw new ValidationError(`database.engineVersion must be MAJOR.MINOR, such as 16.10; received "${settings.engineVersion}"`, this);
+    if (settings.maxAllocatedStorageGiB <= settings.allocatedStorageGiB)
+      throw new ValidationError(
+        `database.maxAllocatedStorageGiB must be more than allocatedStorageGiB (${settings.allocatedStorageGiB}) so storage can autoscale; received ${settings.maxAllocatedStorageGiB}`,
+        this,
+      );
+    if (props.network.database.subnets.length < 2)
+      throw new ValidationError(
+        `the network must have database subnets in at least 2 availability zones (RDS subnet groups need them); received ${props.network.database.subnets.length}`,
+        this,
+      );
+    const family = `postgres${major}`;
+
+    this.identifier = naming.name(this, "rdsIdentifier", "db");
+    const name = this.identifier;
+
+    this.securityGroup = new SecurityGroup(this, "SecurityGroup", {
+      name: checkName(this, "generic", name),
+      description: `PostgreSQL ${POSTGRES_PORT} of ${naming.prefix}, from the service only`,
+      vpcId: props.network.vpc.id,
+      // No egress at all: the database never opens connections. Ingress is added by allowFrom
+      // as separate rules, so no inline `ingress` here (it would fight with them).
+      egress: [],
+      tags: { Name: name },
+    });
+
+    this.subnetGroup = new DbSubnetGroup(this, "SubnetGroup", {
+      name,
+      description: `Database subnets of ${naming.prefix}`,
+      subnetIds: props.network.database.ids,
+      tags: { Name: name },
+    });
+
+    // The family is in the name, so a major-version upgrade creates a new group before the old
+    // one is destroyed (create_before_destroy) without a name clash.
+    const parameterGroupName = naming.name(this, "rdsIdentifier", family);
+    this.parameterGroup = new DbParameterGroup(this, "ParameterGroup", {
+      name: parameterGroupName,
+      family,
+      description: `PostgreSQL ${major} tuning of ${naming.prefix}`,
+      parameter: postgresParameters({ maxConnections: settings.maxConnections }),
+      tags: { Name: parameterGroupName },
+      lifecycle: { createBeforeDestroy: true },
+    });
+
+    // Created before the instance so RDS does not create them without retention.
+    this.logGroups = Object.fromEntries(
+      LOG_EXPORTS.map((log) => {
+        const groupName = checkName(this, "logGroup", `/aws/rds/instance/${name}/${log}`);
+        return [log, new CloudwatchLogGroup(this, `LogGroup-${log}`, { name: groupName, retentionInDays: logRetentionDays })];
+      }),
+    ) as Record<(typeof LOG_EXPORTS)[number], CloudwatchLogGroup>;
+
+    if (settings.enhancedMonitoringIntervalSeconds > 0) {
+      this.monitoringRole = new IamRole(this, "MonitoringRole", {
+        name: naming.name(this, "iamRole", "rds-monitoring"),
+        description: `Enhanced monitoring of ${name}`,
+        assumeRolePolicy: assumeRolePolicy("monitoring.rds.amazonaws.com", { StringEquals: { "aws:SourceAccount": props.accountId } }),
+      });
+      new IamRolePolicyAttachment(this, "MonitoringPolicy", {
+        role: this.monitoringRole.name,
+        policyArn: `arn:${props.partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole`,
+      });
+    }
+
+    this.finalSnapshotIdentifier = settings.skipFinalSnapshot ? undefined : naming.name(this, "rdsIdentifier", "db-final");
+
+    this.instance = new DbInstance(this, "Resource", {
+      identifier: name,
+      engine: "postgres",
+      engineVersion: settings.engineVersion,
+      instanceClass: settings.instanceClass,
+      dbName: settings.name,
+      username: settings.username,
+      password: props.masterPassword,
+      port: POSTGRES_PORT,
+      iamDatabaseAuthenticationEnabled: true,
+
+      storageType: "gp3",
+      allocatedStorage: settings.allocatedStorageGiB,
+      maxAllocatedStorage: settings.maxAllocatedStorageGiB,
+      storageEncrypted: true,
+      kmsKeyId: kmsKey.arn,
+
+      dbSubnetGroupName: this.subnetGroup.name,
+      vpcSecurityGroupIds: [this.securityGroup.id],
+      publiclyAccessible: false,
+      multiAz: settings.multiAz,
+      caCertIdentifier: settings.caCertificateIdentifier,
+      parameterGroupName: this.parameterGroup.name,
+
+      backupRetentionPeriod: settings.backupRetentionDays,
+      backupWindow: BACKUP_WINDOW,
+      maintenanceWindow: MAINTENANCE_WINDOW,
+      copyTagsToSnapshot: true,
+      // Keep automated backups (point-in-time restore) after the instance is deleted.
+      deleteAutomatedBackups: false,
+      skipFinalSnapshot: settings.skipFinalSnapshot,
+      finalSnapshotIdentifier: this.finalSnapshotIdentifier,
+      deletionProtection: settings.deletionProtection,
+
+      autoMinorVersionUpgrade: true,
+      allowMajorVersionUpgrade: false,
+      applyImmediately: false,
+
+      enabledCloudwatchLogsExports: [...LOG_EXPORTS],
+      performanceInsightsEnabled: settings.performanceInsights,
+      performanceInsightsRetentionPeriod: settings.performanceInsights ? settings.performanceInsightsRetentionDays : undefined,
+      performanceInsightsKmsKeyId: settings.performanceInsights ? kmsKey.arn : undefined,
+      monitoringInterval: settings.enhancedMonitoringIntervalSeconds,
+      monitoringRoleArn: this.monitoringRole?.arn,
+
+      tags: { Name: name },
+      dependsOn: Object.values(this.logGroups),
+      lifecycle: { preventDestroy: settings.preventDestroy },
+    });
+  }
+
+  /**
+   * Admits PostgreSQL (5432) from `source`. Calling it again with the same group changes nothing.
+   */
+  allowFrom(source: SecurityGroup): VpcSecurityGroupIngressRule {
+    const key = source.node.path;
+    const existing = this.ingressRules.get(key);
+    if (existing) return existing;
+    const rule = new VpcSecurityGroupIngressRule(this, `AllowFrom-${source.friendlyUniqueId}`, {
+      securityGroupId: this.securityGroup.id,
+      referencedSecurityGroupId: source.id,
+      ipProtocol: "tcp",
+      fromPort: POSTGRES_PORT,
+      toPort: POSTGRES_PORT,
+      description: `PostgreSQL from ${source.node.path}`,
+    });
+    this.ingressRules.set(key, rule);
+    return rule;
+  }
+}
