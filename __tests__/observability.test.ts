@@ -92,6 +92,26 @@ describe("alert topics", () => {
     });
   });
 
+  test("the key policy lets this account's principals use the key only through SNS, for the two topics", () => {
+    // GIVEN the key policy WHEN parsed THEN the third statement is limited by caller account, service and topic
+    const statement = keyPolicy(dev).Statement[2];
+    expect(statement).toEqual({
+      Sid: "AccountPrincipalsPublishThroughSns",
+      Effect: "Allow",
+      Principal: { AWS: "*" },
+      Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+      Resource: "*",
+      Condition: {
+        StringEquals: {
+          "kms:CallerAccount": ACCOUNT,
+          "kms:ViaService": "sns.us-east-1.amazonaws.com",
+          "kms:EncryptionContext:aws:sns:topicArn": keyPolicy(dev).Statement[1].Condition.StringEquals["kms:EncryptionContext:aws:sns:topicArn"],
+        },
+      },
+    });
+    expect(keyPolicy(dev).Statement).toHaveLength(3);
+  });
+
   test.each(["critical", "warning"] as const)("the %s topic policy lets this account's alarms, EventBridge rules and CodeStar Notifications publish", (severity) => {
     // GIVEN the topic policy WHEN parsed THEN publishers are scoped to this account's sources
     const policy = topicPolicy(dev, severity);

@@ -74,6 +74,7 @@ export class Observability extends Construct implements AlertTopics {
     this.key = this.topics.key;
 
     const errorLogMetric = {
+      // A custom namespace per environment (generic rule: letters, digits, / . _ -; never "AWS/").
       namespace: checkName(this, "generic", `${naming.project}/${naming.environment}`),
       metricName: ERROR_LOG_METRIC_NAME,
     };
@@ -113,6 +114,7 @@ export class Observability extends Construct implements AlertTopics {
     service.useDeploymentAlarms(this.deploymentAlarmNames);
 
     this.dashboard = new Dashboard(this, "Dashboard", {
+      // Dashboard names allow what ECS names allow: letters, digits, - and _, up to 255.
       name: naming.name(this, "ecsName"),
       region,
       definitions: this.definitions,

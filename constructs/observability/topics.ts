@@ -125,6 +125,23 @@ export class Topics extends Construct implements AlertTopics {
           // SNS calls KMS with the topic ARN as encryption context: only our two topics.
           Condition: { StringEquals: { "kms:EncryptionContext:aws:sns:topicArn": topicArns } },
         },
+        {
+          // Roles of this account allowed sns:Publish (e.g. the pipeline role announcing a manual
+          // approval) publish without a KMS grant of their own, as with the AWS-managed SNS key,
+          // but only through SNS, only from this account and only for these two topics.
+          Sid: "AccountPrincipalsPublishThroughSns",
+          Effect: "Allow",
+          Principal: { AWS: "*" },
+          Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+          Resource: "*",
+          Condition: {
+            StringEquals: {
+              "kms:CallerAccount": account,
+              "kms:ViaService": `sns.${region}.amazonaws.com`,
+              "kms:EncryptionContext:aws:sns:topicArn": topicArns,
+            },
+          },
+        },
       ]),
     });
     new KmsAlias(this, "KeyAlias", { name: `alias/${naming.name(this, "generic", "alerts")}`, targetKeyId: this.key.keyId });
