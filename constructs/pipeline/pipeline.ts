@@ -1,0 +1,588 @@
+import { Construct } from "constructs";
+import { TerraformVariable } from "cdktf";
+import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
+import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { CodebuildProject } from "@cdktf/provider-aws/lib/codebuild-project";
+import { Codepipeline, type CodepipelineStage } from "@cdktf/provider-aws/lib/codepipeline";
+import { CodepipelineWebhook } from "@cdktf/provider-aws/lib/codepipeline-webhook";
+import { CodestarconnectionsConnection } from "@cdktf/provider-aws/lib/codestarconnections-connection";
+import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
+import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
+import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import type { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import type { EnvironmentConfig } from "../../config/schema";
+import type { AlertTopics, ServiceTierOutputs } from "../contracts";
+import { assumeRolePolicy, policyDocument, type PolicyStatement } from "../iam";
+import { checkName, type Naming } from "../naming";
+import { ValidationError } from "../validation-error";
+import { ArtifactBucket } from "./artifacts";
+import { BUILD_OUTPUT_FILES, renderBuildspec } from "./buildspec";
+
+/** Settings of the delivery pipeline; taken from the environment's configuration. */
+export interface DeliveryPipelineProps {
+  readonly naming: Naming;
+  /** Region of the environment (console URL, ARNs, the build's ECR login). */
+  readonly region: string;
+  /** Repository, branch, source mode, approval, retention (config `pipeline`). */
+  readonly pipeline: EnvironmentConfig["pipeline"];
+  /** Deployment style: `rolling` deploys with the ECS action, `blue-green` with CodeDeploy. */
+  readonly deployment: EnvironmentConfig["deployment"];
+  /** The service deployed: repository, cluster, service, task definition, roles, CodeDeploy. */
+  readonly service: ServiceTierOutputs;
+  /** Failed executions and builds, and approval requests, go to `topics.warning`. */
+  readonly topics: AlertTopics;
+  /** CodeBuild image. @default "aws/codebuild/standard:7.0" */
+  readonly buildImage?: string;
+  /** CodeBuild compute type. @default "BUILD_GENERAL1_SMALL" */
+  readonly buildComputeType?: string;
+  /** Minutes after which a build is stopped. @default 30 */
+  readonly buildTimeoutMinutes?: number;
+}
+
+/** Name of the Terraform variable holding the GitHub token in `github-token` mode. */
+export const GITHUB_TOKEN_VARIABLE = "github_oauth_token";
+/** Name of the Terraform variable holding the webhook's HMAC secret in `github-token` mode. */
+export const GITHUB_WEBHOOK_SECRET_VARIABLE = "github_webhook_secret";
+
+/** Artifact names passed between the stages. */
+const SOURCE_OUTPUT = "SourceOutput";
+const BUILD_OUTPUT = "BuildOutput";
+
+/**
+ * CodePipeline (V2) from GitHub to the environment's ECS service: Source (CodeStar connection,
+ * or the legacy GitHub token), Build (CodeBuild: image tagged with the short commit hash, pushed
+ * to ECR, deploy files written), optional manual Approval, Deploy (ECS rolling or CodeDeploy
+ * blue/green, by `deployment.style`). Artifacts in a KMS-encrypted bucket; least-privilege roles;
+ * failures announced on the warning topic.
+ */
+export class DeliveryPipeline extends Construct {
+  readonly pipeline: Codepipeline;
+  readonly buildProject: CodebuildProject;
+  readonly artifactBucket: S3Bucket;
+  /** Key encrypting artifacts, build output and build logs. */
+  readonly kmsKey: KmsKey;
+  readonly pipelineRole: IamRole;
+  readonly buildRole: IamRole;
+  readonly buildLogGroup: CloudwatchLogGroup;
+  /** ARN of the CodeStar connection (created or from config); undefined in `github-token` mode. */
+  readonly connectionArn?: string;
+  /** The connection, when this construct created it (it starts PENDING: see docs/pipeline.md). */
+  readonly connection?: CodestarconnectionsConnection;
+  /** Webhook GitHub must call, in `github-token` mode. */
+  readonly webhook?: CodepipelineWebhook;
+  /** AWS console page of the pipeline. */
+  readonly consoleUrl: string;
+  /** What to look at for the source connection's state, for outputs. */
+  readonly connectionStatusHint: string;
+
+  constructor(scope: Construct, id: string, props: DeliveryPipelineProps) {
+    super(scope, id);
+    const { naming, region, pipeline: config, deployment, service, topics } = props;
+    const buildImage = props.buildImage ?? "aws/codebuild/standard:7.0";
+    const buildComputeType = props.buildComputeType ?? "BUILD_GENERAL1_SMALL";
+    const buildTimeoutMinutes = props.buildTimeoutMinutes ?? 30;
+    const style = deployment.style;
+    const blueGreen = service.blueGreen;
+
+    // The deploy action must match how the service is deployed, or every deployment fails.
+    if (style === "blue-green" && !blueGreen)
+      throw new ValidationError(
+        'deployment.style is "blue-green" but the service tier has no CodeDeploy application (service.blueGreen is undefined); allowed: a service built for blue/green, or deployment.style "rolling"',
+        this,
+      );
+    if (style === "rolling" && blueGreen)
+      throw new ValidationError(
+        'deployment.style is "rolling" but the service tier is deployed by CodeDeploy (service.blueGreen is set); allowed: deployment.style "blue-green" for this service',
+        this,
+      );
+    // The appspec repeats the service's capacity providers; they must be known at synth.
+    const capacityProviders = service.service.capacityProviderStrategyInput;
+    if (blueGreen && capacityProviders !== undefined && !Array.isArray(capacityProviders))
+      throw new ValidationError(
+        "the service's capacity_provider_strategy is an unresolved token; allowed: a literal list, which the blue/green appspec repeats",
+        this,
+      );
+    if (!Number.isInteger(buildTimeoutMinutes) || buildTimeoutMinutes < 5 || buildTimeoutMinutes > 2160)
+      throw new ValidationError(`buildTimeoutMinutes must be an integer from 5 to 2160; received ${buildTimeoutMinutes}`, this);
+
+    const pipelineName = naming.name(this, "generic", "pipeline");
+    const projectName = naming.name(this, "codebuildProject", "build");
+    const logGroupName = checkName(this, "logGroup", `/aws/codebuild/${projectName}`);
+    const pipelineRoleName = naming.name(this, "iamRole", "pipeline");
+    const buildRoleName = naming.name(this, "iamRole", "build");
+    // S3 names are global: the account id makes them unique. Checked with a 12-digit stand-in.
+    checkName(this, "s3Bucket", `${naming.prefix}-artifacts-000000000000`);
+
+    const identity = new DataAwsCallerIdentity(this, "CallerIdentity");
+    const partition = new DataAwsPartition(this, "Partition").partition;
+    const account = identity.accountId;
+    const arn = (awsService: string, resource: string) => `arn:${partition}:${awsService}:${region}:${account}:${resource}`;
+    const sourceAccount = { StringEquals: { "aws:SourceAccount": account } };
+
+    this.pipelineRole = new IamRole(this, "PipelineRole", {
+      name: pipelineRoleName,
+      description: `CodePipeline ${pipelineName}`,
+      assumeRolePolicy: assumeRolePolicy("codepipeline.amazonaws.com", sourceAccount),
+    });
+    this.buildRole = new IamRole(this, "BuildRole", {
+      name: buildRoleName,
+      description: `CodeBuild ${projectName}`,
+      assumeRolePolicy: assumeRolePolicy("codebuild.amazonaws.com", sourceAccount),
+    });
+
+    // --- Key: artifacts, build output and build logs. ---------------------------------------
+    const logGroupArn = arn("logs", `log-group:${logGroupName}`);
+    this.kmsKey = new KmsKey(this, "Key", {
+      description: `${pipelineName}: artifacts and build logs`,
+      enableKeyRotation: true,
+      deletionWindowInDays: 30,
+      // In a key policy, Resource "*" means "this key"; it cannot name anything else.
+      policy: policyDocument([
+        {
+          Sid: "AccountAdministersKey",
+          Effect: "Allow",
+          Principal: { AWS: `arn:${partition}:iam::${account}:root` },
+          Action: KEY_ADMIN_ACTIONS,
+          Resource: "*",
+        },
+        {
+          Sid: "PipelineAndBuildUseKey",
+          Effect: "Allow",
+          Principal: { AWS: [this.pipelineRole.arn, this.buildRole.arn] },
+          Action: KEY_USE_ACTIONS,
+          Resource: "*",
+        },
+        {
+          Sid: "CloudWatchLogsEncryptBuildLogs",
+          Effect: "Allow",
+          Principal: { Service: `logs.${region}.amazonaws.com` },
+          Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext", "kms:DescribeKey"],
+          Resource: "*",
+          Condition: { ArnEquals: { "kms:EncryptionContext:aws:logs:arn": logGroupArn } },
+        },
+      ]),
+    });
+    new KmsAlias(this, "KeyAlias", { name: checkName(this, "generic", `alias/${pipelineName}`), targetKeyId: this.kmsKey.keyId });
+    const keyArn = this.kmsKey.arn;
+
+    // --- Artifacts. ------------------------------------------------------------------------
+    this.artifactBucket = new ArtifactBucket(this, "ArtifactBucket", {
+      bucketName: `${naming.prefix}-artifacts-${account}`,
+      kmsKey: this.kmsKey,
+      expirationDays: config.artifactExpirationDays,
+    }).bucket;
+    const bucketArn = this.artifactBucket.arn;
+
+    // --- Source. ---------------------------------------------------------------------------
+    let sourceAction: CodepipelineStage["action"];
+    let githubToken: TerraformVariable | undefined;
+    if (config.source.mode === "codestar-connection") {
+      if (config.source.connectionArn) {
+        this.connectionArn = config.source.connectionArn;
+        this.connectionStatusHint = `managed outside this stack: aws codestar-connections get-connection --connection-arn ${this.connectionArn}`;
+      } else {
+        this.connection = new CodestarconnectionsConnection(this, "Connection", {
+          name: naming.name(this, "codestarConnection", "github"),
+          providerType: "GitHub",
+        });
+        this.connectionArn = this.connection.arn;
+        this.connectionStatusHint = this.connection.connectionStatus;
+      }
+      sourceAction = [
+        {
+          name: "Source",
+          category: "Source",
+          owner: "AWS",
+          provider: "CodeStarSourceConnection",
+          version: "1",
+          namespace: "SourceVariables",
+          outputArtifacts: [SOURCE_OUTPUT],
+          configuration: {
+            ConnectionArn: this.connectionArn,
+            FullRepositoryId: config.repository,
+            BranchName: config.branch,
+            OutputArtifactFormat: "CODE_ZIP",
+          },
+        },
+      ];
+    } else {
+      // Legacy: the deprecated GitHub (version 1) action with a personal access token. The token
+      // comes from a sensitive variable (TF_VAR_github_oauth_token), never from config or code.
+      githubToken = new TerraformVariable(this, "GitHubToken", {
+        type: "string",
+        sensitive: true,
+        nullable: false,
+        description: `GitHub personal access token (repo, admin:repo_hook) for ${config.repository}; legacy github-token source mode only`,
+      });
+      githubToken.overrideLogicalId(GITHUB_TOKEN_VARIABLE);
+      this.connectionStatusHint = "not used: github-token source mode (legacy GitHub version 1 action)";
+      const [owner, repo] = config.repository.split("/");
+      sourceAction = [
+        {
+          name: "Source",
+          category: "Source",
+          owner: "ThirdParty",
+          provider: "GitHub",
+          version: "1",
+          namespace: "SourceVariables",
+          outputArtifacts: [SOURCE_OUTPUT],
+          configuration: {
+            Owner: owner,
+            Repo: repo,
+            Branch: config.branch,
+            OAuthToken: githubToken.stringValue,
+            PollForSourceChanges: "false",
+          },
+        },
+      ];
+    }
+
+    // --- Build. ----------------------------------------------------------------------------
+    this.buildLogGroup = new CloudwatchLogGroup(this, "BuildLogGroup", {
+      name: logGroupName,
+      retentionInDays: config.buildLogRetentionDays,
+      kmsKeyId: keyArn,
+    });
+    const buildspec = renderBuildspec(
+      style === "blue-green"
+        ? {
+            style,
+            repositoryUri: service.repository.repositoryUrl,
+            repositoryName: service.repository.name,
+            region,
+            containerName: service.containerName,
+            containerPort: service.containerPort,
+            taskDefinitionFamily: service.taskDefinition.family,
+            capacityProviderStrategy: Array.isArray(capacityProviders) ? capacityProviders : undefined,
+          }
+        : { style, repositoryUri: service.repository.repositoryUrl, repositoryName: service.repository.name, region, containerName: service.containerName },
+    );
+
+    const buildPolicy = new IamRolePolicy(this, "BuildRolePolicy", {
+      name: "build",
+      role: this.buildRole.id,
+      policy: policyDocument([
+        // GetAuthorizationToken has no resource type: it can only be granted on "*".
+        { Sid: "EcrLogin", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
+        { Sid: "PushToRepository", Effect: "Allow", Action: ECR_PUSH_ACTIONS, Resource: service.repository.arn },
+        { Sid: "WriteBuildLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: [this.buildLogGroup.arn, `${this.buildLogGroup.arn}:*`] },
+        { Sid: "ReadWriteArtifacts", Effect: "Allow", Action: ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"], Resource: `${bucketArn}/*` },
+        { Sid: "LocateArtifactBucket", Effect: "Allow", Action: ["s3:GetBucketAcl", "s3:GetBucketLocation"], Resource: bucketArn },
+        { Sid: "UsePipelineKey", Effect: "Allow", Action: KEY_USE_ACTIONS, Resource: keyArn },
+        ...(style === "blue-green"
+          ? [
+              // DescribeTaskDefinition has no resource type: it can only be granted on "*".
+              { Sid: "ReadLiveTaskDefinition", Effect: "Allow", Action: "ecs:DescribeTaskDefinition", Resource: "*" } as const,
+            ]
+          : []),
+      ]),
+    });
+
+    this.buildProject = new CodebuildProject(this, "BuildProject", {
+      name: projectName,
+      description: `Builds ${config.repository}@${config.branch} into ${naming.prefix}'s ECR repository (${style})`,
+      serviceRole: this.buildRole.arn,
+      encryptionKey: keyArn,
+      buildTimeout: buildTimeoutMinutes,
+      source: { type: "CODEPIPELINE", buildspec },
+      artifacts: { type: "CODEPIPELINE" },
+      environment: {
+        type: "LINUX_CONTAINER",
+        computeType: buildComputeType,
+        image: buildImage,
+        imagePullCredentialsType: "CODEBUILD",
+        privilegedMode: true, // docker build needs the Docker daemon
+      },
+      cache: { type: "LOCAL", modes: ["LOCAL_DOCKER_LAYER_CACHE", "LOCAL_SOURCE_CACHE"] },
+      logsConfig: {
+        cloudwatchLogs: { status: "ENABLED", groupName: this.buildLogGroup.name },
+        s3Logs: { status: "DISABLED" },
+      },
+      dependsOn: [buildPolicy],
+    });
+
+    // --- Approval and deploy. --------------------------------------------------------------
+    const stages: CodepipelineStage[] = [
+      { name: "Source", action: sourceAction },
+      {
+        name: "Build",
+        action: [
+          {
+            name: "Build",
+            category: "Build",
+            owner: "AWS",
+            provider: "CodeBuild",
+            version: "1",
+            namespace: "BuildVariables",
+            inputArtifacts: [SOURCE_OUTPUT],
+            outputArtifacts: [BUILD_OUTPUT],
+            configuration: { ProjectName: this.buildProject.name },
+          },
+        ],
+      },
+    ];
+    if (config.manualApproval) {
+      stages.push({
+        name: "Approve",
+        action: [
+          {
+            name: "Approve",
+            category: "Approval",
+            owner: "AWS",
+            provider: "Manual",
+            version: "1",
+            configuration: {
+              NotificationArn: topics.warning.arn,
+              CustomData: `Deploy ${service.containerName} image #{BuildVariables.IMAGE_TAG} (commit #{SourceVariables.CommitId} of ${config.branch}) to ${naming.environment}?`,
+              ExternalEntityLink: `https://github.com/${config.repository}/commit/#{SourceVariables.CommitId}`,
+            },
+          },
+        ],
+      });
+    }
+    stages.push({
+      name: "Deploy",
+      action: [
+        blueGreen
+          ? {
+              name: "Deploy",
+              category: "Deploy",
+              owner: "AWS",
+              provider: "CodeDeployToECS",
+              version: "1",
+              inputArtifacts: [BUILD_OUTPUT],
+              configuration: {
+                ApplicationName: blueGreen.application.name,
+                DeploymentGroupName: blueGreen.deploymentGroup.deploymentGroupName,
+                // taskdef.json carries the new image itself: no Image1 placeholder needed.
+                TaskDefinitionTemplateArtifact: BUILD_OUTPUT,
+                TaskDefinitionTemplatePath: BUILD_OUTPUT_FILES["blue-green"][0],
+                AppSpecTemplateArtifact: BUILD_OUTPUT,
+                AppSpecTemplatePath: BUILD_OUTPUT_FILES["blue-green"][1],
+              },
+            }
+          : {
+              name: "Deploy",
+              category: "Deploy",
+              owner: "AWS",
+              provider: "ECS",
+              version: "1",
+              inputArtifacts: [BUILD_OUTPUT],
+              configuration: {
+                ClusterName: service.cluster.name,
+                ServiceName: service.service.name,
+                FileName: BUILD_OUTPUT_FILES.rolling[0],
+              },
+            },
+      ],
+    });
+
+    // --- Pipeline role. --------------------------------------------------------------------
+    const taskDefinitionArns = `${arn("ecs", "task-definition")}/${service.taskDefinition.family}:*`;
+    const pipelineStatements: PolicyStatement[] = [
+      {
+        Sid: "ReadWriteArtifacts",
+        Effect: "Allow",
+        Action: ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:PutObjectAcl"],
+        Resource: `${bucketArn}/*`,
+      },
+      { Sid: "LocateArtifactBucket", Effect: "Allow", Action: ["s3:GetBucketVersioning", "s3:GetBucketAcl", "s3:GetBucketLocation"], Resource: bucketArn },
+      { Sid: "UsePipelineKey", Effect: "Allow", Action: KEY_USE_ACTIONS, Resource: keyArn },
+      { Sid: "RunBuild", Effect: "Allow", Action: ["codebuild:StartBuild", "codebuild:BatchGetBuilds"], Resource: this.buildProject.arn },
+      // RegisterTaskDefinition and DescribeTaskDefinition have no resource type: "*" only.
+      { Sid: "RegisterTaskDefinition", Effect: "Allow", Action: ["ecs:RegisterTaskDefinition", "ecs:DescribeTaskDefinition"], Resource: "*" },
+      {
+        Sid: "TagRegisteredTaskDefinition",
+        Effect: "Allow",
+        Action: "ecs:TagResource",
+        Resource: taskDefinitionArns,
+        Condition: { StringEquals: { "ecs:CreateAction": "RegisterTaskDefinition" } },
+      },
+      {
+        Sid: "PassTaskRoles",
+        Effect: "Allow",
+        Action: "iam:PassRole",
+        Resource: [service.executionRole.arn, service.taskRole.arn],
+        Condition: { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } },
+      },
+    ];
+    if (this.connectionArn) {
+      pipelineStatements.push({
+        Sid: "UseSourceConnection",
+        Effect: "Allow",
+        // Connections created since 2024 are `codeconnections`; older ones `codestar-connections`.
+        Action: ["codestar-connections:UseConnection", "codeconnections:UseConnection"],
+        Resource: this.connectionArn,
+      });
+    }
+    if (config.manualApproval) {
+      pipelineStatements.push({ Sid: "AnnounceApproval", Effect: "Allow", Action: "sns:Publish", Resource: topics.warning.arn });
+      // CodePipeline publishes the approval request as this role: an encrypted topic needs its key.
+      const topicKey = topics.warning.kmsMasterKeyIdInput;
+      if (topicKey) {
+        pipelineStatements.push({
+          Sid: "EncryptApprovalNotification",
+          Effect: "Allow",
+          Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+          Resource: topicKey,
+          Condition: {
+            StringEquals: { "kms:ViaService": `sns.${region}.amazonaws.com`, "kms:EncryptionContext:aws:sns:topicArn": topics.warning.arn },
+          },
+        });
+      }
+    }
+    if (blueGreen) {
+      const appName = blueGreen.application.name;
+      pipelineStatements.push(
+        {
+          Sid: "CodeDeployApplication",
+          Effect: "Allow",
+          Action: ["codedeploy:GetApplication", "codedeploy:GetApplicationRevision", "codedeploy:RegisterApplicationRevision"],
+          Resource: arn("codedeploy", `application:${appName}`),
+        },
+        {
+          Sid: "CodeDeployDeployment",
+          Effect: "Allow",
+          Action: ["codedeploy:CreateDeployment", "codedeploy:GetDeployment"],
+          Resource: arn("codedeploy", `deploymentgroup:${appName}/${blueGreen.deploymentGroup.deploymentGroupName}`),
+        },
+        {
+          Sid: "CodeDeployConfig",
+          Effect: "Allow",
+          Action: "codedeploy:GetDeploymentConfig",
+          Resource: arn("codedeploy", `deploymentconfig:${blueGreen.deploymentGroup.deploymentConfigName}`),
+        },
+      );
+    } else {
+      pipelineStatements.push(
+        { Sid: "UpdateService", Effect: "Allow", Action: ["ecs:DescribeServices", "ecs:UpdateService"], Resource: service.service.id },
+        { Sid: "WatchServiceTasks", Effect: "Allow", Action: "ecs:DescribeTasks", Resource: `${arn("ecs", "task")}/${service.cluster.name}/*` },
+        {
+          // ListTasks can only be narrowed by the ecs:cluster condition, not by resource.
+          Sid: "ListServiceTasks",
+          Effect: "Allow",
+          Action: "ecs:ListTasks",
+          Resource: "*",
+          Condition: { ArnEquals: { "ecs:cluster": service.cluster.arn } },
+        },
+      );
+    }
+    const pipelinePolicy = new IamRolePolicy(this, "PipelineRolePolicy", {
+      name: "pipeline",
+      role: this.pipelineRole.id,
+      policy: policyDocument(pipelineStatements),
+    });
+
+    this.pipeline = new Codepipeline(this, "Resource", {
+      name: pipelineName,
+      pipelineType: "V2",
+      roleArn: this.pipelineRole.arn,
+      artifactStore: [{ type: "S3", location: this.artifactBucket.bucket, encryptionKey: { type: "KMS", id: keyArn } }],
+      stage: stages,
+      trigger: this.connectionArn
+        ? [
+            {
+              providerType: "CodeStarSourceConnection",
+              gitConfiguration: { sourceActionName: "Source", push: [{ branches: { includes: [config.branch] } }] },
+            },
+          ]
+        : undefined,
+      dependsOn: [pipelinePolicy],
+    });
+    this.consoleUrl = `https://${region}.console.aws.amazon.com/codesuite/codepipeline/pipelines/${this.pipeline.name}/view`;
+
+    if (githubToken) {
+      const secret = new TerraformVariable(this, "GitHubWebhookSecret", {
+        type: "string",
+        sensitive: true,
+        nullable: false,
+        description: "HMAC secret shared by GitHub's webhook and the pipeline's; legacy github-token source mode only",
+      });
+      secret.overrideLogicalId(GITHUB_WEBHOOK_SECRET_VARIABLE);
+      this.webhook = new CodepipelineWebhook(this, "Webhook", {
+        name: naming.name(this, "generic", "github-webhook"),
+        authentication: "GITHUB_HMAC",
+        authenticationConfiguration: { secretToken: secret.stringValue },
+        targetPipeline: this.pipeline.name,
+        targetAction: "Source",
+        filter: [{ jsonPath: "$.ref", matchEquals: `refs/heads/${config.branch}` }],
+      });
+    }
+
+    // --- Notifications (the warning topic's policy must let events.amazonaws.com publish). ---
+    this.notifyOnFailure("PipelineFailed", naming.name(this, "generic", "pipeline-failed"), topics, {
+      description: `${pipelineName}: execution failed`,
+      pattern: { source: ["aws.codepipeline"], "detail-type": ["CodePipeline Pipeline Execution State Change"], detail: { pipeline: [this.pipeline.name], state: ["FAILED"] } },
+      inputPaths: { pipeline: "$.detail.pipeline", execution: "$.detail.execution-id" },
+      template: `"Pipeline <pipeline> failed (execution <execution>). https://${region}.console.aws.amazon.com/codesuite/codepipeline/pipelines/<pipeline>/executions/<execution>/timeline"`,
+    });
+    this.notifyOnFailure("BuildFailed", naming.name(this, "generic", "build-failed"), topics, {
+      description: `${projectName}: build failed`,
+      pattern: { source: ["aws.codebuild"], "detail-type": ["CodeBuild Build State Change"], detail: { "project-name": [this.buildProject.name], "build-status": ["FAILED", "STOPPED"] } },
+      inputPaths: { project: "$.detail.project-name", status: "$.detail.build-status", build: "$.detail.build-id" },
+      template: `"CodeBuild project <project>: build <status> (<build>). Logs: /aws/codebuild/<project> in ${region}."`,
+    });
+  }
+
+  private notifyOnFailure(
+    id: string,
+    name: string,
+    topics: AlertTopics,
+    rule: { description: string; pattern: object; inputPaths: Record<string, string>; template: string },
+  ): void {
+    const eventRule = new CloudwatchEventRule(this, `${id}Rule`, { name, description: rule.description, eventPattern: JSON.stringify(rule.pattern) });
+    new CloudwatchEventTarget(this, `${id}Target`, {
+      rule: eventRule.name,
+      targetId: "warning-topic",
+      arn: topics.warning.arn,
+      inputTransformer: { inputPaths: rule.inputPaths, inputTemplate: rule.template },
+    });
+  }
+}
+
+/** Key administration, granted to the account (and through it to IAM administrators). */
+const KEY_ADMIN_ACTIONS = [
+  "kms:CancelKeyDeletion",
+  "kms:CreateAlias",
+  "kms:CreateGrant",
+  "kms:DeleteAlias",
+  "kms:DescribeKey",
+  "kms:DisableKey",
+  "kms:DisableKeyRotation",
+  "kms:EnableKey",
+  "kms:EnableKeyRotation",
+  "kms:GetKeyPolicy",
+  "kms:GetKeyRotationStatus",
+  "kms:ListGrants",
+  "kms:ListKeyPolicies",
+  "kms:ListKeyRotations",
+  "kms:ListResourceTags",
+  "kms:PutKeyPolicy",
+  "kms:RetireGrant",
+  "kms:RevokeGrant",
+  "kms:RotateKeyOnDemand",
+  "kms:ScheduleKeyDeletion",
+  "kms:TagResource",
+  "kms:UntagResource",
+  "kms:UpdateAlias",
+  "kms:UpdateKeyDescription",
+];
+
+/** Data-key use by the pipeline and build roles (S3 SSE-KMS, CodeBuild output). */
+const KEY_USE_ACTIONS = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"];
+
+/** Pushing to (and reading layers from) one ECR repository; DescribeImages detects re-runs. */
+const ECR_PUSH_ACTIONS = [
+  "ecr:BatchCheckLayerAvailability",
+  "ecr:BatchGetImage",
+  "ecr:CompleteLayerUpload",
+  "ecr:DescribeImages",
+  "ecr:GetDownloadUrlForLayer",
+  "ecr:InitiateLayerUpload",
+  "ecr:PutImage",
+  "ecr:UploadLayerPart",
+];
