@@ -1,0 +1,738 @@
+import type {} from "cdktf/lib/testing/adapters/jest";
+import { Testing } from "cdktf";
+import { CodedeployApp } from "@cdktf/provider-aws/lib/codedeploy-app";
+import { CodedeployDeploymentConfig } from "@cdktf/provider-aws/lib/codedeploy-deployment-config";
+import { DataAwsAcmCertificate } from "@cdktf/provider-aws/lib/data-aws-acm-certificate";
+import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
+import { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
+import { EcsClusterCapacityProviders } from "@cdktf/provider-aws/lib/ecs-cluster-capacity-providers";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
+import { Lb } from "@cdktf/provider-aws/lib/lb";
+import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
+import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
+import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
+import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
+import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
+import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
+import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
+import type { EnvironmentName } from "../config/schema";
+import type { ConfigLayer } from "../config/types";
+import { SERVICE_SECRET_NAMES } from "../constructs/contracts";
+import { checkStack, formatFinding } from "../constructs/guardrails/engine";
+import { checkName } from "../constructs/naming";
+import { CONTAINER_ENVIRONMENT_NAMES } from "../constructs/service/container";
+import { ServiceRegistry } from "../constructs/service/registry";
+import { ServiceScaling } from "../constructs/service/scaling";
+import { ServiceTier, type ServiceTierProps } from "../constructs/service/service-tier";
+import { fakeDataTier, fixtureStack, type FixtureStack } from "./fixtures/tiers";
+import { resourceNamed, resourcesOf, testConfig, type Json } from "./helpers";
+
+/**
+ * The service tier synthesized three times, once per file: dev (rolling, ECS Exec on, tracing
+ * off, Fargate Spot), production (blue/green, tracing on, exec off, test-listener CIDRs, a
+ * Route 53 record) and staging switched to blue/green by configuration (certificate by ARN,
+ * AAA on 443, no test-listener CIDRs).
+ */
+
+const CERT_ARN = "arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012";
+const ALARMS = ["farmers-module-x-alb-5xx-rate", "farmers-module-x-unhealthy-targets"];
+
+interface Built {
+  readonly fixture: FixtureStack;
+  readonly tier: ServiceTier;
+  readonly data: ReturnType<typeof fakeDataTier>;
+  /** Before useDeploymentAlarms. */
+  readonly json: Json;
+  /** After useDeploymentAlarms(ALARMS). */
+  readonly withAlarms: Json;
+}
+
+function props(fixture: FixtureStack, env: EnvironmentName, layer: ConfigLayer, data = fakeDataTier(fixture)): ServiceTierProps {
+  const c = testConfig(env, layer);
+  return {
+    naming: fixture.naming,
+    network: fixture.network,
+    data,
+    name: c.name,
+    region: c.region,
+    service: c.service,
+    loadBalancer: c.loadBalancer,
+    deployment: c.deployment,
+    aaa: c.aaa,
+    observability: c.observability,
+  };
+}
+
+function build(env: EnvironmentName, layer: ConfigLayer = {}): Built {
+  const fixture = fixtureStack(env);
+  const data = fakeDataTier(fixture);
+  const tier = new ServiceTier(fixture.stack, "service", props(fixture, env, layer, data));
+  const json = JSON.parse(Testing.synth(fixture.stack)) as Json;
+  tier.useDeploymentAlarms(ALARMS);
+  const withAlarms = JSON.parse(Testing.synth(fixture.stack)) as Json;
+  return { fixture, tier, data, json, withAlarms };
+}
+
+const dev = build("dev");
+const production = build("production", {
+  service: { tracing: true, enableExecuteCommand: false },
+  loadBalancer: { testListenerCidrs: ["203.0.113.0/24"], hostedZone: { zoneId: "Z0123456789ABCDEFGHIJ", recordName: "api.kisanlink.in" } },
+});
+const staging = build("staging", { deployment: { style: "blue-green" }, loadBalancer: { certificate: { arn: CERT_ARN } } });
+
+const str = (json: Json) => JSON.stringify(json);
+/** The one resource of `type` whose construct path (logical name) contains `fragment`. */
+const one = (json: Json, type: string, fragment: string) => resourceNamed(json, type, `service_${fragment}`);
+const all = (json: Json, type: string) => Object.values(resourcesOf(json, type));
+/** `${type.logical_name.attr}` of the resource whose logical name contains `fragment`. */
+const ref = (json: Json, type: string, fragment: string, attribute: string) => {
+  const name = Object.keys(resourcesOf(json, type)).find((n) => n.includes(`service_${fragment}`));
+  return `\${${type}.${name}.${attribute}}`;
+};
+/** `${type.name.attr}` of every resource whose logical name starts with `prefix`, in name order. */
+const refsOf = (json: Json, type: string, prefix: string, attribute: string) =>
+  Object.keys(resourcesOf(json, type))
+    .filter((n) => n.startsWith(prefix))
+    .sort()
+    .map((n) => `\${${type}.${n}.${attribute}}`);
+const policyOf = (json: Json, fragment: string) => JSON.parse(one(json, "aws_iam_role_policy", fragment).policy as string) as { Statement: Json[] };
+
+describe("names", () => {
+  test("every production name is within AWS limits, target groups included", () => {
+    // GIVEN the blue/green production stack
+    const p = production.json;
+    // THEN the names are the convention's, each within its limit
+    expect(one(p, "aws_lb", "LoadBalancer_").name).toBe("farmers-module-production-alb");
+    expect(one(p, "aws_lb_target_group", "LoadBalancer_TargetGroup").name).toBe("farmers-module-production-blue");
+    expect(one(p, "aws_lb_target_group", "LoadBalancer_GreenTargetGroup").name).toBe("farmers-module-production-green");
+    for (const tg of all(p, "aws_lb_target_group")) expect((tg.name as string).length).toBeLessThanOrEqual(32);
+    expect(one(p, "aws_ecs_cluster", "Compute_Cluster").name).toBe("farmers-module-production-cluster");
+    expect(one(p, "aws_ecs_service", "Compute_Service").name).toBe("farmers-module-production-service");
+    expect(one(p, "aws_ecs_task_definition", "Compute_TaskDefinition").family).toBe("farmers-module-production");
+    expect(one(p, "aws_ecr_repository", "Registry").name).toBe("farmers-module-production");
+    expect(one(p, "aws_cloudwatch_log_group", "Compute_LogGroup").name).toBe("/ecs/farmers-module-production");
+  });
+
+  test("the reference's 34-character green target group name is rejected", () => {
+    // GIVEN the name the reference used
+    // WHEN it is checked as a target group name
+    // THEN checkName refuses it with the length and the limit
+    expect(() => checkName(production.tier, "targetGroup", "farmers-module-production-tg-green")).toThrow(
+      'fixture-production/service: targetGroup name "farmers-module-production-tg-green" is 34 characters; AWS allows 1-32',
+    );
+  });
+
+  test("the rolling target group is named -tg", () => {
+    expect(one(dev.json, "aws_lb_target_group", "LoadBalancer_TargetGroup").name).toBe("farmers-module-dev-tg");
+  });
+
+  test("construct IDs (Terraform addresses) are stable", () => {
+    // Renaming an ID moves a resource to a new address: destroy and re-create.
+    const addresses = Object.entries((dev.json.resource ?? {}) as Json)
+      .flatMap(([type, byName]) => Object.keys(byName as Json).map((n) => `${type}.${n.replace(/_[0-9A-F]{8}$/, "")}`))
+      .filter((a) => a.includes(".service_"))
+      .sort();
+    expect(addresses).toEqual([
+      "aws_appautoscaling_policy.service_Scaling_Cpu",
+      "aws_appautoscaling_policy.service_Scaling_Memory",
+      "aws_appautoscaling_policy.service_Scaling_Requests",
+      "aws_appautoscaling_target.service_Scaling_Target",
+      "aws_cloudwatch_log_group.service_Compute_LogGroup",
+      "aws_ecr_lifecycle_policy.service_Registry_LifecyclePolicy",
+      "aws_ecr_repository.service_Registry",
+      "aws_ecs_cluster.service_Compute_Cluster",
+      "aws_ecs_cluster_capacity_providers.service_Compute_CapacityProviders",
+      "aws_ecs_service.service_Compute_Service",
+      "aws_ecs_task_definition.service_Compute_TaskDefinition",
+      "aws_iam_role.service_Compute_ExecutionRole",
+      "aws_iam_role.service_Compute_TaskRole",
+      "aws_iam_role_policy.service_Compute_ExecutionRolePolicy",
+      "aws_iam_role_policy.service_Compute_TaskRolePolicy",
+      "aws_lb.service_LoadBalancer",
+      "aws_lb_listener.service_LoadBalancer_HttpListener",
+      "aws_lb_listener.service_LoadBalancer_HttpsListener",
+      "aws_lb_target_group.service_LoadBalancer_TargetGroup",
+      "aws_s3_bucket.service_LoadBalancer_AccessLogBucket",
+      "aws_s3_bucket_lifecycle_configuration.service_LoadBalancer_AccessLogBucketLifecycle",
+      "aws_s3_bucket_ownership_controls.service_LoadBalancer_AccessLogBucketOwnership",
+      "aws_s3_bucket_policy.service_LoadBalancer_AccessLogBucketPolicy",
+      "aws_s3_bucket_public_access_block.service_LoadBalancer_AccessLogBucketPublicAccessBlock",
+      "aws_s3_bucket_server_side_encryption_configuration.service_LoadBalancer_AccessLogBucketEncryption",
+      "aws_s3_bucket_versioning.service_LoadBalancer_AccessLogBucketVersioning",
+      "aws_security_group.service_Compute_SecurityGroup",
+      "aws_security_group.service_LoadBalancer_SecurityGroup",
+      "aws_vpc_security_group_egress_rule.service_Compute_EgressAaa",
+      "aws_vpc_security_group_egress_rule.service_Compute_EgressDatabase",
+      "aws_vpc_security_group_egress_rule.service_Compute_EgressHttps",
+      "aws_vpc_security_group_egress_rule.service_LoadBalancerToService",
+      "aws_vpc_security_group_ingress_rule.service_LoadBalancer_Ingress443",
+      "aws_vpc_security_group_ingress_rule.service_LoadBalancer_Ingress80",
+      "aws_vpc_security_group_ingress_rule.service_ServiceFromLoadBalancer",
+    ]);
+  });
+
+  test("the tier passes every guardrail in rolling and blue/green stacks", () => {
+    // Findings on the fixture's stand-in database are not the service tier's.
+    const ours = (json: Json, productionRules: boolean) =>
+      checkStack(json, { production: productionRules }).filter((f) => f.path.includes("/service/")).map(formatFinding);
+    expect(ours(dev.withAlarms, false)).toEqual([]);
+    expect(ours(production.withAlarms, true)).toEqual([]);
+    expect(ours(staging.withAlarms, false)).toEqual([]);
+  });
+});
+
+describe("registry", () => {
+  test("the repository has immutable tags, scan on push and KMS encryption", () => {
+    expect(Testing.synth(dev.fixture.stack)).toHaveResourceWithProperties(EcrRepository, {
+      name: "farmers-module-dev",
+      image_tag_mutability: "IMMUTABLE",
+      image_scanning_configuration: { scan_on_push: true },
+      encryption_configuration: [{ encryption_type: "KMS" }],
+    });
+  });
+
+  test("the lifecycle policy belongs to the repository", () => {
+    const policy = one(dev.json, "aws_ecr_lifecycle_policy", "Registry_LifecyclePolicy");
+    expect(policy.repository).toBe(ref(dev.json, "aws_ecr_repository", "Registry", "name"));
+    expect(JSON.parse(policy.policy as string).rules).toHaveLength(2);
+  });
+
+  test("fails when keepTaggedImages is not a positive integer", () => {
+    const f = fixtureStack("dev");
+    expect(() => new ServiceRegistry(f.stack, "registry", { naming: f.naming, keepTaggedImages: 0 })).toThrow(
+      "fixture-dev/registry: keepTaggedImages must be a positive integer; received 0",
+    );
+  });
+
+  test("fails when untaggedExpiryDays is not a positive integer", () => {
+    const f = fixtureStack("dev");
+    expect(() => new ServiceRegistry(f.stack, "registry", { naming: f.naming, untaggedExpiryDays: 1.5 })).toThrow(
+      "fixture-dev/registry: untaggedExpiryDays must be a positive integer; received 1.5",
+    );
+  });
+});
+
+describe("load balancer", () => {
+  test("is internet-facing in the public subnets, drops invalid headers and logs to its bucket", () => {
+    const lb = one(dev.json, "aws_lb", "LoadBalancer_");
+    expect(lb).toMatchObject({
+      internal: false,
+      load_balancer_type: "application",
+      drop_invalid_header_fields: true,
+      enable_deletion_protection: false,
+      access_logs: { bucket: ref(dev.json, "aws_s3_bucket", "LoadBalancer_AccessLogBucket", "id"), prefix: "alb", enabled: true },
+      security_groups: [ref(dev.json, "aws_security_group", "LoadBalancer_SecurityGroup", "id")],
+    });
+    expect(lb.subnets).toEqual(refsOf(dev.json, "aws_subnet", "network_public-subnet-", "id"));
+  });
+
+  test("has deletion protection where config asks for it (production)", () => {
+    expect(Testing.synth(production.fixture.stack)).toHaveResourceWithProperties(Lb, { name: "farmers-module-production-alb", enable_deletion_protection: true });
+  });
+
+  test("serves HTTPS on 443 with the TLS 1.3 policy and a certificate looked up by domain", () => {
+    const https = one(dev.json, "aws_lb_listener", "LoadBalancer_HttpsListener");
+    expect(https).toMatchObject({
+      port: 443,
+      protocol: "HTTPS",
+      ssl_policy: "ELBSecurityPolicy-TLS13-1-2-2021-06",
+      default_action: [{ type: "forward", target_group_arn: ref(dev.json, "aws_lb_target_group", "LoadBalancer_TargetGroup", "arn") }],
+    });
+    expect(https.certificate_arn).toMatch(/^\$\{data\.aws_acm_certificate\.service_LoadBalancer_Certificate_[0-9A-F]{8}\.arn\}$/);
+    expect(Testing.synth(dev.fixture.stack)).toHaveDataSourceWithProperties(DataAwsAcmCertificate, {
+      domain: "farmers-dev.kisanlink.in",
+      statuses: ["ISSUED"],
+      most_recent: true,
+    });
+  });
+
+  test("uses a configured certificate ARN as is, with no lookup", () => {
+    expect(one(staging.json, "aws_lb_listener", "LoadBalancer_HttpsListener").certificate_arn).toBe(CERT_ARN);
+    expect(staging.json.data?.aws_acm_certificate).toBeUndefined();
+  });
+
+  test("redirects HTTP 80 to HTTPS with a 301", () => {
+    expect(Testing.synth(dev.fixture.stack)).toHaveResourceWithProperties(LbListener, {
+      port: 80,
+      protocol: "HTTP",
+      default_action: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", status_code: "HTTP_301" } }],
+    });
+  });
+
+  test("sends to an ip target group on 8000 checked on /health", () => {
+    expect(one(dev.json, "aws_lb_target_group", "LoadBalancer_TargetGroup")).toMatchObject({
+      target_type: "ip",
+      port: 8000,
+      protocol: "HTTP",
+      deregistration_delay: "30",
+      slow_start: 45,
+      health_check: { enabled: true, path: "/health", interval: 30, timeout: 5, healthy_threshold: 2, unhealthy_threshold: 3, matcher: "200" },
+    });
+  });
+
+  test("logs to an encrypted, private, versioned bucket that expires logs", () => {
+    const synth = Testing.synth(dev.fixture.stack);
+    expect(synth).toHaveResourceWithProperties(S3BucketServerSideEncryptionConfigurationA, { rule: [{ apply_server_side_encryption_by_default: { sse_algorithm: "AES256" } }] });
+    expect(synth).toHaveResourceWithProperties(S3BucketPublicAccessBlock, { block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true });
+    expect(synth).toHaveResourceWithProperties(S3BucketOwnershipControls, { rule: { object_ownership: "BucketOwnerEnforced" } });
+    expect(synth).toHaveResourceWithProperties(S3BucketVersioningA, { versioning_configuration: { status: "Enabled" } });
+    expect(synth).toHaveResourceWithProperties(S3BucketLifecycleConfiguration, { rule: [expect.objectContaining({ status: "Enabled", expiration: [{ days: 90 }] })] });
+  });
+
+  test("names the bucket with the account id so it is globally unique", () => {
+    expect(one(dev.json, "aws_s3_bucket", "LoadBalancer_AccessLogBucket").bucket).toMatch(
+      /^farmers-module-dev-alb-logs-\$\{data\.aws_caller_identity\.service_Account_[0-9A-F]{8}\.account_id\}$/,
+    );
+  });
+
+  test("the bucket policy lets the ELB account write logs and denies plain HTTP", () => {
+    const policy = JSON.parse(one(dev.json, "aws_s3_bucket_policy", "LoadBalancer_AccessLogBucketPolicy").policy as string) as { Statement: Json[] };
+    const bucketArn = ref(dev.json, "aws_s3_bucket", "LoadBalancer_AccessLogBucket", "arn");
+    expect(policy.Statement).toEqual([
+      {
+        Sid: "AllowElbLogDelivery",
+        Effect: "Allow",
+        Principal: { AWS: expect.stringMatching(/^\$\{data\.aws_elb_service_account\.service_LoadBalancer_ElbServiceAccount_[0-9A-F]{8}\.arn\}$/) },
+        Action: "s3:PutObject",
+        Resource: expect.stringMatching(new RegExp(`^${escape(bucketArn)}/alb/AWSLogs/\\$\\{data\\.aws_caller_identity\\.service_Account_[0-9A-F]{8}\\.account_id\\}/\\*$`)),
+      },
+      {
+        Sid: "DenyInsecureTransport",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:*",
+        Resource: [bucketArn, `${bucketArn}/*`],
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+      },
+    ]);
+  });
+
+  test("adds a Route 53 alias to the ALB only when a hosted zone is configured", () => {
+    expect(Testing.synth(production.fixture.stack)).toHaveResourceWithProperties(Route53Record, {
+      zone_id: "Z0123456789ABCDEFGHIJ",
+      name: "api.kisanlink.in",
+      type: "A",
+      alias: { name: ref(production.json, "aws_lb", "LoadBalancer_", "dns_name"), zone_id: ref(production.json, "aws_lb", "LoadBalancer_", "zone_id"), evaluate_target_health: true },
+    });
+    expect(Testing.synth(dev.fixture.stack)).not.toHaveResource(Route53Record);
+    expect(production.tier.url).toBe("https://api.kisanlink.in");
+  });
+});
+
+describe("security groups", () => {
+  const rules = (json: Json, type: string, sg: string) =>
+    all(json, type)
+      .filter((r) => r.security_group_id === ref(json, "aws_security_group", sg, "id"))
+      .map((r) => ({ port: r.from_port, to: r.to_port, cidr: r.cidr_ipv4, group: r.referenced_security_group_id }))
+      .sort((a, b) => a.port - b.port);
+  const albSg = (json: Json) => ref(json, "aws_security_group", "LoadBalancer_SecurityGroup", "id");
+  const serviceSg = (json: Json) => ref(json, "aws_security_group", "Compute_SecurityGroup", "id");
+
+  test("the load balancer admits 80 and 443 from anywhere", () => {
+    expect(rules(dev.json, "aws_vpc_security_group_ingress_rule", "LoadBalancer_SecurityGroup")).toEqual([
+      { port: 80, to: 80, cidr: "0.0.0.0/0", group: undefined },
+      { port: 443, to: 443, cidr: "0.0.0.0/0", group: undefined },
+    ]);
+  });
+
+  test("the load balancer sends only to the service's group on the container port", () => {
+    expect(rules(dev.json, "aws_vpc_security_group_egress_rule", "LoadBalancer_SecurityGroup")).toEqual([{ port: 8000, to: 8000, cidr: undefined, group: serviceSg(dev.json) }]);
+  });
+
+  test("the service admits only the load balancer, on the container port", () => {
+    expect(rules(dev.json, "aws_vpc_security_group_ingress_rule", "Compute_SecurityGroup")).toEqual([{ port: 8000, to: 8000, cidr: undefined, group: albSg(dev.json) }]);
+  });
+
+  test("the service sends only HTTPS, PostgreSQL to the database and the AAA port", () => {
+    // GIVEN dev, whose AAA endpoint is aaa-service-dev.internal:50052 with no AAA network configured
+    expect(rules(dev.json, "aws_vpc_security_group_egress_rule", "Compute_SecurityGroup")).toEqual([
+      { port: 443, to: 443, cidr: "0.0.0.0/0", group: undefined },
+      { port: 5432, to: 5432, cidr: undefined, group: "${aws_security_group.fake-db-sg.id}" },
+      { port: 50052, to: 50052, cidr: "0.0.0.0/0", group: undefined },
+    ]);
+  });
+
+  test("AAA on 443 (staging) adds no rule of its own", () => {
+    expect(rules(staging.json, "aws_vpc_security_group_egress_rule", "Compute_SecurityGroup").map((r) => r.port)).toEqual([443, 5432]);
+  });
+
+  test("security groups declare no inline rules (the separate rules would fight them)", () => {
+    for (const sg of [one(dev.json, "aws_security_group", "Compute_SecurityGroup"), one(dev.json, "aws_security_group", "LoadBalancer_SecurityGroup")]) {
+      expect(sg.ingress).toBeUndefined();
+      expect(sg.egress).toBeUndefined();
+    }
+  });
+
+  test("the database admits the service's group", () => {
+    const dbIngress = all(dev.json, "aws_vpc_security_group_ingress_rule").filter((r) => r.security_group_id === "${aws_security_group.fake-db-sg.id}");
+    expect(dbIngress.map((r) => [r.from_port, r.referenced_security_group_id])).toEqual([[5432, serviceSg(dev.json)]]);
+  });
+});
+
+describe("compute", () => {
+  test("the cluster has Container Insights", () => {
+    expect(Testing.synth(dev.fixture.stack)).toHaveResourceWithProperties(EcsCluster, {
+      name: "farmers-module-dev-cluster",
+      setting: [{ name: "containerInsights", value: "enabled" }],
+    });
+  });
+
+  test("FARGATE (base 1) always, FARGATE_SPOT in the strategy only where config allows it", () => {
+    expect(Testing.synth(dev.fixture.stack)).toHaveResourceWithProperties(EcsClusterCapacityProviders, {
+      capacity_providers: ["FARGATE", "FARGATE_SPOT"],
+      default_capacity_provider_strategy: [
+        { capacity_provider: "FARGATE", base: 1, weight: 1 },
+        { capacity_provider: "FARGATE_SPOT", weight: 1 },
+      ],
+    });
+    expect(one(production.json, "aws_ecs_service", "Compute_Service").capacity_provider_strategy).toEqual([{ capacity_provider: "FARGATE", base: 1, weight: 1 }]);
+  });
+
+  test("the log group keeps the environment's retention", () => {
+    expect(Testing.synth(dev.fixture.stack)).toHaveResourceWithProperties(CloudwatchLogGroup, { name: "/ecs/farmers-module-dev", retention_in_days: 7 });
+    expect(Testing.synth(production.fixture.stack)).toHaveResourceWithProperties(CloudwatchLogGroup, { name: "/ecs/farmers-module-production", retention_in_days: 30 });
+  });
+
+  test("the task definition is Fargate awsvpc with the environment's CPU and memory", () => {
+    expect(one(dev.json, "aws_ecs_task_definition", "Compute_TaskDefinition")).toMatchObject({
+      requires_compatibilities: ["FARGATE"],
+      network_mode: "awsvpc",
+      cpu: "256",
+      memory: "512",
+      execution_role_arn: ref(dev.json, "aws_iam_role", "Compute_ExecutionRole", "arn"),
+      task_role_arn: ref(dev.json, "aws_iam_role", "Compute_TaskRole", "arn"),
+    });
+    expect(one(production.json, "aws_ecs_task_definition", "Compute_TaskDefinition")).toMatchObject({ cpu: "512", memory: "1024", volume: [{ name: "tmp" }] });
+  });
+
+  test("the synthesized container carries the whole contract, wired to the data tier", () => {
+    // GIVEN dev's synthesized task definition
+    const [container] = JSON.parse(one(dev.json, "aws_ecs_task_definition", "Compute_TaskDefinition").container_definitions as string) as Json[];
+    const env = Object.fromEntries((container.environment as { name: string; value: string }[]).map((e) => [e.name, e.value]));
+    // THEN every contract variable is present, the DB host is the instance's address and the image is the repository's
+    expect(Object.keys(env)).toEqual([...CONTAINER_ENVIRONMENT_NAMES]);
+    expect(env.DB_POSTGRES_HOST).toBe("${aws_db_instance.fake-db.address}");
+    expect(env).toMatchObject({ ENVIRONMENT: "dev", DB_POSTGRES_DBNAME: "farmers_dev", DB_POSTGRES_MAX_CONNS: "20", AAA_GRPC_ADDR: "aaa-service-dev.internal:50052", LOG_LEVEL: "info", ENABLE_TRACING: "false" });
+    expect(container.secrets).toEqual(
+      ["DB_POSTGRES_PASSWORD", "AAA_API_KEY", "JWT_SECRET", "SECRET_KEY", "AAA_DEFAULT_PASSWORD"].map((name, i) => ({ name, valueFrom: dev.data.secretArns[SERVICE_SECRET_NAMES[i]] })),
+    );
+    expect(container.image).toBe(`${ref(dev.json, "aws_ecr_repository", "Registry", "repository_url")}:bootstrap`);
+    expect(container.logConfiguration.options["awslogs-group"]).toBe(ref(dev.json, "aws_cloudwatch_log_group", "Compute_LogGroup", "name"));
+  });
+
+  test("the service runs in the private subnets without public IPs, behind the target group", () => {
+    const service = one(dev.json, "aws_ecs_service", "Compute_Service");
+    expect(service).toMatchObject({
+      name: "farmers-module-dev-service",
+      cluster: ref(dev.json, "aws_ecs_cluster", "Compute_Cluster", "arn"),
+      desired_count: 1,
+      network_configuration: { assign_public_ip: false, security_groups: [ref(dev.json, "aws_security_group", "Compute_SecurityGroup", "id")] },
+      load_balancer: [{ container_name: "farmers-module", container_port: 8000, target_group_arn: ref(dev.json, "aws_lb_target_group", "LoadBalancer_TargetGroup", "arn") }],
+      health_check_grace_period_seconds: 45,
+      deployment_maximum_percent: 200,
+      deployment_minimum_healthy_percent: 100,
+      propagate_tags: "SERVICE",
+      enable_ecs_managed_tags: true,
+      enable_execute_command: true,
+    });
+    expect(service.network_configuration.subnets).toEqual(refsOf(dev.json, "aws_subnet", "network_private-subnet-", "id"));
+    expect(one(production.json, "aws_ecs_service", "Compute_Service")).toMatchObject({ desired_count: 2, enable_execute_command: false });
+  });
+
+  test("rolling: ECS controller with the circuit breaker; Terraform ignores the task definition and desired count", () => {
+    expect(one(dev.json, "aws_ecs_service", "Compute_Service")).toMatchObject({
+      deployment_controller: { type: "ECS" },
+      deployment_circuit_breaker: { enable: true, rollback: true },
+      lifecycle: { ignore_changes: ["task_definition", "desired_count"] },
+    });
+  });
+
+  test("blue/green: CODE_DEPLOY controller; Terraform also ignores the load balancer and capacity providers", () => {
+    const service = one(production.json, "aws_ecs_service", "Compute_Service");
+    expect(service).toMatchObject({
+      deployment_controller: { type: "CODE_DEPLOY" },
+      lifecycle: { ignore_changes: ["task_definition", "desired_count", "load_balancer", "capacity_provider_strategy"] },
+    });
+    expect(service.deployment_circuit_breaker).toBeUndefined();
+  });
+});
+
+describe("IAM", () => {
+  const wildcardActions = (json: Json) =>
+    all(json, "aws_iam_role_policy")
+      .flatMap((p) => (JSON.parse(p.policy as string) as { Statement: Json[] }).Statement)
+      .flatMap((s) => [s.Action].flat() as string[])
+      .filter((a) => a === "*" || a.endsWith(":*"));
+
+  test("the execution role pulls from this repository, logs to this group and reads exactly the five secrets", () => {
+    const { Statement } = policyOf(dev.json, "Compute_ExecutionRolePolicy");
+    const logGroup = ref(dev.json, "aws_cloudwatch_log_group", "Compute_LogGroup", "arn");
+    expect(Statement.map((s) => [s.Sid, s.Action, s.Resource])).toEqual([
+      ["EcrAuthorization", "ecr:GetAuthorizationToken", "*"],
+      ["EcrPull", ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"], ref(dev.json, "aws_ecr_repository", "Registry", "arn")],
+      ["Logs", ["logs:CreateLogStream", "logs:PutLogEvents"], [logGroup, `${logGroup}:log-stream:*`]],
+      ["Secrets", "secretsmanager:GetSecretValue", SERVICE_SECRET_NAMES.map((n) => dev.data.secretArns[n])],
+      ["DecryptSecrets", "kms:Decrypt", "${aws_kms_key.fake-data-key.arn}"],
+    ]);
+  });
+
+  test("roles trust ECS tasks of this account only", () => {
+    const trust = JSON.parse(one(dev.json, "aws_iam_role", "Compute_ExecutionRole").assume_role_policy as string) as { Statement: Json[] };
+    expect(trust.Statement).toEqual([
+      {
+        Effect: "Allow",
+        Action: "sts:AssumeRole",
+        Principal: { Service: "ecs-tasks.amazonaws.com" },
+        Condition: { StringEquals: { "aws:SourceAccount": expect.stringMatching(/^\$\{data\.aws_caller_identity\..*\.account_id\}$/) } },
+      },
+    ]);
+  });
+
+  test("with exec on and tracing off the task role has only the SSM channel", () => {
+    expect(policyOf(dev.json, "Compute_TaskRolePolicy").Statement).toEqual([
+      {
+        Sid: "EcsExec",
+        Effect: "Allow",
+        Action: ["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"],
+        Resource: "*",
+      },
+    ]);
+  });
+
+  test("with tracing on and exec off the task role has only the X-Ray writes", () => {
+    expect(policyOf(production.json, "Compute_TaskRolePolicy").Statement).toEqual([
+      {
+        Sid: "XRayWrite",
+        Effect: "Allow",
+        Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets", "xray:GetSamplingStatisticSummaries"],
+        Resource: "*",
+      },
+    ]);
+  });
+
+  test("no policy of the tier has a wildcard action", () => {
+    expect([...wildcardActions(dev.json), ...wildcardActions(production.json)]).toEqual([]);
+  });
+});
+
+describe("tracing", () => {
+  const containers = (json: Json) => JSON.parse(one(json, "aws_ecs_task_definition", "Compute_TaskDefinition").container_definitions as string) as Json[];
+
+  test("on: a collector sidecar, ENABLE_TRACING=true and the OTLP endpoint", () => {
+    const [app, collector] = containers(production.json);
+    expect(collector.name).toBe("aws-otel-collector");
+    expect(app.environment).toEqual(expect.arrayContaining([{ name: "ENABLE_TRACING", value: "true" }, { name: "OTEL_EXPORTER_OTLP_ENDPOINT", value: "localhost:4317" }]));
+  });
+
+  test("off: no collector, ENABLE_TRACING=false, no endpoint, no X-Ray permission", () => {
+    const list = containers(dev.json);
+    expect(list.map((c) => c.name)).toEqual(["farmers-module"]);
+    expect(list[0].environment).toContainEqual({ name: "ENABLE_TRACING", value: "false" });
+    expect(str(list[0].environment)).not.toContain("OTEL_EXPORTER_OTLP_ENDPOINT");
+    expect(str(resourcesOf(dev.json, "aws_iam_role_policy"))).not.toContain("xray:");
+  });
+});
+
+describe("scaling", () => {
+  const policies = (json: Json) =>
+    all(json, "aws_appautoscaling_policy").map((p) => {
+      const c = p.target_tracking_scaling_policy_configuration;
+      return [p.name, c.predefined_metric_specification.predefined_metric_type, c.target_value, c.scale_in_cooldown, c.scale_out_cooldown];
+    });
+
+  test("targets the service's desired count between the environment's min and max", () => {
+    expect(one(production.json, "aws_appautoscaling_target", "Scaling_Target")).toMatchObject({
+      service_namespace: "ecs",
+      scalable_dimension: "ecs:service:DesiredCount",
+      min_capacity: 2,
+      max_capacity: 10,
+      resource_id: `service/${ref(production.json, "aws_ecs_cluster", "Compute_Cluster", "name")}/${ref(production.json, "aws_ecs_service", "Compute_Service", "name")}`,
+    });
+  });
+
+  test("tracks CPU 60 %, memory 70 % and 1000 requests per target, in 300 s / out 60 s", () => {
+    expect(policies(dev.json)).toEqual([
+      ["farmers-module-dev-cpu", "ECSServiceAverageCPUUtilization", 60, 300, 60],
+      ["farmers-module-dev-memory", "ECSServiceAverageMemoryUtilization", 70, 300, 60],
+      ["farmers-module-dev-requests", "ALBRequestCountPerTarget", 1000, 300, 60],
+    ]);
+  });
+
+  test("labels the request metric with the ALB and target group", () => {
+    const lb = ref(dev.json, "aws_lb", "LoadBalancer_", "arn_suffix");
+    const tg = ref(dev.json, "aws_lb_target_group", "LoadBalancer_TargetGroup", "arn_suffix");
+    expect(one(dev.json, "aws_appautoscaling_policy", "Scaling_Requests").target_tracking_scaling_policy_configuration.predefined_metric_specification.resource_label).toBe(`${lb}/${tg}`);
+  });
+
+  test("under blue/green tracks requests on both target groups", () => {
+    const label = (fragment: string) => one(production.json, "aws_appautoscaling_policy", fragment).target_tracking_scaling_policy_configuration.predefined_metric_specification.resource_label;
+    const lb = ref(production.json, "aws_lb", "LoadBalancer_", "arn_suffix");
+    expect(label("Scaling_Requests_")).toBe(`${lb}/${ref(production.json, "aws_lb_target_group", "LoadBalancer_TargetGroup", "arn_suffix")}`);
+    expect(label("Scaling_RequestsGreen")).toBe(`${lb}/${ref(production.json, "aws_lb_target_group", "LoadBalancer_GreenTargetGroup", "arn_suffix")}`);
+  });
+
+  test("fails when minCount exceeds maxCount", () => {
+    const f = fixtureStack("dev");
+    const t = new ServiceTier(f.stack, "service", props(f, "dev", {}));
+    expect(
+      () => new ServiceScaling(f.stack, "scaling", { naming: f.naming, cluster: t.cluster, service: t.service, minCount: 3, maxCount: 2, loadBalancer: t.loadBalancer, targetGroup: t.targetGroup }),
+    ).toThrow("fixture-dev/scaling: minCount (3) must not exceed maxCount (2)");
+  });
+
+  test("fails when a utilisation target is outside 0-100 %", () => {
+    const f = fixtureStack("dev");
+    const t = new ServiceTier(f.stack, "service", props(f, "dev", {}));
+    expect(
+      () =>
+        new ServiceScaling(f.stack, "scaling", {
+          naming: f.naming,
+          cluster: t.cluster,
+          service: t.service,
+          minCount: 1,
+          maxCount: 2,
+          loadBalancer: t.loadBalancer,
+          targetGroup: t.targetGroup,
+          cpuTargetPercent: 120,
+        }),
+    ).toThrow("fixture-dev/scaling: cpuTargetPercent must be above 0 and at most 100; received 120");
+  });
+});
+
+describe("deployments", () => {
+  test("rolling has no CodeDeploy resources and no blueGreen outputs", () => {
+    expect(dev.json.resource.aws_codedeploy_deployment_group).toBeUndefined();
+    expect(dev.tier.blueGreen).toBeUndefined();
+  });
+
+  test("blue/green adds a green target group and an HTTPS test listener on 8443", () => {
+    const test = one(production.json, "aws_lb_listener", "LoadBalancer_TestListener");
+    expect(test).toMatchObject({
+      port: 8443,
+      protocol: "HTTPS",
+      ssl_policy: "ELBSecurityPolicy-TLS13-1-2-2021-06",
+      default_action: [{ type: "forward", target_group_arn: ref(production.json, "aws_lb_target_group", "LoadBalancer_GreenTargetGroup", "arn") }],
+      lifecycle: { ignore_changes: ["default_action"] },
+    });
+    expect(one(production.json, "aws_lb_listener", "LoadBalancer_HttpsListener").lifecycle).toEqual({ ignore_changes: ["default_action"] });
+    expect(production.tier.blueGreen?.greenTargetGroup).toBeDefined();
+  });
+
+  test("the test listener is reachable only from the configured CIDRs", () => {
+    const testPortRules = (json: Json) => all(json, "aws_vpc_security_group_ingress_rule").filter((r) => r.from_port === 8443).map((r) => r.cidr_ipv4);
+    expect(testPortRules(production.json)).toEqual(["203.0.113.0/24"]);
+    // No CIDRs configured: no rule, the port is closed.
+    expect(testPortRules(staging.json)).toEqual([]);
+  });
+
+  test("blue/green shifts traffic linearly as configured", () => {
+    expect(Testing.synth(production.fixture.stack)).toHaveResourceWithProperties(CodedeployDeploymentConfig, {
+      deployment_config_name: "farmers-module-production-linear-10pct-every-1min",
+      compute_platform: "ECS",
+      traffic_routing_config: { type: "TimeBasedLinear", time_based_linear: { percentage: 10, interval: 1 } },
+      lifecycle: { create_before_destroy: true },
+    });
+  });
+
+  test("the deployment group rolls back on failure and terminates blue 5 minutes after success", () => {
+    const group = one(production.json, "aws_codedeploy_deployment_group", "BlueGreen_DeploymentGroup");
+    expect(group).toMatchObject({
+      deployment_config_name: ref(production.json, "aws_codedeploy_deployment_config", "BlueGreen_DeploymentConfig", "deployment_config_name"),
+      deployment_style: { deployment_option: "WITH_TRAFFIC_CONTROL", deployment_type: "BLUE_GREEN" },
+      auto_rollback_configuration: { enabled: true, events: ["DEPLOYMENT_FAILURE"] },
+      blue_green_deployment_config: { terminate_blue_instances_on_deployment_success: { action: "TERMINATE", termination_wait_time_in_minutes: 5 } },
+      ecs_service: { cluster_name: ref(production.json, "aws_ecs_cluster", "Compute_Cluster", "name"), service_name: ref(production.json, "aws_ecs_service", "Compute_Service", "name") },
+      load_balancer_info: {
+        target_group_pair_info: {
+          prod_traffic_route: { listener_arns: [ref(production.json, "aws_lb_listener", "LoadBalancer_HttpsListener", "arn")] },
+          test_traffic_route: { listener_arns: [ref(production.json, "aws_lb_listener", "LoadBalancer_TestListener", "arn")] },
+          target_group: [
+            { name: ref(production.json, "aws_lb_target_group", "LoadBalancer_TargetGroup", "name") },
+            { name: ref(production.json, "aws_lb_target_group", "LoadBalancer_GreenTargetGroup", "name") },
+          ],
+        },
+      },
+    });
+    expect(group.alarm_configuration).toBeUndefined();
+  });
+
+  test("CodeDeploy's role has the AWS managed policy for ECS", () => {
+    expect(Testing.synth(production.fixture.stack)).toHaveResourceWithProperties(CodedeployApp, { compute_platform: "ECS", name: "farmers-module-production" });
+    expect(Testing.synth(production.fixture.stack)).toHaveResourceWithProperties(IamRolePolicyAttachment, {
+      policy_arn: expect.stringMatching(/^arn:\$\{data\.aws_partition\..*\.partition\}:iam::aws:policy\/AWSCodeDeployRoleForECS$/),
+    });
+  });
+
+  test("the style is configuration: staging switched to blue/green gets CodeDeploy", () => {
+    expect(one(staging.json, "aws_ecs_service", "Compute_Service").deployment_controller).toEqual({ type: "CODE_DEPLOY" });
+    expect(one(staging.json, "aws_lb_target_group", "LoadBalancer_GreenTargetGroup").name).toBe("farmers-module-staging-green");
+  });
+});
+
+describe("useDeploymentAlarms", () => {
+  test("rolling: the ECS deployment alarms roll back", () => {
+    expect(one(dev.withAlarms, "aws_ecs_service", "Compute_Service").alarms).toEqual({ alarm_names: ALARMS, enable: true, rollback: true });
+    expect(one(dev.json, "aws_ecs_service", "Compute_Service").alarms).toBeUndefined();
+  });
+
+  test("blue/green: the deployment group stops and rolls back on the alarms", () => {
+    const group = one(production.withAlarms, "aws_codedeploy_deployment_group", "BlueGreen_DeploymentGroup");
+    expect(group.alarm_configuration).toEqual({ enabled: true, alarms: ALARMS });
+    expect(group.auto_rollback_configuration).toEqual({ enabled: true, events: ["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM"] });
+    expect(one(production.withAlarms, "aws_ecs_service", "Compute_Service").alarms).toBeUndefined();
+  });
+
+  test("calls accumulate", () => {
+    const f = fixtureStack("dev");
+    const tier = new ServiceTier(f.stack, "service", props(f, "dev", {}));
+    tier.useDeploymentAlarms(["a"]);
+    tier.useDeploymentAlarms(["b"]);
+    expect(one(JSON.parse(Testing.synth(f.stack)) as Json, "aws_ecs_service", "Compute_Service").alarms).toEqual({ alarm_names: ["a", "b"], enable: true, rollback: true });
+  });
+
+  test("fails when given no alarm names", () => {
+    expect(() => dev.tier.useDeploymentAlarms([])).toThrow("fixture-dev/service: useDeploymentAlarms needs at least one alarm name; received none");
+  });
+
+  test("fails when a deployment group would get more than 10 alarms", () => {
+    const f = fixtureStack("production");
+    const tier = new ServiceTier(f.stack, "service", props(f, "production", {}));
+    expect(() => tier.useDeploymentAlarms(Array.from({ length: 11 }, (_, i) => `alarm-${i}`))).toThrow(
+      "fixture-production/service/BlueGreen: a CodeDeploy deployment group takes at most 10 alarms; received 11",
+    );
+  });
+});
+
+describe("validation", () => {
+  const fails = (env: EnvironmentName, layer: ConfigLayer, extra: Partial<ServiceTierProps> = {}) => {
+    const f = fixtureStack(env);
+    return () => new ServiceTier(f.stack, "service", { ...props(f, env, layer), ...extra });
+  };
+
+  test("fails when the AAA port is out of range", () => {
+    expect(fails("dev", { aaa: { endpoint: "aaa.internal:99999" } })).toThrow('fixture-dev/service: aaa.endpoint port must be 1-65535; received "aaa.internal:99999"');
+  });
+
+  test("fails when a CORS origin has a path or trailing slash", () => {
+    expect(fails("dev", { service: { corsAllowedOrigins: ["https://app.kisanlink.in/"] } })).toThrow(
+      'fixture-dev/service: service.corsAllowedOrigins entries must be bare origins (scheme://host[:port], no path, no trailing slash, no comma); received "https://app.kisanlink.in/"',
+    );
+  });
+
+  test("fails when the initial image tag is not a Docker tag", () => {
+    expect(fails("dev", {}, { initialImageTag: "first image" })).toThrow(
+      'fixture-dev/service: initialImageTag must be a Docker tag (letters, digits, _ . -, at most 128); received "first image"',
+    );
+  });
+
+  test("fails when blue/green would shift 100 % per step", () => {
+    expect(fails("production", { deployment: { linearPercent: 100 } })).toThrow(
+      "fixture-production/service/BlueGreen: deployment.linearPercent must be below 100 for linear traffic shifting; received 100",
+    );
+  });
+});
+
+/** Regex-escapes a string. */
+function escape(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}

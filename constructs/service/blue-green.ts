@@ -1,0 +1,118 @@
+import { Construct } from "constructs";
+import { CodedeployApp } from "@cdktf/provider-aws/lib/codedeploy-app";
+import { CodedeployDeploymentConfig } from "@cdktf/provider-aws/lib/codedeploy-deployment-config";
+import { CodedeployDeploymentGroup } from "@cdktf/provider-aws/lib/codedeploy-deployment-group";
+import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
+import type { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
+import type { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
+import type { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
+import type { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
+import type { EnvironmentConfig } from "../../config/schema";
+import { assumeRolePolicy } from "../iam";
+import { type Naming } from "../naming";
+import { ValidationError } from "../validation-error";
+
+/** CodeDeploy accepts at most this many CloudWatch alarms per deployment group. */
+export const CODEDEPLOY_MAX_ALARMS = 10;
+
+/** Rolls back on a failed deployment; with alarms configured, also when one fires. */
+export const ROLLBACK_EVENTS = ["DEPLOYMENT_FAILURE"] as const;
+export const ROLLBACK_EVENTS_WITH_ALARMS = ["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM"] as const;
+
+export interface BlueGreenDeploymentProps {
+  readonly naming: Naming;
+  readonly deployment: EnvironmentConfig["deployment"];
+  readonly cluster: EcsCluster;
+  readonly service: EcsService;
+  /** Production route (443). */
+  readonly productionListener: LbListener;
+  /** Test route (e.g. 8443), reachable only from the configured CIDRs. */
+  readonly testListener: LbListener;
+  readonly blueTargetGroup: LbTargetGroup;
+  readonly greenTargetGroup: LbTargetGroup;
+}
+
+/**
+ * CodeDeploy blue/green for the ECS service: the application, a linear traffic-shifting
+ * configuration, a service role with AWSCodeDeployRoleForECS and the deployment group.
+ */
+export class BlueGreenDeployment extends Construct {
+  readonly application: CodedeployApp;
+  readonly deploymentConfig: CodedeployDeploymentConfig;
+  readonly role: IamRole;
+  readonly deploymentGroup: CodedeployDeploymentGroup;
+  private readonly alarmNames: string[] = [];
+
+  constructor(scope: Construct, id: string, props: BlueGreenDeploymentProps) {
+    super(scope, id);
+    const { naming, deployment } = props;
+    if (deployment.linearPercent >= 100)
+      throw new ValidationError(
+        `deployment.linearPercent must be below 100 for linear traffic shifting; received ${deployment.linearPercent}`,
+        this,
+      );
+
+    this.application = new CodedeployApp(this, "Application", { name: naming.name(this, "generic"), computePlatform: "ECS" });
+
+    // The name carries the parameters: a change creates a new configuration before the group
+    // moves to it, because CodeDeploy refuses to delete a configuration a group still uses.
+    this.deploymentConfig = new CodedeployDeploymentConfig(this, "DeploymentConfig", {
+      deploymentConfigName: naming.name(this, "generic", `linear-${deployment.linearPercent}pct-every-${deployment.linearIntervalMinutes}min`),
+      computePlatform: "ECS",
+      trafficRoutingConfig: {
+        type: "TimeBasedLinear",
+        timeBasedLinear: { percentage: deployment.linearPercent, interval: deployment.linearIntervalMinutes },
+      },
+      lifecycle: { createBeforeDestroy: true },
+    });
+
+    const partition = new DataAwsPartition(this, "Partition", {});
+    this.role = new IamRole(this, "Role", {
+      name: naming.name(this, "iamRole", "codedeploy"),
+      description: "CodeDeploy blue/green deployments of the Farmers Module service",
+      assumeRolePolicy: assumeRolePolicy("codedeploy.amazonaws.com"),
+    });
+    const managedPolicy = new IamRolePolicyAttachment(this, "RolePolicy", {
+      role: this.role.name,
+      policyArn: `arn:${partition.partition}:iam::aws:policy/AWSCodeDeployRoleForECS`,
+    });
+
+    this.deploymentGroup = new CodedeployDeploymentGroup(this, "DeploymentGroup", {
+      appName: this.application.name,
+      deploymentGroupName: naming.name(this, "generic", "service"),
+      serviceRoleArn: this.role.arn,
+      deploymentConfigName: this.deploymentConfig.deploymentConfigName,
+      deploymentStyle: { deploymentOption: "WITH_TRAFFIC_CONTROL", deploymentType: "BLUE_GREEN" },
+      autoRollbackConfiguration: { enabled: true, events: [...ROLLBACK_EVENTS] },
+      blueGreenDeploymentConfig: {
+        // Shift as soon as the replacement tasks are healthy; the test listener is for the
+        // appspec's AfterAllowTestTraffic hook, which can still fail the deployment.
+        deploymentReadyOption: { actionOnTimeout: "CONTINUE_DEPLOYMENT" },
+        terminateBlueInstancesOnDeploymentSuccess: { action: "TERMINATE", terminationWaitTimeInMinutes: deployment.terminationWaitMinutes },
+      },
+      ecsService: { clusterName: props.cluster.name, serviceName: props.service.name },
+      loadBalancerInfo: {
+        targetGroupPairInfo: {
+          prodTrafficRoute: { listenerArns: [props.productionListener.arn] },
+          testTrafficRoute: { listenerArns: [props.testListener.arn] },
+          targetGroup: [{ name: props.blueTargetGroup.name }, { name: props.greenTargetGroup.name }],
+        },
+      },
+      dependsOn: [managedPolicy],
+    });
+  }
+
+  /** Stops and rolls back a deployment when any of `names` goes into ALARM. Accumulates. */
+  useAlarms(names: readonly string[]): void {
+    this.alarmNames.push(...names);
+    if (this.alarmNames.length > CODEDEPLOY_MAX_ALARMS)
+      throw new ValidationError(
+        `a CodeDeploy deployment group takes at most ${CODEDEPLOY_MAX_ALARMS} alarms; received ${this.alarmNames.length}`,
+        this,
+      );
+    this.deploymentGroup.putAlarmConfiguration({ enabled: true, alarms: [...this.alarmNames] });
+    this.deploymentGroup.putAutoRollbackConfiguration({ enabled: true, events: [...ROLLBACK_EVENTS_WITH_ALARMS] });
+  }
+}

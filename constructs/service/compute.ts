@@ -1,0 +1,291 @@
+import { Construct } from "constructs";
+import type { ITerraformDependable } from "cdktf";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import type { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
+import { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
+import { EcsClusterCapacityProviders } from "@cdktf/provider-aws/lib/ecs-cluster-capacity-providers";
+import { EcsService, type EcsServiceCapacityProviderStrategy } from "@cdktf/provider-aws/lib/ecs-service";
+import { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import type { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
+import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
+import type { EnvironmentConfig } from "../../config/schema";
+import { SERVICE_SECRET_NAMES, type DataTierOutputs } from "../contracts";
+import { assumeRolePolicy, policyDocument, type PolicyStatement } from "../iam";
+import { checkName, type Naming } from "../naming";
+import type { Network } from "../network";
+import { CONTAINER_NAME, containerDefinitions, parseEndpoint, scratchVolumes } from "./container";
+
+/** The X-Ray write actions the collector needs to send traces and read sampling rules. */
+export const XRAY_WRITE_ACTIONS = [
+  "xray:PutTraceSegments",
+  "xray:PutTelemetryRecords",
+  "xray:GetSamplingRules",
+  "xray:GetSamplingTargets",
+  "xray:GetSamplingStatisticSummaries",
+] as const;
+
+/** The SSM channel ECS Exec opens from inside the container. */
+export const ECS_EXEC_ACTIONS = [
+  "ssmmessages:CreateControlChannel",
+  "ssmmessages:CreateDataChannel",
+  "ssmmessages:OpenControlChannel",
+  "ssmmessages:OpenDataChannel",
+] as const;
+
+/** Image pull from one repository. */
+export const ECR_PULL_ACTIONS = ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"] as const;
+
+export interface ServiceComputeProps {
+  readonly naming: Naming;
+  readonly network: Network;
+  readonly data: DataTierOutputs;
+  readonly region: string;
+  /** Account id (token), for the roles' confused-deputy condition. */
+  readonly accountId: string;
+  /** `ENVIRONMENT` of the container, e.g. `production`. */
+  readonly environment: string;
+  readonly service: EnvironmentConfig["service"];
+  /** AAA gRPC endpoint, host:port. */
+  readonly aaaEndpoint: string;
+  /** CIDR of the AAA network when routed privately: the AAA egress rule goes only there. */
+  readonly aaaCidr?: string;
+  readonly logRetentionDays: number;
+  readonly repository: EcrRepository;
+  /** Tag of the image in the first task definition; the pipeline registers the real ones. */
+  readonly imageTag: string;
+  readonly collectorImage?: string;
+  /** Serving target group the service registers its tasks in. */
+  readonly targetGroup: LbTargetGroup;
+  /** CODE_DEPLOY deployment controller instead of ECS rolling. */
+  readonly blueGreen: boolean;
+  /** What must exist before the service (the listener that attaches the target group to the ALB). */
+  readonly dependsOn: ITerraformDependable[];
+}
+
+/**
+ * ECS cluster, log group, roles, task definition, security group and the Fargate service.
+ * The service ignores task-definition (and, under blue/green, load-balancer and capacity
+ * provider) changes after creation: the pipeline owns deployments.
+ */
+export class ServiceCompute extends Construct {
+  readonly cluster: EcsCluster;
+  readonly capacityProviders: EcsClusterCapacityProviders;
+  readonly capacityProviderStrategy: EcsServiceCapacityProviderStrategy[];
+  readonly logGroup: CloudwatchLogGroup;
+  readonly executionRole: IamRole;
+  readonly taskRole: IamRole;
+  readonly taskDefinition: EcsTaskDefinition;
+  readonly securityGroup: SecurityGroup;
+  readonly service: EcsService;
+
+  constructor(scope: Construct, id: string, props: ServiceComputeProps) {
+    super(scope, id);
+    const { naming, network, data, service: config } = props;
+    const tracing = config.tracing;
+    const exec = config.enableExecuteCommand;
+
+    this.cluster = new EcsCluster(this, "Cluster", {
+      name: naming.name(this, "ecsName", "cluster"),
+      // "enabled" is accepted by every provider version in use; "enhanced" is not.
+      setting: [{ name: "containerInsights", value: "enabled" }],
+      // Who ran which command in which task is in CloudTrail (ExecuteCommand); session
+      // output is not recorded, so the task role needs no log permissions for it.
+      configuration: { executeCommandConfiguration: { logging: "NONE" } },
+    });
+    this.capacityProviderStrategy = [
+      { capacityProvider: "FARGATE", base: 1, weight: 1 },
+      ...(config.fargateSpot ? [{ capacityProvider: "FARGATE_SPOT", weight: 1 }] : []),
+    ];
+    this.capacityProviders = new EcsClusterCapacityProviders(this, "CapacityProviders", {
+      clusterName: this.cluster.name,
+      capacityProviders: ["FARGATE", "FARGATE_SPOT"],
+      defaultCapacityProviderStrategy: this.capacityProviderStrategy,
+    });
+
+    this.logGroup = new CloudwatchLogGroup(this, "LogGroup", {
+      name: checkName(this, "logGroup", `/ecs/${naming.prefix}`),
+      retentionInDays: props.logRetentionDays,
+    });
+
+    const trust = assumeRolePolicy("ecs-tasks.amazonaws.com", { StringEquals: { "aws:SourceAccount": props.accountId } });
+    this.executionRole = new IamRole(this, "ExecutionRole", {
+      name: naming.name(this, "iamRole", "task-execution"),
+      description: "ECS agent: pull the service image, write its logs, read its five secrets",
+      assumeRolePolicy: trust,
+    });
+    const executionPolicy = new IamRolePolicy(this, "ExecutionRolePolicy", {
+      role: this.executionRole.id,
+      name: "pull-log-secrets",
+      policy: policyDocument(executionRoleStatements({
+        repositoryArn: props.repository.arn,
+        logGroupArn: this.logGroup.arn,
+        secretArns: SERVICE_SECRET_NAMES.map((n) => data.secretArns[n]),
+        kmsKeyArn: data.kmsKey.arn,
+        region: props.region,
+      })),
+    });
+
+    this.taskRole = new IamRole(this, "TaskRole", {
+      name: naming.name(this, "iamRole", "task"),
+      description: "The Farmers Module container: ECS Exec channel and X-Ray writes, each only when enabled",
+      assumeRolePolicy: trust,
+    });
+    const taskStatements = taskRoleStatements({ executeCommand: exec, tracing });
+    if (taskStatements.length > 0) {
+      new IamRolePolicy(this, "TaskRolePolicy", { role: this.taskRole.id, name: "container", policy: policyDocument(taskStatements) });
+    }
+
+    const family = naming.name(this, "ecsName");
+    this.taskDefinition = new EcsTaskDefinition(this, "TaskDefinition", {
+      family,
+      requiresCompatibilities: ["FARGATE"],
+      networkMode: "awsvpc",
+      cpu: String(config.cpu),
+      memory: String(config.memoryMiB),
+      // The pipeline builds linux/amd64 images.
+      runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
+      executionRoleArn: this.executionRole.arn,
+      taskRoleArn: this.taskRole.arn,
+      volume: scratchVolumes(exec).map((v) => ({ name: v.name })),
+      containerDefinitions: JSON.stringify(
+        containerDefinitions({
+          image: `${props.repository.repositoryUrl}:${props.imageTag}`,
+          environment: props.environment,
+          serviceName: naming.project,
+          containerPort: config.containerPort,
+          database: { host: data.address, port: data.port, username: data.username, name: data.databaseName },
+          dbMaxConnsPerTask: config.dbMaxConnsPerTask,
+          aaaEndpoint: props.aaaEndpoint,
+          logLevel: config.logLevel,
+          tracing,
+          corsAllowedOrigins: config.corsAllowedOrigins,
+          secretArns: data.secretArns,
+          logGroupName: this.logGroup.name,
+          region: props.region,
+          enableExecuteCommand: exec,
+          collectorImage: props.collectorImage,
+        }),
+      ),
+    });
+
+    this.securityGroup = new SecurityGroup(this, "SecurityGroup", {
+      name: naming.name(this, "generic", "service"),
+      description: "Farmers Module tasks: in from the load balancer only; out to HTTPS, the database and AAA",
+      vpcId: network.vpc.id,
+      tags: { Name: `${naming.prefix}-service` },
+    });
+    this.egressRules(props);
+    // The database admits the tasks; the tasks may reach the database (both directions).
+    data.allowFrom(this.securityGroup);
+
+    const ignoreChanges = props.blueGreen
+      ? // CodeDeploy swaps target groups and re-creates task sets (dropping the capacity
+        // provider strategy unless the appspec repeats it): all of that is its state now.
+        ["task_definition", "desired_count", "load_balancer", "capacity_provider_strategy"]
+      : ["task_definition", "desired_count"];
+    this.service = new EcsService(this, "Service", {
+      name: naming.name(this, "ecsName", "service"),
+      cluster: this.cluster.arn,
+      taskDefinition: this.taskDefinition.arn,
+      // Initial count; auto-scaling owns it afterwards (hence ignored).
+      desiredCount: config.desiredCount,
+      capacityProviderStrategy: this.capacityProviderStrategy,
+      platformVersion: "LATEST",
+      networkConfiguration: { subnets: network.private.ids, securityGroups: [this.securityGroup.id], assignPublicIp: false },
+      loadBalancer: [{ targetGroupArn: props.targetGroup.arn, containerName: CONTAINER_NAME, containerPort: config.containerPort }],
+      // Migrations run before the port opens: 25-35 s on an empty database.
+      healthCheckGracePeriodSeconds: 45,
+      deploymentMaximumPercent: 200,
+      deploymentMinimumHealthyPercent: 100,
+      deploymentController: { type: props.blueGreen ? "CODE_DEPLOY" : "ECS" },
+      ...(props.blueGreen ? {} : { deploymentCircuitBreaker: { enable: true, rollback: true } }),
+      propagateTags: "SERVICE",
+      enableEcsManagedTags: true,
+      enableExecuteCommand: exec,
+      waitForSteadyState: false,
+      lifecycle: { ignoreChanges },
+      dependsOn: [this.capacityProviders, executionPolicy, ...props.dependsOn],
+    });
+  }
+
+  /** Egress: 443 anywhere, PostgreSQL to the database's group, the AAA port where AAA lives. */
+  private egressRules(props: ServiceComputeProps): void {
+    const sg = this.securityGroup.id;
+    new VpcSecurityGroupEgressRule(this, "EgressHttps", {
+      securityGroupId: sg,
+      description: "HTTPS: ECR, Secrets Manager, CloudWatch Logs, X-Ray (through NAT or endpoints)",
+      ipProtocol: "tcp",
+      fromPort: 443,
+      toPort: 443,
+      cidrIpv4: "0.0.0.0/0",
+    });
+    new VpcSecurityGroupEgressRule(this, "EgressDatabase", {
+      securityGroupId: sg,
+      description: "PostgreSQL to the database",
+      ipProtocol: "tcp",
+      fromPort: props.data.port,
+      toPort: props.data.port,
+      referencedSecurityGroupId: props.data.securityGroup.id,
+    });
+    const rule = aaaEgressRule(props.aaaEndpoint, props.aaaCidr);
+    if (rule) {
+      new VpcSecurityGroupEgressRule(this, "EgressAaa", {
+        securityGroupId: sg,
+        description: rule.description,
+        ipProtocol: "tcp",
+        fromPort: rule.port,
+        toPort: rule.port,
+        cidrIpv4: rule.cidr,
+      });
+    }
+  }
+}
+
+/**
+ * Where the tasks may reach AAA. A routed AAA network (aaa.network) gets the port to its CIDR
+ * only. Without one, the address behind the endpoint's name is unknown: the port is opened to
+ * anywhere, one port wide; on 443 the HTTPS rule already covers it and nothing is added.
+ */
+export function aaaEgressRule(endpoint: string, aaaCidr: string | undefined): { port: number; cidr: string; description: string } | undefined {
+  const { port } = parseEndpoint(endpoint);
+  if (aaaCidr) return { port, cidr: aaaCidr, description: `AAA gRPC (${endpoint}) in the AAA network` };
+  if (port === 443) return undefined;
+  return { port, cidr: "0.0.0.0/0", description: `AAA gRPC (${endpoint}); configure aaa.network to narrow this to its CIDR` };
+}
+
+/** The execution role's permissions: this repository, this log group, these five secrets, their key. */
+export function executionRoleStatements(input: {
+  repositoryArn: string;
+  logGroupArn: string;
+  secretArns: readonly string[];
+  kmsKeyArn: string;
+  region: string;
+}): PolicyStatement[] {
+  return [
+    // GetAuthorizationToken is account-wide: the API has no resource to scope it to.
+    { Sid: "EcrAuthorization", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
+    { Sid: "EcrPull", Effect: "Allow", Action: [...ECR_PULL_ACTIONS], Resource: input.repositoryArn },
+    { Sid: "Logs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: [input.logGroupArn, `${input.logGroupArn}:log-stream:*`] },
+    { Sid: "Secrets", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: [...input.secretArns] },
+    {
+      Sid: "DecryptSecrets",
+      Effect: "Allow",
+      Action: "kms:Decrypt",
+      Resource: input.kmsKeyArn,
+      Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${input.region}.amazonaws.com` } },
+    },
+  ];
+}
+
+/** The task role's permissions: nothing unless ECS Exec or tracing is on. */
+export function taskRoleStatements(input: { executeCommand: boolean; tracing: boolean }): PolicyStatement[] {
+  const statements: PolicyStatement[] = [];
+  // ssmmessages has no resource types: the channel is opened before any session exists.
+  if (input.executeCommand) statements.push({ Sid: "EcsExec", Effect: "Allow", Action: [...ECS_EXEC_ACTIONS], Resource: "*" });
+  // X-Ray's write and sampling APIs do not support resource-level permissions.
+  if (input.tracing) statements.push({ Sid: "XRayWrite", Effect: "Allow", Action: [...XRAY_WRITE_ACTIONS], Resource: "*" });
+  return statements;
+}

@@ -1,0 +1,253 @@
+import { Construct } from "constructs";
+import { DataAwsAcmCertificate } from "@cdktf/provider-aws/lib/data-aws-acm-certificate";
+import { DataAwsElbServiceAccount } from "@cdktf/provider-aws/lib/data-aws-elb-service-account";
+import { Lb } from "@cdktf/provider-aws/lib/lb";
+import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
+import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
+import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
+import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
+import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
+import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
+import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
+import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
+import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
+import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import type { EnvironmentConfig } from "../../config/schema";
+import { policyDocument } from "../iam";
+import { checkName, type Naming } from "../naming";
+import type { Network } from "../network";
+
+/** TLS 1.3 and 1.2 only, forward-secret ciphers: AWS's recommended policy for new ALBs. */
+export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+/** Prefix of the access-log objects in the bucket. */
+export const ACCESS_LOG_PREFIX = "alb";
+/** A 12-digit stand-in for the account id, to check the bucket name's length at synth time. */
+const ACCOUNT_ID_PLACEHOLDER = "123456789012";
+
+/** The target group health check: the service's `/health`, no auth, 200 when up. */
+export const HEALTH_CHECK = {
+  enabled: true,
+  path: "/health",
+  protocol: "HTTP",
+  port: "traffic-port",
+  interval: 30,
+  timeout: 5,
+  healthyThreshold: 2,
+  unhealthyThreshold: 3,
+  matcher: "200",
+} as const;
+
+export interface ServiceLoadBalancerProps {
+  readonly naming: Naming;
+  readonly network: Network;
+  readonly loadBalancer: EnvironmentConfig["loadBalancer"];
+  readonly containerPort: number;
+  /** Adds the green target group and the test listener CodeDeploy needs. */
+  readonly blueGreen: boolean;
+  /** Account id (a token from `aws_caller_identity`), for the bucket name and log prefix. */
+  readonly accountId: string;
+}
+
+/**
+ * Internet-facing ALB in the public subnets: HTTP 80 redirects (301) to HTTPS 443 with a TLS 1.3
+ * policy, invalid headers dropped, access logs to a bucket of its own, target group(s) for
+ * the service and, under blue/green, a test listener reachable only from configured CIDRs.
+ */
+export class ServiceLoadBalancer extends Construct {
+  readonly loadBalancer: Lb;
+  readonly securityGroup: SecurityGroup;
+  readonly httpListener: LbListener;
+  readonly httpsListener: LbListener;
+  /** Serving target group: `-tg` under rolling, `-blue` under blue/green. */
+  readonly targetGroup: LbTargetGroup;
+  readonly greenTargetGroup?: LbTargetGroup;
+  readonly testListener?: LbListener;
+  readonly accessLogBucket: S3Bucket;
+  readonly certificateArn: string;
+  /** Host name clients use: the Route 53 record when configured, else the ALB's DNS name. */
+  readonly endpointHost: string;
+
+  constructor(scope: Construct, id: string, props: ServiceLoadBalancerProps) {
+    super(scope, id);
+    const { naming, network, loadBalancer: config, containerPort, blueGreen } = props;
+
+    this.securityGroup = new SecurityGroup(this, "SecurityGroup", {
+      name: naming.name(this, "generic", "alb"),
+      description: "Farmers Module load balancer: HTTP/HTTPS from the internet, out only to the service",
+      vpcId: network.vpc.id,
+      tags: { Name: `${naming.prefix}-alb` },
+    });
+    // The VPC is IPv4-only and the ALB's address type is ipv4, so ::/0 rules would be dead weight.
+    for (const port of [80, 443]) {
+      new VpcSecurityGroupIngressRule(this, `Ingress${port}`, {
+        securityGroupId: this.securityGroup.id,
+        description: port === 80 ? "HTTP from anywhere (redirected to HTTPS)" : "HTTPS from anywhere",
+        ipProtocol: "tcp",
+        fromPort: port,
+        toPort: port,
+        cidrIpv4: "0.0.0.0/0",
+      });
+    }
+
+    const accessLogs = this.accessLogs(props);
+    this.accessLogBucket = accessLogs.bucket;
+
+    this.loadBalancer = new Lb(this, "Resource", {
+      name: naming.name(this, "loadBalancer", "alb"),
+      internal: false,
+      loadBalancerType: "application",
+      ipAddressType: "ipv4",
+      securityGroups: [this.securityGroup.id],
+      subnets: network.public.ids,
+      dropInvalidHeaderFields: true,
+      enableDeletionProtection: config.deletionProtection,
+      accessLogs: { bucket: this.accessLogBucket.id, prefix: ACCESS_LOG_PREFIX, enabled: true },
+      tags: { Name: `${naming.prefix}-alb` },
+      // ELB checks it may write to the bucket when access logs are switched on.
+      dependsOn: [accessLogs.policy],
+    });
+
+    this.certificateArn =
+      "arn" in config.certificate
+        ? config.certificate.arn
+        : new DataAwsAcmCertificate(this, "Certificate", { domain: config.certificate.domain, statuses: ["ISSUED"], mostRecent: true }).arn;
+
+    const targetGroup = (id: string, suffix: string) =>
+      new LbTargetGroup(this, id, {
+        name: naming.name(this, "targetGroup", suffix),
+        port: containerPort,
+        protocol: "HTTP",
+        targetType: "ip",
+        vpcId: network.vpc.id,
+        deregistrationDelay: "30",
+        // New tasks get a share of traffic that ramps up over 45 s (the service's warm-up).
+        slowStart: 45,
+        healthCheck: { ...HEALTH_CHECK },
+        tags: { Name: `${naming.prefix}-${suffix}` },
+      });
+    this.targetGroup = targetGroup("TargetGroup", blueGreen ? "blue" : "tg");
+
+    // CodeDeploy moves the listeners between the blue and green groups; Terraform must not move them back.
+    const listenerLifecycle = blueGreen ? { ignoreChanges: ["default_action"] } : undefined;
+
+    this.httpListener = new LbListener(this, "HttpListener", {
+      loadBalancerArn: this.loadBalancer.arn,
+      port: 80,
+      protocol: "HTTP",
+      defaultAction: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }],
+    });
+    this.httpsListener = new LbListener(this, "HttpsListener", {
+      loadBalancerArn: this.loadBalancer.arn,
+      port: 443,
+      protocol: "HTTPS",
+      sslPolicy: TLS_POLICY,
+      certificateArn: this.certificateArn,
+      defaultAction: [{ type: "forward", targetGroupArn: this.targetGroup.arn }],
+      lifecycle: listenerLifecycle,
+    });
+
+    if (blueGreen) {
+      this.greenTargetGroup = targetGroup("GreenTargetGroup", "green");
+      this.testListener = new LbListener(this, "TestListener", {
+        loadBalancerArn: this.loadBalancer.arn,
+        port: config.testListenerPort,
+        protocol: "HTTPS",
+        sslPolicy: TLS_POLICY,
+        certificateArn: this.certificateArn,
+        defaultAction: [{ type: "forward", targetGroupArn: this.greenTargetGroup.arn }],
+        lifecycle: listenerLifecycle,
+      });
+      // No CIDRs configured: the test port is closed to everyone.
+      config.testListenerCidrs.forEach(
+        (cidr, i) =>
+          new VpcSecurityGroupIngressRule(this, `TestListenerIngress${i}`, {
+            securityGroupId: this.securityGroup.id,
+            description: `Blue/green test listener from ${cidr}`,
+            ipProtocol: "tcp",
+            fromPort: config.testListenerPort,
+            toPort: config.testListenerPort,
+            cidrIpv4: cidr,
+          }),
+      );
+    }
+
+    if (config.hostedZone) {
+      new Route53Record(this, "AliasRecord", {
+        zoneId: config.hostedZone.zoneId,
+        name: config.hostedZone.recordName,
+        type: "A",
+        alias: { name: this.loadBalancer.dnsName, zoneId: this.loadBalancer.zoneId, evaluateTargetHealth: true },
+      });
+    }
+    this.endpointHost = config.hostedZone?.recordName ?? this.loadBalancer.dnsName;
+  }
+
+  /** The access-log bucket: SSE-S3 (the only encryption ALB log delivery supports), private, TLS-only, expiring. */
+  private accessLogs(props: ServiceLoadBalancerProps): { bucket: S3Bucket; policy: S3BucketPolicy } {
+    const { naming, loadBalancer: config, accountId } = props;
+    // Bucket names are global: the account id makes this one unique.
+    const suffix = "alb-logs";
+    checkName(this, "s3Bucket", `${naming.prefix}-${suffix}-${ACCOUNT_ID_PLACEHOLDER}`);
+    const bucket = new S3Bucket(this, "AccessLogBucket", {
+      bucket: `${naming.prefix}-${suffix}-${accountId}`,
+      // Logs of a protected (production) load balancer outlive `terraform destroy`.
+      forceDestroy: !config.deletionProtection,
+      tags: { Name: `${naming.prefix}-${suffix}` },
+    });
+    const publicAccessBlock = new S3BucketPublicAccessBlock(this, "AccessLogBucketPublicAccessBlock", {
+      bucket: bucket.id,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    });
+    new S3BucketOwnershipControls(this, "AccessLogBucketOwnership", { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } });
+    new S3BucketVersioningA(this, "AccessLogBucketVersioning", { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } });
+    new S3BucketServerSideEncryptionConfigurationA(this, "AccessLogBucketEncryption", {
+      bucket: bucket.id,
+      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+    });
+    new S3BucketLifecycleConfiguration(this, "AccessLogBucketLifecycle", {
+      bucket: bucket.id,
+      rule: [
+        {
+          id: "expire-access-logs",
+          status: "Enabled",
+          filter: [{ prefix: "" }],
+          expiration: [{ days: config.accessLogExpirationDays }],
+          noncurrentVersionExpiration: [{ noncurrentDays: 7 }],
+          abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
+        },
+      ],
+    });
+    // us-east-1 and the other regions older than August 2022 deliver logs as the regional
+    // ELB account, which this data source names.
+    const elbAccount = new DataAwsElbServiceAccount(this, "ElbServiceAccount", {});
+    const policy = new S3BucketPolicy(this, "AccessLogBucketPolicy", {
+      bucket: bucket.id,
+      // S3 rejects concurrent changes to a bucket's policy and its public access block.
+      dependsOn: [publicAccessBlock],
+      policy: policyDocument([
+        {
+          Sid: "AllowElbLogDelivery",
+          Effect: "Allow",
+          Principal: { AWS: elbAccount.arn },
+          Action: "s3:PutObject",
+          Resource: `${bucket.arn}/${ACCESS_LOG_PREFIX}/AWSLogs/${accountId}/*`,
+        },
+        {
+          Sid: "DenyInsecureTransport",
+          Effect: "Deny",
+          Principal: "*",
+          // A deny on every S3 action: this narrows access, it grants nothing.
+          Action: "s3:*",
+          Resource: [bucket.arn, `${bucket.arn}/*`],
+          Condition: { Bool: { "aws:SecureTransport": "false" } },
+        },
+      ]),
+    });
+    return { bucket, policy };
+  }
+}
