@@ -27,7 +27,8 @@ try {
   require(outfile);
 } catch (error) {
   // Configuration and validation errors are for people: print the message, not a stack trace.
-  if (error && ["ConfigError", "ValidationError"].includes(error.name)) {
+  const stackValidation = error && /^Validation failed with the following errors/.test(error.message ?? "");
+  if (error && (["ConfigError", "ValidationError"].includes(error.name) || stackValidation)) {
     console.error(`\n${error.message}\n`);
     process.exit(1);
   }

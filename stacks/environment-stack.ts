@@ -3,8 +3,12 @@ import { TerraformOutput, TerraformStack } from "cdktf";
 import { RandomProvider } from "@cdktf/provider-random/lib/provider";
 import type { EnvironmentConfig } from "../config/schema";
 import { DataTier } from "../constructs/data/data-tier";
+import { applyGuardrails } from "../constructs/guardrails/engine";
 import { Naming } from "../constructs/naming";
 import { Network } from "../constructs/network";
+import { Observability } from "../constructs/observability/observability";
+import { DeliveryPipeline } from "../constructs/pipeline/pipeline";
+import { ServiceTier } from "../constructs/service/service-tier";
 import { s3Backend } from "./backend";
 import { awsProvider } from "./provider";
 
@@ -22,6 +26,9 @@ export class EnvironmentStack extends TerraformStack {
   readonly naming: Naming;
   readonly network: Network;
   readonly data: DataTier;
+  readonly service: ServiceTier;
+  readonly observability: Observability;
+  readonly pipeline: DeliveryPipeline;
 
   constructor(scope: Construct, config: EnvironmentConfig) {
     super(scope, environmentStackName(config));
@@ -49,6 +56,40 @@ export class EnvironmentStack extends TerraformStack {
       logRetentionDays: config.observability.logRetentionDays,
     });
 
+    // Admits itself to the database (data.allowFrom) and opens its egress to it.
+    this.service = new ServiceTier(this, "service", {
+      naming: this.naming,
+      network: this.network,
+      data: this.data,
+      name: config.name,
+      region: config.region,
+      service: config.service,
+      loadBalancer: config.loadBalancer,
+      deployment: config.deployment,
+      aaa: config.aaa,
+      observability: config.observability,
+    });
+
+    // Topics, alarms and dashboard; wires the 5xx-rate and unhealthy-target alarms into the
+    // service's deployment rollback (service.useDeploymentAlarms).
+    this.observability = new Observability(this, "observability", {
+      naming: this.naming,
+      service: this.service,
+      data: this.data,
+      config,
+    });
+
+    this.pipeline = new DeliveryPipeline(this, "pipeline", {
+      naming: this.naming,
+      region: config.region,
+      pipeline: config.pipeline,
+      deployment: config.deployment,
+      service: this.service,
+      topics: this.observability,
+    });
+
+    // Production must keep its stateful protections whatever its configuration says.
+    applyGuardrails(this, { production: config.name === "production" });
     this.outputs();
   }
 
@@ -63,5 +104,34 @@ export class EnvironmentStack extends TerraformStack {
     out("db_name", this.data.databaseName, "Name of the service's database (DB_POSTGRES_DBNAME)");
     out("db_secret_arns", this.data.secretArns, "ARN of each of the service's Secrets Manager secrets, by name (ARNs only, never values)");
     out("data_kms_key_arn", this.data.kmsKey.arn, "Customer-managed KMS key of the database, its Performance Insights and the secrets");
+
+    const s = this.service;
+    out("alb_dns_name", s.loadBalancer.dnsName, "DNS name of the internet-facing load balancer");
+    out("service_url", s.url, "HTTPS base URL of the API (the Route 53 record when configured, else the load balancer's name)");
+    out("health_check_url", `${s.url}/health`, "Health endpoint: GET, no auth, 200 when the service is up");
+    out("docs_url", `${s.url}/docs`, "API documentation of the service");
+    out("ecs_cluster_name", s.cluster.name, "ECS cluster running the service");
+    out("ecs_service_name", s.service.name, "ECS service of the Farmers Module");
+    out("ecr_repository_url", s.repository.repositoryUrl, "ECR repository the pipeline pushes images to (tags are immutable)");
+    out("log_group_name", s.logGroup.name, "CloudWatch log group of the service's containers");
+    if (s.blueGreen) {
+      out("codedeploy_application_name", s.blueGreen.application.name, "CodeDeploy application of the blue/green deployments");
+      out("codedeploy_deployment_group_name", s.blueGreen.deploymentGroup.deploymentGroupName, "CodeDeploy deployment group of the service");
+      out("test_listener_url", `${s.url}:${this.config.loadBalancer.testListenerPort}`, "Blue/green test listener (replacement tasks during a deployment; only from loadBalancer.testListenerCidrs)");
+    }
+
+    out("critical_topic_arn", this.observability.critical.arn, "SNS topic of critical alarms (subscribe on-call here)");
+    out("warning_topic_arn", this.observability.warning.arn, "SNS topic of warning alarms and failed pipeline/build notifications");
+    out("dashboard_url", this.observability.dashboardUrl, "CloudWatch dashboard of the environment");
+
+    const p = this.pipeline;
+    out("pipeline_name", p.pipeline.name, "CodePipeline of this environment");
+    out("pipeline_console_url", p.consoleUrl, "AWS console page of the pipeline");
+    out("build_project_name", p.buildProject.name, "CodeBuild project that builds and pushes the image");
+    out("pipeline_artifact_bucket", p.artifactBucket.bucket, "S3 bucket of pipeline artifacts (KMS, expiring)");
+    out("codestar_connection_arn", p.connectionArn ?? "none: github-token source mode", "GitHub connection used by the Source stage");
+    out("codestar_connection_status", p.connectionStatusHint, "PENDING until the one-time console handshake (docs/pipeline.md)");
+    if (p.webhook)
+      new TerraformOutput(this, "github_webhook_url", { value: p.webhook.url, description: "URL for GitHub's push webhook (legacy github-token mode)", sensitive: true });
   }
 }

@@ -9,6 +9,8 @@ export const UNSCOPABLE_ACTIONS: readonly string[] = [
   "ecs:RegisterTaskDefinition",
   "ecs:DescribeTaskDefinition",
   "ecs:DeregisterTaskDefinition",
+  // Narrowed by the ecs:cluster condition instead (the pipeline role does so).
+  "ecs:ListTasks",
   "ssmmessages:CreateControlChannel",
   "ssmmessages:CreateDataChannel",
   "ssmmessages:OpenControlChannel",
