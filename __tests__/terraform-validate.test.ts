@@ -1,5 +1,6 @@
 import { prepareForValidation, terraformVersion, validateStacks, type ValidationResult } from "../scripts/terraform/validate";
-import { synthAll, type Json } from "./helpers";
+import { DEV_WITH_LEGACY_TOKEN_SOURCE, PRODUCTION_WITH_EVERY_OPTION } from "./fixtures/variants";
+import { environmentStack, synthAll, synthJson, type Json } from "./helpers";
 
 /**
  * Real `terraform validate` of every synthesized stack against the aws provider mirror. Where
@@ -9,20 +10,26 @@ import { synthAll, type Json } from "./helpers";
 
 const stacks = synthAll();
 const BROKEN = "broken-reference-fixture";
+
+/** Every optional feature switched on, so the code paths off by default are validated too. */
+const variants: Record<string, Json> = {
+  "production-with-every-option": synthJson(environmentStack("production", PRODUCTION_WITH_EVERY_OPTION)),
+  "dev-with-legacy-github-token-source": synthJson(environmentStack("dev", DEV_WITH_LEGACY_TOKEN_SOURCE)),
+};
 let results: Record<string, ValidationResult> = {};
 let terraform: string | undefined;
 
 beforeAll(async () => {
   terraform = await terraformVersion();
   if (!terraform) {
-    const message = `TERRAFORM NOT FOUND: ${Object.keys(stacks).length + 1} terraform validations NOT RUN`;
+    const message = `TERRAFORM NOT FOUND: ${Object.keys(stacks).length + Object.keys(variants).length + 1} terraform validations NOT RUN`;
     console.warn(`\n${"!".repeat(message.length)}\n${message}\n${"!".repeat(message.length)}\n`);
     return;
   }
   // A copy of dev with a reference to a resource that does not exist: validate must reject it.
   const broken: Json = JSON.parse(JSON.stringify(stacks["farmers-module-dev"]));
   broken.output = { ...broken.output, dangling: { value: "${aws_vpc.does_not_exist.id}" } };
-  const list = await validateStacks({ ...stacks, [BROKEN]: broken });
+  const list = await validateStacks({ ...stacks, ...variants, [BROKEN]: broken });
   results = Object.fromEntries(list.map((r) => [r.stack, r]));
 }, 120_000);
 
@@ -32,7 +39,7 @@ describe("terraform validate", () => {
     expect(terraform).toBeDefined();
   });
 
-  test.each(Object.keys(stacks))("%s passes terraform validate", (name) => {
+  test.each([...Object.keys(stacks), ...Object.keys(variants)])("%s passes terraform validate", (name) => {
     if (!terraform && process.env.ALLOW_MISSING_TERRAFORM === "1") return;
     expect(results[name]?.errors).toEqual([]);
     expect(results[name]?.valid).toBe(true);

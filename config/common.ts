@@ -48,6 +48,8 @@ export const common: ConfigLayer = {
     accessLogExpirationDays: 90,
     testListenerPort: 8443,
     testListenerCidrs: [],
+    // Off by default: about $8/month per environment plus $0.60 per million requests.
+    waf: { enabled: false, rateLimitPerIp: 2000 },
   },
   deployment: {
     style: "rolling",

@@ -142,6 +142,13 @@ const loadBalancerSchema = z
     accessLogExpirationDays: positiveInt,
     testListenerPort: z.number().int().min(1).max(65535),
     testListenerCidrs: z.array(cidr),
+    /** Web application firewall on the load balancer: off, or on with a per-IP limit per 5 minutes. */
+    waf: z
+      .object({
+        enabled: z.boolean(),
+        rateLimitPerIp: z.number().int().min(100, allowed("100 to 2000000000 requests per 5 minutes")).max(2_000_000_000, allowed("100 to 2000000000 requests per 5 minutes")),
+      })
+      .strict(),
   })
   .strict();
 

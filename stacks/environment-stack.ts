@@ -9,6 +9,7 @@ import { Network } from "../constructs/network";
 import { Observability } from "../constructs/observability/observability";
 import { DeliveryPipeline } from "../constructs/pipeline/pipeline";
 import { ServiceTier } from "../constructs/service/service-tier";
+import { LoadBalancerFirewall } from "../constructs/waf";
 import { s3Backend } from "./backend";
 import { awsProvider } from "./provider";
 
@@ -29,6 +30,8 @@ export class EnvironmentStack extends TerraformStack {
   readonly service: ServiceTier;
   readonly observability: Observability;
   readonly pipeline: DeliveryPipeline;
+  /** The web ACL on the load balancer, when `loadBalancer.waf.enabled`. */
+  readonly firewall?: LoadBalancerFirewall;
 
   constructor(scope: Construct, config: EnvironmentConfig) {
     super(scope, environmentStackName(config));
@@ -87,6 +90,15 @@ export class EnvironmentStack extends TerraformStack {
       service: this.service,
       topics: this.observability,
     });
+
+    if (config.loadBalancer.waf.enabled) {
+      this.firewall = new LoadBalancerFirewall(this, "waf", {
+        naming: this.naming,
+        loadBalancer: this.service.loadBalancer,
+        rateLimitPerIp: config.loadBalancer.waf.rateLimitPerIp,
+        logRetentionDays: config.observability.logRetentionDays,
+      });
+    }
 
     // Production must keep its stateful protections whatever its configuration says.
     applyGuardrails(this, { production: config.name === "production" });

@@ -1,0 +1,111 @@
+import { Wafv2WebAcl } from "@cdktf/provider-aws/lib/wafv2-web-acl";
+import { Wafv2WebAclAssociation } from "@cdktf/provider-aws/lib/wafv2-web-acl-association";
+import { Wafv2WebAclLoggingConfiguration } from "@cdktf/provider-aws/lib/wafv2-web-acl-logging-configuration";
+import { checkStack, formatFinding, suppressionsIn } from "../constructs/guardrails/engine";
+import { RULES } from "../constructs/guardrails/rules";
+import { buildApp } from "../stacks/app";
+import { DEV_WITH_LEGACY_TOKEN_SOURCE, PRODUCTION_WITH_EVERY_OPTION } from "./fixtures/variants";
+import { environmentStack, synth, synthAll, synthJson, type Json } from "./helpers";
+
+const stacks = synthAll();
+const names = Object.keys(stacks);
+
+describe("the application", () => {
+  test("has the bootstrap stack and one stack per environment", () => {
+    expect(names).toEqual(["farmers-module-bootstrap", "farmers-module-dev", "farmers-module-beta", "farmers-module-staging", "farmers-module-production"]);
+  });
+
+  test.each(names)("%s has zero guardrail findings", (name) => {
+    expect(checkStack(stacks[name], { production: name.endsWith("production") }).map(formatFinding)).toEqual([]);
+  });
+
+  test.each([
+    ["production", PRODUCTION_WITH_EVERY_OPTION],
+    ["dev", DEV_WITH_LEGACY_TOKEN_SOURCE],
+  ] as const)("%s with its optional features has zero guardrail findings", (env, layer) => {
+    expect(checkStack(synthJson(environmentStack(env, layer)), { production: env === "production" }).map(formatFinding)).toEqual([]);
+  });
+
+  test("no guardrail is suppressed anywhere (docs/guardrails.md lists suppressions: none)", () => {
+    const { app } = buildApp({ outdir: "/tmp/never-written-guardrails", env: {}, overrides: {} });
+    expect(suppressionsIn(app)).toEqual([]);
+  });
+
+  test("every guardrail rule is documented in docs/guardrails.md", () => {
+    const docs = require("node:fs").readFileSync(`${__dirname}/../docs/guardrails.md`, "utf8") as string; // eslint-disable-line @typescript-eslint/no-require-imports
+    expect(RULES.map((r) => r.id).filter((id) => !docs.includes(`\`${id}\``))).toEqual([]);
+  });
+});
+
+describe("environment stack outputs", () => {
+  const expected = [
+    "vpc_id", "public_subnet_ids", "private_subnet_ids", "database_subnet_ids",
+    "alb_dns_name", "service_url", "health_check_url", "docs_url",
+    "ecs_cluster_name", "ecs_service_name", "ecr_repository_url",
+    "db_endpoint_address", "db_port", "db_name", "log_group_name", "pipeline_name",
+  ];
+
+  test.each(["farmers-module-dev", "farmers-module-production"])("%s has the reference's outputs, each described", (name) => {
+    const outputs = stacks[name].output as Record<string, Json>;
+    expect(expected.filter((o) => !outputs[o])).toEqual([]);
+    expect(Object.entries(outputs).filter(([, o]) => !o.description).map(([n]) => n)).toEqual([]);
+  });
+
+  test("only production has the blue/green outputs", () => {
+    expect([stacks["farmers-module-dev"].output.codedeploy_application_name, stacks["farmers-module-production"].output.codedeploy_application_name?.description]).toEqual([
+      undefined,
+      "CodeDeploy application of the blue/green deployments",
+    ]);
+  });
+
+  test("no output exposes a generated secret", () => {
+    const text = JSON.stringify(Object.values(stacks).map((s) => s.output));
+    expect(text).not.toMatch(/random_password|secret_string/);
+  });
+});
+
+describe("web application firewall (loadBalancer.waf)", () => {
+  test("is absent by default", () => {
+    expect(synth(environmentStack("production"))).not.toHaveResource(Wafv2WebAcl);
+  });
+
+  describe("when enabled", () => {
+    const synthesized = synth(environmentStack("production", { loadBalancer: { waf: { enabled: true, rateLimitPerIp: 1500 } } }));
+    const acl = Object.values((JSON.parse(synthesized) as Json).resource.aws_wafv2_web_acl as Record<string, Json>)[0];
+
+    test("applies the AWS common and known-bad-inputs rule groups", () => {
+      expect(acl.rule.slice(0, 2).map((r: Json) => [r.statement.managed_rule_group_statement.name, r.override_action])).toEqual([
+        ["AWSManagedRulesCommonRuleSet", { none: {} }],
+        ["AWSManagedRulesKnownBadInputsRuleSet", { none: {} }],
+      ]);
+    });
+
+    test("blocks an IP over the configured rate", () => {
+      expect(acl.rule[2]).toMatchObject({ action: { block: {} }, statement: { rate_based_statement: { limit: 1500, aggregate_key_type: "IP" } } });
+    });
+
+    test("is regional and attached to the load balancer", () => {
+      expect(acl.scope).toBe("REGIONAL");
+      expect(synthesized).toHaveResourceWithProperties(Wafv2WebAclAssociation, { resource_arn: expect.stringMatching(/^\$\{aws_lb\..*\.arn\}$/) });
+    });
+
+    test("logs to an aws-waf-logs- group, without credentials", () => {
+      expect(synthesized).toHaveResourceWithProperties(Wafv2WebAclLoggingConfiguration, {
+        redacted_fields: [{ single_header: { name: "authorization" } }, { single_header: { name: "cookie" } }],
+      });
+      expect(synthesized).toContain('"name": "aws-waf-logs-farmers-module-production"');
+    });
+  });
+
+  test("fails for a rate limit WAF does not accept", () => {
+    expect(() => environmentStack("dev", { loadBalancer: { waf: { enabled: true, rateLimitPerIp: 50 } } })).toThrow(
+      'Invalid configuration for environment "dev":\n  - loadBalancer.waf.rateLimitPerIp: received 50; allowed: 100 to 2000000000 requests per 5 minutes',
+    );
+  });
+});
+
+describe("synthesized stacks (snapshots; update deliberately with npm run test:update)", () => {
+  test.each(names)("%s", (name) => {
+    expect(stacks[name]).toMatchSnapshot();
+  });
+});

@@ -1,0 +1,74 @@
+import { Construct } from "constructs";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import type { Lb } from "@cdktf/provider-aws/lib/lb";
+import { Wafv2WebAcl } from "@cdktf/provider-aws/lib/wafv2-web-acl";
+import { Wafv2WebAclAssociation } from "@cdktf/provider-aws/lib/wafv2-web-acl-association";
+import { Wafv2WebAclLoggingConfiguration } from "@cdktf/provider-aws/lib/wafv2-web-acl-logging-configuration";
+import type { Naming } from "./naming";
+import { ValidationError } from "./validation-error";
+
+/** Settings of the web application firewall. */
+export interface LoadBalancerFirewallProps {
+  readonly naming: Naming;
+  /** The load balancer the web ACL protects. */
+  readonly loadBalancer: Lb;
+  /** Requests one client IP may make in any 5-minute window before it is blocked (100 - 2,000,000,000). */
+  readonly rateLimitPerIp: number;
+  /** Retention of the WAF log group. */
+  readonly logRetentionDays: number;
+}
+
+/** AWS managed rule groups the web ACL applies, in priority order. */
+export const MANAGED_RULE_GROUPS = ["AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"] as const;
+
+/**
+ * A regional WAF web ACL on the load balancer: AWS's common and known-bad-inputs rule groups, a
+ * per-IP rate limit, and logging to CloudWatch. Enabled by `loadBalancer.waf` in config.
+ */
+export class LoadBalancerFirewall extends Construct {
+  readonly webAcl: Wafv2WebAcl;
+  readonly logGroup: CloudwatchLogGroup;
+
+  constructor(scope: Construct, id: string, props: LoadBalancerFirewallProps) {
+    super(scope, id);
+    if (!Number.isInteger(props.rateLimitPerIp) || props.rateLimitPerIp < 100 || props.rateLimitPerIp > 2_000_000_000)
+      throw new ValidationError(`rateLimitPerIp: received ${props.rateLimitPerIp}; allowed: an integer from 100 to 2000000000 requests per 5 minutes`, this);
+    const name = props.naming.name(this, "generic", "waf");
+    const visibility = (metricName: string) => ({ cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName });
+
+    this.webAcl = new Wafv2WebAcl(this, "Resource", {
+      name,
+      description: `Managed rule groups and a per-IP rate limit in front of ${props.naming.prefix}`,
+      scope: "REGIONAL",
+      defaultAction: { allow: {} },
+      visibilityConfig: visibility(name),
+      rule: [
+        ...MANAGED_RULE_GROUPS.map((group, i) => ({
+          name: group,
+          priority: i + 1,
+          overrideAction: { none: {} },
+          statement: { managed_rule_group_statement: { name: group, vendor_name: "AWS" } },
+          visibilityConfig: visibility(`${name}-${group}`),
+        })),
+        {
+          name: "rate-limit-per-ip",
+          priority: MANAGED_RULE_GROUPS.length + 1,
+          action: { block: {} },
+          statement: { rate_based_statement: { limit: props.rateLimitPerIp, aggregate_key_type: "IP" } },
+          visibilityConfig: visibility(`${name}-rate-limit`),
+        },
+      ],
+    });
+
+    new Wafv2WebAclAssociation(this, "Association", { resourceArn: props.loadBalancer.arn, webAclArn: this.webAcl.arn });
+
+    // WAF only delivers to log groups whose name starts with aws-waf-logs-.
+    this.logGroup = new CloudwatchLogGroup(this, "LogGroup", { name: `aws-waf-logs-${props.naming.prefix}`, retentionInDays: props.logRetentionDays });
+    new Wafv2WebAclLoggingConfiguration(this, "Logging", {
+      resourceArn: this.webAcl.arn,
+      logDestinationConfigs: [this.logGroup.arn],
+      // Never log credentials the clients send.
+      redactedFields: [{ singleHeader: { name: "authorization" } }, { singleHeader: { name: "cookie" } }],
+    });
+  }
+}
