@@ -656,10 +656,23 @@ describe("deployments", () => {
     expect(group.alarm_configuration).toBeUndefined();
   });
 
-  test("CodeDeploy's role has the AWS managed policy for ECS", () => {
+  test("CodeDeploy's role may pass exactly the two task roles, to ECS tasks only", () => {
+    const policy = JSON.parse(one(production.json, "aws_iam_role_policy", "BlueGreen_PassTaskRoles").policy);
+    expect(policy.Statement).toEqual([
+      {
+        Sid: "PassTheServiceTaskRoles",
+        Effect: "Allow",
+        Action: "iam:PassRole",
+        Resource: [expect.stringMatching(/^\$\{aws_iam_role\.service_Compute_ExecutionRole_.*\.arn\}$/), expect.stringMatching(/^\$\{aws_iam_role\.service_Compute_TaskRole_.*\.arn\}$/)],
+        Condition: { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } },
+      },
+    ]);
+  });
+
+  test("CodeDeploy's role has the Limited AWS managed policy for ECS", () => {
     expect(Testing.synth(production.fixture.stack)).toHaveResourceWithProperties(CodedeployApp, { compute_platform: "ECS", name: "farmers-module-production" });
     expect(Testing.synth(production.fixture.stack)).toHaveResourceWithProperties(IamRolePolicyAttachment, {
-      policy_arn: expect.stringMatching(/^arn:\$\{data\.aws_partition\..*\.partition\}:iam::aws:policy\/AWSCodeDeployRoleForECS$/),
+      policy_arn: expect.stringMatching(/^arn:\$\{data\.aws_partition\..*\.partition\}:iam::aws:policy\/AWSCodeDeployRoleForECSLimited$/),
     });
   });
 

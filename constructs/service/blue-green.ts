@@ -6,11 +6,12 @@ import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import type { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
 import type { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import type { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
 import type { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
 import type { EnvironmentConfig } from "../../config/schema";
-import { assumeRolePolicy } from "../iam";
+import { assumeRolePolicy, policyDocument } from "../iam";
 import { type Naming } from "../naming";
 import { ValidationError } from "../validation-error";
 
@@ -31,12 +32,14 @@ export interface BlueGreenDeploymentProps {
   /** Test route (e.g. 8443), reachable only from the configured CIDRs. */
   readonly testListener: LbListener;
   readonly blueTargetGroup: LbTargetGroup;
+  /** The execution and task roles CodeDeploy passes to the replacement task set. */
+  readonly taskRoles: readonly IamRole[];
   readonly greenTargetGroup: LbTargetGroup;
 }
 
 /**
  * CodeDeploy blue/green for the ECS service: the application, a linear traffic-shifting
- * configuration, a service role with AWSCodeDeployRoleForECS and the deployment group.
+ * configuration, a service role with AWSCodeDeployRoleForECSLimited plus PassRole on the task roles, and the deployment group.
  */
 export class BlueGreenDeployment extends Construct {
   readonly application: CodedeployApp;
@@ -74,9 +77,25 @@ export class BlueGreenDeployment extends Construct {
       description: "CodeDeploy blue/green deployments of the Farmers Module service",
       assumeRolePolicy: assumeRolePolicy("codedeploy.amazonaws.com"),
     });
+    // The Limited managed policy (task sets, listeners, alarms) instead of AWSCodeDeployRoleForECS,
+    // which may also publish to any topic, read any object and invoke any function. Its own
+    // PassRole covers only a role named ecsTaskExecutionRole, so ours are granted here.
     const managedPolicy = new IamRolePolicyAttachment(this, "RolePolicy", {
       role: this.role.name,
-      policyArn: `arn:${partition.partition}:iam::aws:policy/AWSCodeDeployRoleForECS`,
+      policyArn: `arn:${partition.partition}:iam::aws:policy/AWSCodeDeployRoleForECSLimited`,
+    });
+    new IamRolePolicy(this, "PassTaskRoles", {
+      role: this.role.name,
+      name: "pass-task-roles",
+      policy: policyDocument([
+        {
+          Sid: "PassTheServiceTaskRoles",
+          Effect: "Allow",
+          Action: "iam:PassRole",
+          Resource: props.taskRoles.map((r) => r.arn),
+          Condition: { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } },
+        },
+      ]),
     });
 
     this.deploymentGroup = new CodedeployDeploymentGroup(this, "DeploymentGroup", {

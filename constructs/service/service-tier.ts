@@ -183,6 +183,7 @@ export class ServiceTier extends Construct implements ServiceTierOutputs {
         testListener: lb.testListener!,
         blueTargetGroup: lb.targetGroup,
         greenTargetGroup: lb.greenTargetGroup!,
+        taskRoles: [this.compute.executionRole, this.compute.taskRole],
       });
       this.blueGreen = {
         greenTargetGroup: lb.greenTargetGroup!,
