@@ -1,0 +1,60 @@
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import type { Json } from "./stack-json";
+
+/**
+ * The project root: the nearest folder above this file holding cdktf.json. (Walking up rather
+ * than `../..` because scripts/run-ts.js runs a bundle from node_modules/.cache.)
+ */
+export const PROJECT_ROOT = findProjectRoot(__dirname);
+
+function findProjectRoot(start: string): string {
+  for (let dir = start; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, "cdktf.json"))) return dir;
+    if (dirname(dir) === dir) return process.cwd();
+  }
+}
+
+/** Where `npm run synth` writes, unless CDKTF_OUTDIR says otherwise. */
+export function defaultOutdir(env: NodeJS.ProcessEnv = process.env): string {
+  return resolve(PROJECT_ROOT, env.CDKTF_OUTDIR ?? "cdktf.out");
+}
+
+export interface SynthesizedStack {
+  readonly name: string;
+  readonly file: string;
+  readonly json: Json;
+}
+
+/**
+ * The stacks of the last synth in `outdir`, as listed in its manifest.json (so a stack folder
+ * left over from an older synth is not read). Sorted by name. Empty when nothing was synthesized.
+ */
+export function readSynthesizedStacks(outdir: string): SynthesizedStack[] {
+  const manifestFile = join(outdir, "manifest.json");
+  if (!existsSync(manifestFile)) return [];
+  const manifest = JSON.parse(readFileSync(manifestFile, "utf8")) as { stacks: Record<string, { synthesizedStackPath: string }> };
+  return Object.entries(manifest.stacks)
+    .map(([name, entry]) => {
+      const file = join(outdir, entry.synthesizedStackPath);
+      return { name, file, json: JSON.parse(readFileSync(file, "utf8")) as Json };
+    })
+    .sort((a, b) => stackOrder(a.name) - stackOrder(b.name) || a.name.localeCompare(b.name));
+}
+
+/** Environments in promotion order, then anything else (the bootstrap stack) alphabetically. */
+const PROMOTION_ORDER = ["dev", "beta", "staging", "production"];
+function stackOrder(name: string): number {
+  const i = PROMOTION_ORDER.findIndex((env) => name.endsWith(`-${env}`));
+  return i === -1 ? PROMOTION_ORDER.length : i;
+}
+
+/** Runs the project's synth (scripts/synth.js) into `outdir`; throws when it fails. */
+export function runSynth(outdir: string): void {
+  execFileSync(process.execPath, [join(PROJECT_ROOT, "scripts", "synth.js")], {
+    cwd: PROJECT_ROOT,
+    env: { ...process.env, CDKTF_OUTDIR: outdir },
+    stdio: "inherit",
+  });
+}

@@ -1,0 +1,31 @@
+// `npm run diagram`: regenerates docs/architecture.dot and docs/architecture.svg from a fresh synth
+// of the production stack. `npm run diagram -- --check` only reports whether they are current.
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { PROJECT_ROOT } from "../cost/synthesized";
+import { DIAGRAM_DOT, DIAGRAM_SVG, renderDiagram, synthesizeForDiagram } from "./generate";
+
+async function main(): Promise<void> {
+  const check = process.argv.includes("--check");
+  const { name, json } = synthesizeForDiagram();
+  const { dot, svg } = await renderDiagram(name, json);
+  const files: [string, string][] = [
+    [join(PROJECT_ROOT, DIAGRAM_DOT), dot],
+    [join(PROJECT_ROOT, DIAGRAM_SVG), svg],
+  ];
+  const stale = files.filter(([file, text]) => !existsSync(file) || readFileSync(file, "utf8") !== text).map(([file]) => file);
+  if (check) {
+    if (stale.length > 0) {
+      console.error(`Stale: ${stale.join(", ")}. Run npm run diagram and commit the result.`);
+      process.exitCode = 1;
+    } else console.log("docs/architecture.dot and docs/architecture.svg are current.");
+    return;
+  }
+  for (const [file, text] of files) writeFileSync(file, text);
+  console.log(`Wrote ${DIAGRAM_DOT} and ${DIAGRAM_SVG} from ${name}${stale.length === 0 ? " (unchanged)" : ""}.`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
