@@ -1,0 +1,141 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { parse } from "yaml";
+import { buildApp } from "../stacks/app";
+import { BOOTSTRAP_STACK_NAME } from "../stacks/bootstrap-stack";
+
+/**
+ * The GitHub Actions workflow: valid against the workflow schema (offline, @action-validator/cli),
+ * and doing what the project promises: tests, synth, scan, a plan per environment stack with OIDC
+ * credentials, applies serialized per environment, production behind a protected environment.
+ */
+
+const run = promisify(execFile);
+const ROOT = join(__dirname, "..");
+const WORKFLOW = join(ROOT, ".github", "workflows", "infrastructure.yml");
+const VALIDATOR = join(ROOT, "node_modules", "@action-validator", "cli", "cli.mjs");
+const text = readFileSync(WORKFLOW, "utf8");
+type Step = { uses?: string; run?: string; with?: Record<string, unknown>; env?: Record<string, string> };
+type Job = {
+  needs?: string | string[];
+  if?: string;
+  environment?: string;
+  permissions?: Record<string, string>;
+  concurrency?: { group: string; "cancel-in-progress": boolean };
+  strategy?: { matrix: { include: { environment: string; role_variable: string }[] } };
+  steps: Step[];
+};
+const workflow = parse(text) as { on: Record<string, { branches?: string[] }>; permissions: Record<string, string>; env: Record<string, string>; jobs: Record<string, Job> };
+const jobs = workflow.jobs;
+const environments = buildApp({ env: {}, overrides: {} })
+  .environments.map((s) => s.node.id.replace(/^farmers-module-/, ""));
+
+async function validate(file: string): Promise<{ code: number; output: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [VALIDATOR, file]);
+    return { code: 0, output: stdout + stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, output: e.stdout + e.stderr };
+  }
+}
+
+describe("workflow schema (action-validator, offline)", () => {
+  test("the workflow is valid", async () => {
+    expect(await validate(WORKFLOW)).toEqual({ code: 0, output: "" });
+  });
+
+  test("fails on a broken copy (a misspelt job key)", async () => {
+    // GIVEN a copy where one job says `runs_on` instead of `runs-on`
+    const dir = mkdtempSync(join(tmpdir(), "farmers-workflow-"));
+    try {
+      const broken = join(dir, "infrastructure.yml");
+      writeFileSync(broken, text.replace("    runs-on: ubuntu-latest\n    timeout-minutes: 15", "    runs_on: ubuntu-latest\n    timeout-minutes: 15"));
+      // WHEN validated THEN it is rejected
+      const result = await validate(broken);
+      expect(result.code).toBe(1);
+      expect(result.output).toContain('"path": "/jobs/scan"');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("workflow behaviour", () => {
+  test("runs on pull requests and pushes to main, with read-only contents by default", () => {
+    expect(workflow.on.pull_request.branches).toEqual(["main"]);
+    expect(workflow.on.push.branches).toEqual(["main"]);
+    expect(workflow.permissions).toEqual({ contents: "read" });
+  });
+
+  test("tests and synthesizes with Node 20 and the npm cache", () => {
+    const steps = jobs.test.steps;
+    expect(steps.find((s) => s.uses?.startsWith("actions/setup-node@"))?.with).toEqual({ "node-version": 20, cache: "npm" });
+    const commands = steps.map((s) => s.run ?? "").join("\n");
+    expect(commands).toMatch(/npm ci[\s\S]*npm test[\s\S]*npm run synth/);
+  });
+
+  test("scans the synthesized stacks with Checkov pinned to a release, failing on findings", () => {
+    const checkov = jobs.scan.steps.find((s) => s.uses?.startsWith("bridgecrewio/checkov-action@"))!;
+    expect(checkov.uses).toMatch(/@v\d+\.\d+\.\d+$/);
+    expect(checkov.with).toMatchObject({ directory: "cdktf.out/stacks", framework: "terraform_json", config_file: ".checkov.yaml", soft_fail: false });
+  });
+
+  test("plans every environment stack of the app, each with its own OIDC role variable", () => {
+    const matrix = jobs.plan.strategy!.matrix.include;
+    expect(matrix.map((m) => m.environment)).toEqual(environments);
+    expect(matrix.map((m) => m.role_variable)).toEqual(environments.map((e) => `AWS_PLAN_ROLE_ARN_${e.toUpperCase()}`));
+    const creds = jobs.plan.steps.find((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"))!;
+    expect(creds.with?.["role-to-assume"]).toBe("${{ vars[matrix.role_variable] }}");
+    const commands = jobs.plan.steps.map((s) => s.run ?? "").join("\n");
+    expect(commands).toContain('terraform -chdir="$STACK_DIR" init -input=false');
+    expect(commands).toContain('terraform -chdir="$STACK_DIR" plan -input=false -no-color -lock-timeout=10m -out=tfplan');
+    expect(jobs.plan.steps.some((s) => s.uses?.startsWith("actions/github-script@"))).toBe(true);
+  });
+
+  test("uses Terraform 1.11.4 wherever it sets Terraform up", () => {
+    expect(workflow.env.TERRAFORM_VERSION).toBe("1.11.4");
+    const setups = Object.values(jobs).flatMap((j) => j.steps.filter((s) => s.uses?.startsWith("hashicorp/setup-terraform@")));
+    expect(setups.length).toBeGreaterThanOrEqual(5);
+    for (const s of setups) expect(s.with?.terraform_version).toBe("${{ env.TERRAFORM_VERSION }}");
+  });
+
+  test("grants id-token only to jobs that assume AWS roles, and pull-request writes only to the plan job", () => {
+    for (const [name, job] of Object.entries(jobs)) {
+      const assumesRole = job.steps.some((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"));
+      expect([name, job.permissions?.["id-token"]]).toEqual([name, assumesRole ? "write" : undefined]);
+      expect([name, job.permissions?.["pull-requests"]]).toEqual([name, name === "plan" ? "write" : undefined]);
+    }
+  });
+
+  test("applies staging on pushes to main, then production only through the protected environment", () => {
+    expect(jobs["apply-staging"].if).toBe("github.event_name == 'push' && github.ref == 'refs/heads/main'");
+    expect(jobs["apply-staging"].needs).toEqual(["test", "scan"]);
+    expect(jobs["plan-production"].needs).toBe("apply-staging");
+    expect(jobs["apply-production"].needs).toBe("plan-production");
+    expect(jobs["apply-production"].environment).toBe("production");
+    const applyRuns = jobs["apply-production"].steps.map((s) => s.run ?? "").join("\n");
+    expect(applyRuns).toContain('if [ "$fingerprint" != "$REVIEWED" ]; then');
+  });
+
+  test("serializes everything that applies per environment, never cancelling a running job", () => {
+    for (const [job, env] of [["apply-staging", "staging"], ["plan-production", "production"], ["apply-production", "production"]]) {
+      expect(jobs[job].concurrency).toEqual({ group: `terraform-${env}`, "cancel-in-progress": false });
+    }
+  });
+
+  test("pins every action to a version, never a branch", () => {
+    const uses = Object.values(jobs).flatMap((j) => j.steps.map((s) => s.uses).filter((u): u is string => u !== undefined));
+    for (const u of uses) expect(u).toMatch(/^[\w.-]+\/[\w.-]+@v\d+(\.\d+\.\d+)?$/);
+  });
+
+  test("names only stack folders the app synthesizes, and never the bootstrap stack", () => {
+    const literal = [...text.matchAll(/cdktf\.out\/stacks\/(farmers-module-[a-z0-9-]+)/g)].map((m) => m[1]);
+    expect(literal.length).toBeGreaterThan(0);
+    for (const stack of literal) expect(environments.map((e) => `farmers-module-${e}`)).toContain(stack);
+    expect(text).not.toContain(BOOTSTRAP_STACK_NAME);
+  });
+});
