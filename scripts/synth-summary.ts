@@ -1,6 +1,6 @@
-// Printed by `npm run synth` after a successful synth (chained in package.json, so the cdktf CLI,
-// which runs scripts/synth.js as the app for diff/deploy, never prints it): one screen with the
-// stacks, their resource counts and estimated monthly cost.
+// Printed by `npm run synth` after a successful synth (through scripts/synth-summary.js, chained
+// in package.json; the cdktf CLI runs scripts/synth.js alone as the app for diff/deploy, so it
+// never prints this): one screen with the stacks, their resource counts and monthly estimates.
 import { printSynthSummary } from "./cost/summary";
 
 printSynthSummary();
