@@ -87,7 +87,7 @@ export function main(): void {
   const outdir = defaultOutdir();
   let stacks = readSynthesizedStacks(outdir);
   if (args.includes("--synth") || stacks.length === 0) {
-    console.error(stacks.length === 0 ? "No synthesized stacks in cdktf.out: running the synth first." : "Synthesizing first (--synth).");
+    console.error(stacks.length === 0 ? `No synthesized stacks in ${outdir}: running the synth first.` : "Synthesizing first (--synth).");
     runSynth(outdir);
     stacks = readSynthesizedStacks(outdir);
   }
