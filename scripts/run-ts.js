@@ -3,7 +3,7 @@
 // For scripts and scratch experiments; bundles with esbuild (node_modules stay external).
 "use strict";
 const path = require("node:path");
-const { mkdirSync, mkdtempSync } = require("node:fs");
+const { mkdirSync } = require("node:fs");
 const { buildSync } = require("esbuild");
 
 const [entry, ...args] = process.argv.slice(2);
@@ -13,8 +13,10 @@ if (!entry) {
 }
 // Inside the project so the bundle resolves node_modules like the source does.
 const cache = path.resolve(__dirname, "..", "node_modules", ".cache");
-mkdirSync(cache, { recursive: true });
-const outfile = path.join(mkdtempSync(path.join(cache, "run-ts-")), "entry.js");
+mkdirSync(path.join(cache, "run-ts"), { recursive: true });
+// One bundle per entry file, overwritten on each run, so nothing piles up in the cache.
+const key = require("node:crypto").createHash("sha1").update(path.resolve(entry)).digest("hex").slice(0, 12);
+const outfile = path.join(cache, "run-ts", `${path.basename(entry, ".ts")}-${key}.js`);
 buildSync({
   entryPoints: [path.resolve(entry)],
   outfile,
