@@ -4,24 +4,38 @@
 // `app`, so `cdktf synth|diff|deploy` take the same path. Writes to CDKTF_OUTDIR or cdktf.out.
 "use strict";
 const path = require("node:path");
-const { buildSync } = require("esbuild");
+const { existsSync, readdirSync, statSync } = require("node:fs");
 
 const root = path.resolve(__dirname, "..");
 const outfile = path.join(root, "dist", "main.js");
+const SOURCES = ["main.ts", "config", "constructs", "stacks"];
 process.env.CHECKPOINT_DISABLE ??= "1";
 
-buildSync({
-  entryPoints: [path.join(root, "main.ts")],
-  outfile,
-  bundle: true,
-  platform: "node",
-  target: "node20",
-  format: "cjs",
-  packages: "external",
-  sourcemap: true,
-  logLevel: "warning",
-});
-process.setSourceMapsEnabled(true);
+/** Newest modification time of the app's TypeScript sources. */
+function newestSource(entry) {
+  const full = path.join(root, entry);
+  const stat = statSync(full);
+  if (!stat.isDirectory()) return full.endsWith(".ts") ? stat.mtimeMs : 0;
+  return Math.max(0, ...readdirSync(full).map((name) => newestSource(path.join(entry, name))));
+}
+
+// Rebuild only when a source changed since the last bundle (saves esbuild's start on warm runs).
+const stale = !existsSync(outfile) || statSync(outfile).mtimeMs < Math.max(...SOURCES.map(newestSource), statSync(__filename).mtimeMs);
+if (stale) {
+  require("esbuild").buildSync({
+    entryPoints: [path.join(root, "main.ts")],
+    outfile,
+    bundle: true,
+    platform: "node",
+    target: "node20",
+    format: "cjs",
+    packages: "external",
+    // No source maps: cdktf captures a stack trace per token, and mapping each one doubles
+    // synth time. Errors name construct paths, which is what an operator needs.
+    sourcemap: false,
+    logLevel: "warning",
+  });
+}
 
 try {
   require(outfile);
