@@ -154,12 +154,12 @@ describe("names", () => {
       "aws_lb_listener.service_LoadBalancer_HttpsListener",
       "aws_lb_target_group.service_LoadBalancer_TargetGroup",
       "aws_s3_bucket.service_LoadBalancer_AccessLogBucket",
-      "aws_s3_bucket_lifecycle_configuration.service_LoadBalancer_AccessLogBucketLifecycle",
-      "aws_s3_bucket_ownership_controls.service_LoadBalancer_AccessLogBucketOwnership",
-      "aws_s3_bucket_policy.service_LoadBalancer_AccessLogBucketPolicy",
-      "aws_s3_bucket_public_access_block.service_LoadBalancer_AccessLogBucketPublicAccessBlock",
-      "aws_s3_bucket_server_side_encryption_configuration.service_LoadBalancer_AccessLogBucketEncryption",
-      "aws_s3_bucket_versioning.service_LoadBalancer_AccessLogBucketVersioning",
+      "aws_s3_bucket_lifecycle_configuration.service_LoadBalancer_AccessLogBucket_Lifecycle",
+      "aws_s3_bucket_ownership_controls.service_LoadBalancer_AccessLogBucket_OwnershipControls",
+      "aws_s3_bucket_policy.service_LoadBalancer_AccessLogBucket_Policy",
+      "aws_s3_bucket_public_access_block.service_LoadBalancer_AccessLogBucket_PublicAccessBlock",
+      "aws_s3_bucket_server_side_encryption_configuration.service_LoadBalancer_AccessLogBucket_Encryption",
+      "aws_s3_bucket_versioning.service_LoadBalancer_AccessLogBucket_Versioning",
       "aws_security_group.service_Compute_SecurityGroup",
       "aws_security_group.service_LoadBalancer_SecurityGroup",
       "aws_vpc_security_group_egress_rule.service_Compute_EgressAaa",
@@ -287,7 +287,7 @@ describe("load balancer", () => {
   });
 
   test("the bucket policy lets the ELB account write logs and denies plain HTTP", () => {
-    const policy = JSON.parse(one(dev.json, "aws_s3_bucket_policy", "LoadBalancer_AccessLogBucketPolicy").policy as string) as { Statement: Json[] };
+    const policy = JSON.parse(one(dev.json, "aws_s3_bucket_policy", "LoadBalancer_AccessLogBucket_Policy").policy as string) as { Statement: Json[] };
     const bucketArn = ref(dev.json, "aws_s3_bucket", "LoadBalancer_AccessLogBucket", "arn");
     expect(policy.Statement).toEqual([
       {

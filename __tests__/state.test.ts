@@ -77,7 +77,7 @@ describe("bootstrap stack", () => {
   test("fails when the bucket name breaks S3's rules", () => {
     const bad = { ...config.state, bucket: "ab" };
     expect(() => new BootstrapStack(Testing.app(), { state: bad, allowedAccountIds: [], tags: {} })).toThrow(
-      'farmers-module-bootstrap: s3Bucket name "ab" is 2 characters; AWS allows 3-63',
+      'farmers-module-bootstrap/StateBucket: s3Bucket name "ab" is 2 characters; AWS allows 3-63',
     );
   });
 });

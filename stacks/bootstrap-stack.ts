@@ -1,17 +1,11 @@
 import type { Construct } from "constructs";
 import { LocalBackend, TerraformOutput, TerraformStack } from "cdktf";
 import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
-import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
-import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
-import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
-import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
-import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
-import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
-import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
+import type { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import type { EnvironmentConfig } from "../config/schema";
-import { policyDocument } from "../constructs/iam";
 import { applyGuardrails } from "../constructs/guardrails/engine";
 import { checkName } from "../constructs/naming";
+import { SecureBucket } from "../constructs/secure-bucket";
 import { awsProvider } from "./provider";
 
 export const BOOTSTRAP_STACK_NAME = "farmers-module-bootstrap";
@@ -46,28 +40,11 @@ export class BootstrapStack extends TerraformStack {
     });
 
     // Generated secrets live in state: the bucket is the most sensitive store in the account.
-    this.bucket = new S3Bucket(this, "StateBucket", {
-      bucket: checkName(this, "s3Bucket", props.state.bucket),
-      lifecycle: { preventDestroy: true },
-    });
-    const bucket = this.bucket.id;
-    new S3BucketVersioningA(this, "StateBucketVersioning", { bucket, versioningConfiguration: { status: "Enabled" } });
     // SSE-S3: the S3 backend's `encrypt = true` writes objects with AES256, so the default matches it.
-    new S3BucketServerSideEncryptionConfigurationA(this, "StateBucketEncryption", {
-      bucket,
-      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
-    });
-    new S3BucketPublicAccessBlock(this, "StateBucketPublicAccess", {
-      bucket,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    });
-    new S3BucketOwnershipControls(this, "StateBucketOwnership", { bucket, rule: { objectOwnership: "BucketOwnerEnforced" } });
-    new S3BucketLifecycleConfiguration(this, "StateBucketLifecycle", {
-      bucket,
-      rule: [
+    const stateBucket = new SecureBucket(this, "StateBucket", {
+      bucketName: props.state.bucket,
+      preventDestroy: true,
+      lifecycleRules: [
         {
           id: "expire-superseded-state",
           status: "Enabled",
@@ -77,19 +54,7 @@ export class BootstrapStack extends TerraformStack {
         },
       ],
     });
-    new S3BucketPolicy(this, "StateBucketPolicy", {
-      bucket,
-      policy: policyDocument([
-        {
-          Sid: "DenyInsecureTransport",
-          Effect: "Deny",
-          Principal: "*",
-          Action: "s3:*",
-          Resource: [this.bucket.arn, `${this.bucket.arn}/*`],
-          Condition: { Bool: { "aws:SecureTransport": "false" } },
-        },
-      ]),
-    });
+    this.bucket = stateBucket.bucket;
 
     this.lockTable = new DynamodbTable(this, "LockTable", {
       name: checkName(this, "dynamoDbTable", props.state.lockTable),

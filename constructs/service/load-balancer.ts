@@ -5,19 +5,14 @@ import { Lb } from "@cdktf/provider-aws/lib/lb";
 import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
 import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
 import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
-import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
-import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
-import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
-import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
-import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
-import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
-import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
+import type { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import type { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import type { EnvironmentConfig } from "../../config/schema";
-import { policyDocument } from "../iam";
 import { checkName, type Naming } from "../naming";
 import type { Network } from "../network";
+import { SecureBucket } from "../secure-bucket";
 
 /** TLS 1.3 and 1.2 only, forward-secret ciphers: AWS's recommended policy for new ALBs. */
 export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
@@ -190,28 +185,15 @@ export class ServiceLoadBalancer extends Construct {
     // Bucket names are global: the account id makes this one unique.
     const suffix = "alb-logs";
     checkName(this, "s3Bucket", `${naming.prefix}-${suffix}-${ACCOUNT_ID_PLACEHOLDER}`);
-    const bucket = new S3Bucket(this, "AccessLogBucket", {
-      bucket: `${naming.prefix}-${suffix}-${accountId}`,
+    // us-east-1 and the other regions older than August 2022 deliver logs as the regional
+    // ELB account, which this data source names.
+    const elbAccount = new DataAwsElbServiceAccount(this, "ElbServiceAccount", {});
+    const logs = new SecureBucket(this, "AccessLogBucket", {
+      bucketName: `${naming.prefix}-${suffix}-${accountId}`,
       // Logs of a protected (production) load balancer outlive `terraform destroy`.
       forceDestroy: !config.deletionProtection,
       tags: { Name: `${naming.prefix}-${suffix}` },
-    });
-    const publicAccessBlock = new S3BucketPublicAccessBlock(this, "AccessLogBucketPublicAccessBlock", {
-      bucket: bucket.id,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    });
-    new S3BucketOwnershipControls(this, "AccessLogBucketOwnership", { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } });
-    new S3BucketVersioningA(this, "AccessLogBucketVersioning", { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } });
-    new S3BucketServerSideEncryptionConfigurationA(this, "AccessLogBucketEncryption", {
-      bucket: bucket.id,
-      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
-    });
-    new S3BucketLifecycleConfiguration(this, "AccessLogBucketLifecycle", {
-      bucket: bucket.id,
-      rule: [
+      lifecycleRules: [
         {
           id: "expire-access-logs",
           status: "Enabled",
@@ -221,33 +203,16 @@ export class ServiceLoadBalancer extends Construct {
           abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
         },
       ],
-    });
-    // us-east-1 and the other regions older than August 2022 deliver logs as the regional
-    // ELB account, which this data source names.
-    const elbAccount = new DataAwsElbServiceAccount(this, "ElbServiceAccount", {});
-    const policy = new S3BucketPolicy(this, "AccessLogBucketPolicy", {
-      bucket: bucket.id,
-      // S3 rejects concurrent changes to a bucket's policy and its public access block.
-      dependsOn: [publicAccessBlock],
-      policy: policyDocument([
+      policyStatements: (bucketArn) => [
         {
           Sid: "AllowElbLogDelivery",
           Effect: "Allow",
           Principal: { AWS: elbAccount.arn },
           Action: "s3:PutObject",
-          Resource: `${bucket.arn}/${ACCESS_LOG_PREFIX}/AWSLogs/${accountId}/*`,
+          Resource: `${bucketArn}/${ACCESS_LOG_PREFIX}/AWSLogs/${accountId}/*`,
         },
-        {
-          Sid: "DenyInsecureTransport",
-          Effect: "Deny",
-          Principal: "*",
-          // A deny on every S3 action: this narrows access, it grants nothing.
-          Action: "s3:*",
-          Resource: [bucket.arn, `${bucket.arn}/*`],
-          Condition: { Bool: { "aws:SecureTransport": "false" } },
-        },
-      ]),
+      ],
     });
-    return { bucket, policy };
+    return { bucket: logs.bucket, policy: logs.policy };
   }
 }
