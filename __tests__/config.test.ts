@@ -219,6 +219,12 @@ describe("bad configuration fails at synth time with the environment, setting, v
     expect(errorFor({ database: { skipFinalSnapshot: true } }, "production")).toContain("database.skipFinalSnapshot: received true; allowed: false in production");
   });
 
+  test("fails when production asks for Fargate Spot", () => {
+    expect(errorFor({ service: { fargateSpot: true } }, "production")).toContain(
+      "service.fargateSpot: received true; allowed: false in production (Spot tasks can be reclaimed with two minutes' notice)",
+    );
+  });
+
   test("fails for a malformed AAA endpoint", () => {
     expect(errorFor({ aaa: { endpoint: "aaa-service.internal" } })).toContain('aaa.endpoint: received "aaa-service.internal"; allowed: host:port');
   });

@@ -192,14 +192,23 @@ describe("DataTier: the RDS instance", () => {
 describe("DataTier: lifecycle protections", () => {
   test("production's instance and key carry prevent_destroy", () => {
     // GIVEN production (database.preventDestroy true) WHEN synthesized THEN terraform refuses to destroy them
-    expect(instanceOf("production").lifecycle).toEqual({ prevent_destroy: true });
+    expect(instanceOf("production").lifecycle).toEqual({ prevent_destroy: true, ignore_changes: ["engine_version"] });
     expect(resourceNamed(tiers.production.json, "aws_kms_key", "data_Key").lifecycle).toEqual({ prevent_destroy: true });
   });
 
   test.each(NON_PRODUCTION)("%s can be destroyed", (env) => {
     // GIVEN a non-production environment WHEN synthesized THEN prevent_destroy is off
-    expect(instanceOf(env).lifecycle).toEqual({ prevent_destroy: false });
+    expect(instanceOf(env).lifecycle).toEqual({ prevent_destroy: false, ignore_changes: ["engine_version"] });
     expect(resourceNamed(tiers[env].json, "aws_kms_key", "data_Key").lifecycle).toEqual({ prevent_destroy: false });
+  });
+
+  test("Terraform leaves minor versions to RDS's automatic upgrades after creation", () => {
+    // GIVEN autoMinorVersionUpgrade WHEN RDS upgrades 16.10 to 16.11 THEN no plan tries to go back
+    expect(instanceOf("dev")).toMatchObject({ engine_version: "16.10", auto_minor_version_upgrade: true, lifecycle: { ignore_changes: ["engine_version"] } });
+  });
+
+  test("the instance waits for the monitoring role's permissions", () => {
+    expect(instanceOf("production").depends_on).toEqual(expect.arrayContaining([expect.stringMatching(/^aws_iam_role_policy_attachment\.data_Database_MonitoringPolicy_/)]));
   });
 
   test("the parameter group is replaced create-before-destroy, its family in its name", () => {

@@ -171,6 +171,29 @@ describe("guardrail rules fire on bad resources", () => {
     expect(ids(s, false)).toEqual([]);
   });
 
+  test("SEC-PROTECT-STATEFUL: the database's key and a lock table without protection", () => {
+    const s = stack({
+      aws_kms_key: { key: {} },
+      aws_db_instance: { db: { identifier: "db", storage_encrypted: true, backup_retention_period: 35, kms_key_id: "${aws_kms_key.key.arn}", deletion_protection: true, lifecycle: { prevent_destroy: true } } },
+      aws_dynamodb_table: { locks: { name: "locks", server_side_encryption: { enabled: true } } },
+    });
+    expect(ids(s, true)).toEqual([
+      "SEC-PROTECT-STATEFUL s/key lifecycle.prevent_destroy",
+      "SEC-PROTECT-STATEFUL s/locks lifecycle.prevent_destroy",
+      "SEC-PROTECT-STATEFUL s/locks deletion_protection_enabled",
+    ]);
+  });
+
+  test("SEC-MANAGED-POLICY: a managed policy outside the reviewed list", () => {
+    const s = stack({
+      aws_iam_role_policy_attachment: {
+        broad: { role: "r", policy_arn: "arn:aws:iam::aws:policy/AWSCodeDeployRoleForECS" },
+        limited: { role: "r", policy_arn: "arn:${data.aws_partition.p.partition}:iam::aws:policy/AWSCodeDeployRoleForECSLimited" },
+      },
+    });
+    expect(ids({ ...s, data: { aws_partition: { p: {} } } })).toEqual(["SEC-MANAGED-POLICY s/broad policy_arn"]);
+  });
+
   test("SEC-ECR: mutable tags without scanning", () => {
     expect(ids(stack({ aws_ecr_repository: { repo: { name: "repo", encryption_configuration: [{ encryption_type: "KMS" }] } } }))).toEqual([
       "SEC-ECR s/repo image_tag_mutability",
@@ -193,6 +216,7 @@ describe("guardrail rules fire on bad resources", () => {
       "SEC-OPEN-INGRESS",
       "SEC-NO-PUBLIC-IP",
       "SEC-IAM-WILDCARD",
+      "SEC-MANAGED-POLICY",
       "SEC-S3-BUCKET",
       "SEC-PROTECT-STATEFUL",
       "SEC-ECR",
@@ -237,6 +261,13 @@ describe("guardrails in synth", () => {
 
   test("fails when a suppression has no real reason", () => {
     expect(() => badStack({ rule: "LIM-NAME", reason: "because" })).toThrow('guarded/Logs: suppressing LIM-NAME needs a written reason; received "because"; allowed: at least 20 characters');
+  });
+
+  test("fails when a suppression covers a whole construct instead of one resource", () => {
+    const s = new TerraformStack(Testing.app(), "guarded");
+    expect(() => suppressRule(s, "LIM-NAME", "a long enough reason for the test")).toThrow(
+      "guarded: suppressing LIM-NAME: received a TerraformStack; allowed: one named resource (a TerraformResource), never a whole construct or stack",
+    );
   });
 
   test("fails when a suppression names an unknown rule", () => {

@@ -91,10 +91,18 @@ describe("Network", () => {
     expect(production.synthesized).toHaveResourceWithProperties(NatGateway, { tags: { Name: "farmers-module-production-nat-us-east-1b" } });
   });
 
-  test("strips every rule from the default security group", () => {
+  test("strips every rule from the default security group, so a rule added later shows as drift", () => {
     const sg = Object.values(resourcesOf(dev.json, "aws_default_security_group"))[0];
     expect(dev.synthesized).toHaveResource(DefaultSecurityGroup);
-    expect([sg.ingress, sg.egress]).toEqual([undefined, undefined]);
+    expect([sg.ingress, sg.egress]).toEqual([[], []]);
+  });
+
+  test("attaches the VPC to the AAA transit gateway before routing to it", () => {
+    const { json } = networkStack("production", { aaa: { network: { cidr: "10.50.0.0/16", transitGatewayId: "tgw-0123456789abcdef0" } } });
+    const attachment = Object.entries(resourcesOf(json, "aws_ec2_transit_gateway_vpc_attachment"));
+    expect(attachment.map(([, a]) => [a.transit_gateway_id, a.subnet_ids.length])).toEqual([["tgw-0123456789abcdef0", 2]]);
+    const aaaRoutes = Object.values(resourcesOf(json, "aws_route")).filter((r) => r.destination_cidr_block === "10.50.0.0/16");
+    expect(aaaRoutes.map((r) => r.depends_on)).toEqual([[`aws_ec2_transit_gateway_vpc_attachment.${attachment[0][0]}`], [`aws_ec2_transit_gateway_vpc_attachment.${attachment[0][0]}`]]);
   });
 
   test("sends all VPC flow logs to a log group with the configured retention", () => {

@@ -243,10 +243,10 @@ describe("DeliveryPipeline build", () => {
   });
 
   test("build logs are kept pipeline.buildLogRetentionDays, encrypted with the pipeline key", () => {
-    // GIVEN buildLogRetentionDays 30 (common)  WHEN synthesized  THEN the group keeps 30 days under the key
+    // GIVEN buildLogRetentionDays 7 (common; 30 in production)  WHEN synthesized  THEN the group keeps 7 days under the key
     expect(dev.text).toHaveResourceWithProperties(CloudwatchLogGroup, {
       name: "/aws/codebuild/farmers-module-dev-build",
-      retention_in_days: 30,
+      retention_in_days: 7,
       kms_key_id: "${aws_kms_key.pipeline_Key_EF40BACD.arn}",
     });
   });

@@ -62,7 +62,7 @@ export const common: ConfigLayer = {
     source: { mode: "codestar-connection" },
     manualApproval: false,
     artifactExpirationDays: 30,
-    buildLogRetentionDays: 30,
+    buildLogRetentionDays: 7,
   },
   observability: {
     logRetentionDays: 7,

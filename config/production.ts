@@ -36,10 +36,12 @@ export const production: ConfigLayer = {
     dbMaxConnsPerTask: 15,
     logLevel: "warn",
     corsAllowedOrigins: ["https://app.kisanlink.in", "https://admin.kisanlink.in"],
+    // A shell in a task that holds the database password: enable by override for a session only.
+    enableExecuteCommand: false,
   },
   aaa: { endpoint: "aaa-service.internal:50052" },
   loadBalancer: { certificate: { domain: "farmers.kisanlink.in" }, deletionProtection: true },
   deployment: { style: "blue-green" },
-  pipeline: { branch: "main", manualApproval: true },
+  pipeline: { branch: "main", manualApproval: true, buildLogRetentionDays: 30 },
   observability: { logRetentionDays: 30 },
 };

@@ -301,6 +301,8 @@ function crossFieldRules(c: Raw, ctx: z.RefinementCtx): void {
       fail(["database", "skipFinalSnapshot"], true, "allowed: false in production (only non-production may skip the final snapshot)");
     if (!c.loadBalancer.deletionProtection)
       fail(["loadBalancer", "deletionProtection"], false, "allowed: true in production");
+    if (c.service.fargateSpot)
+      fail(["service", "fargateSpot"], true, "allowed: false in production (Spot tasks can be reclaimed with two minutes' notice)");
   }
 
   if ([80, 443, c.service.containerPort].includes(c.loadBalancer.testListenerPort))

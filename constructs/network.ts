@@ -1,6 +1,7 @@
 import { Construct } from "constructs";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { DefaultSecurityGroup } from "@cdktf/provider-aws/lib/default-security-group";
+import { Ec2TransitGatewayVpcAttachment } from "@cdktf/provider-aws/lib/ec2-transit-gateway-vpc-attachment";
 import { Eip } from "@cdktf/provider-aws/lib/eip";
 import { FlowLog } from "@cdktf/provider-aws/lib/flow-log";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
@@ -71,7 +72,8 @@ export class Network extends Construct {
     const vpcId = this.vpc.id;
 
     // Nothing may use the default group: AWS creates it with allow-all rules, we remove them.
-    new DefaultSecurityGroup(this, "DefaultSecurityGroup", { vpcId, tags: { Name: name("default-unused") } });
+    // Explicit empty lists: Terraform then reports any rule added later as drift.
+    new DefaultSecurityGroup(this, "DefaultSecurityGroup", { vpcId, ingress: [], egress: [], tags: { Name: name("default-unused") } });
 
     const igw = new InternetGateway(this, "InternetGateway", { vpcId, tags: { Name: name("igw") } });
 
@@ -157,6 +159,16 @@ export class Network extends Construct {
     if (props.aaa?.network) {
       const { cidr, peeringConnectionId, transitGatewayId } = props.aaa.network;
       this.aaaCidr = cidr;
+      // A route may name a transit gateway only once the VPC is attached to it: attach the
+      // private subnets (the tasks' side). A peering connection is accepted outside this stack.
+      const attachment = transitGatewayId
+        ? new Ec2TransitGatewayVpcAttachment(this, "AaaTransitGatewayAttachment", {
+            transitGatewayId,
+            vpcId,
+            subnetIds: this.private.ids,
+            tags: { Name: name("aaa-tgw") },
+          })
+        : undefined;
       this.private.routeTables.forEach(
         (table, i) =>
           new Route(this, `aaa-route-${i}`, {
@@ -164,6 +176,7 @@ export class Network extends Construct {
             destinationCidrBlock: cidr,
             vpcPeeringConnectionId: peeringConnectionId,
             transitGatewayId,
+            dependsOn: attachment ? [attachment] : undefined,
           }),
       );
     }
@@ -180,7 +193,7 @@ export class Network extends Construct {
       name: naming.name(this, "iamRole", "vpc-flow-logs"),
       assumeRolePolicy: assumeRolePolicy("vpc-flow-logs.amazonaws.com"),
     });
-    new IamRolePolicy(this, "FlowLogPolicy", {
+    const flowLogPolicy = new IamRolePolicy(this, "FlowLogPolicy", {
       role: flowLogRole.id,
       name: "write-flow-logs",
       policy: policyDocument([
@@ -199,6 +212,8 @@ export class Network extends Construct {
       iamRoleArn: flowLogRole.arn,
       maxAggregationInterval: 600,
       tags: { Name: name("flow-log") },
+      // Delivery checks the role's permissions when the flow log is created.
+      dependsOn: [flowLogPolicy],
     });
   }
 }

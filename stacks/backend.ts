@@ -20,5 +20,7 @@ export function s3Backend(stack: TerraformStack, config: Pick<EnvironmentConfig,
     dynamodbTable: config.state.lockTable,
   });
   stack.addOverride("terraform.backend.s3.use_lockfile", true);
+  // use_lockfile needs Terraform 1.11; older versions would fail with a less helpful message.
+  stack.addOverride("terraform.required_version", ">= 1.11");
   return backend;
 }

@@ -57,6 +57,7 @@ export class Database extends Construct {
   readonly parameterGroup: DbParameterGroup;
   /** The enhanced-monitoring role; absent when the interval is 0 (monitoring off). */
   readonly monitoringRole?: IamRole;
+  private readonly monitoringPolicy?: IamRolePolicyAttachment;
   readonly logGroups: Readonly<Record<(typeof LOG_EXPORTS)[number], CloudwatchLogGroup>>;
   /** `farmers-module-<env>-db`. */
   readonly identifier: string;
@@ -130,7 +131,7 @@ export class Database extends Construct {
         description: `Enhanced monitoring of ${name}`,
         assumeRolePolicy: assumeRolePolicy("monitoring.rds.amazonaws.com", { StringEquals: { "aws:SourceAccount": props.accountId } }),
       });
-      new IamRolePolicyAttachment(this, "MonitoringPolicy", {
+      this.monitoringPolicy = new IamRolePolicyAttachment(this, "MonitoringPolicy", {
         role: this.monitoringRole.name,
         policyArn: `arn:${props.partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole`,
       });
@@ -184,8 +185,16 @@ export class Database extends Construct {
       monitoringRoleArn: this.monitoringRole?.arn,
 
       tags: { Name: name },
-      dependsOn: Object.values(this.logGroups),
-      lifecycle: { preventDestroy: settings.preventDestroy },
+      // The log groups first (so they get our retention), and the monitoring role's permissions
+      // before RDS checks them.
+      dependsOn: [...Object.values(this.logGroups), ...(this.monitoringPolicy ? [this.monitoringPolicy] : [])],
+      lifecycle: {
+        preventDestroy: settings.preventDestroy,
+        // engineVersion is the version at creation. RDS then applies minor upgrades itself
+        // (autoMinorVersionUpgrade); without this, every plan after one would try to go back
+        // to the older minor, which RDS refuses. Major upgrades: docs/data-tier.md.
+        ignoreChanges: ["engine_version"],
+      },
     });
   }
 

@@ -1,5 +1,5 @@
 import type { IConstruct } from "constructs";
-import type { TerraformStack } from "cdktf";
+import { TerraformResource, type TerraformStack } from "cdktf";
 import type { Json, Rule, RuleContext, SynthResource, Violation } from "./model";
 import { RULES } from "./rules";
 import { ValidationError } from "../validation-error";
@@ -25,10 +25,12 @@ export interface GuardrailOptions {
 }
 
 /**
- * Exempts `scope` (and everything under it) from one rule. Only with a written reason; every
+ * Exempts one resource from one rule. Only with a written reason; every
  * suppression is listed in docs/guardrails.md (a test keeps the list and the code in step).
  */
 export function suppressRule(scope: IConstruct, ruleId: string, reason: string): void {
+  if (!TerraformResource.isTerraformResource(scope))
+    throw new ValidationError(`suppressing ${ruleId}: received a ${scope.constructor.name}; allowed: one named resource (a TerraformResource), never a whole construct or stack`, scope);
   if (!RULES.some((r) => r.id === ruleId)) throw new ValidationError(`unknown guardrail rule "${ruleId}"; allowed: ${RULES.map((r) => r.id).join(", ")}`, scope);
   if (reason.trim().length < 20) throw new ValidationError(`suppressing ${ruleId} needs a written reason; received ${JSON.stringify(reason)}; allowed: at least 20 characters`, scope);
   scope.node.addMetadata(SUPPRESSION_KEY, { ruleId, reason });
@@ -75,7 +77,7 @@ export function checkStack(stack: Json, options: GuardrailOptions, suppressions:
   return (options.rules ?? RULES).flatMap((rule) =>
     rule
       .check(ctx)
-      .filter((f) => !suppressions.some((s) => s.ruleId === rule.id && (f.path === s.path || f.path.startsWith(`${s.path}/`))))
+      .filter((f) => !suppressions.some((s) => s.ruleId === rule.id && f.path === s.path))
       .map((f) => ({ ...f, ruleId: rule.id, rationale: rule.rationale })),
   );
 }

@@ -25,6 +25,16 @@ export const UNSCOPABLE_ACTIONS: readonly string[] = [
   "cloudwatch:PutMetricData",
 ];
 
+/**
+ * AWS managed policies a role may have, each with why: their documents are AWS's, so the
+ * wildcard rule cannot read them. Any other managed policy attachment is a finding.
+ */
+export const ALLOWED_MANAGED_POLICIES: Readonly<Record<string, string>> = {
+  "service-role/AmazonRDSEnhancedMonitoringRole": "the only documented policy for RDS Enhanced Monitoring; it writes to the RDSOSMetrics log group only",
+  AWSCodeDeployRoleForECSLimited:
+    "the narrow CodeDeploy-for-ECS policy (task sets, listener swaps, alarm reads); unlike AWSCodeDeployRoleForECS it cannot publish to any topic, read any object or invoke any function",
+};
+
 export interface ParsedPolicy {
   readonly document?: Json;
   readonly error?: string;

@@ -6,7 +6,7 @@ import {
   isValidPerformanceInsightsRetention,
 } from "../../config/aws-catalog";
 import { NAME_RULES, type NameKind } from "../naming";
-import { POLICY_ATTRIBUTES, UNSCOPABLE_ACTIONS, asList, parsePolicy } from "./iam-rules";
+import { ALLOWED_MANAGED_POLICIES, POLICY_ATTRIBUTES, UNSCOPABLE_ACTIONS, asList, parsePolicy } from "./iam-rules";
 import type { Json, Rule, RuleContext, SynthResource, Violation } from "./model";
 
 /**
@@ -273,6 +273,21 @@ const iamWildcards: Rule = {
     ),
 };
 
+const managedPolicies: Rule = {
+  id: "SEC-MANAGED-POLICY",
+  rationale: "AWS managed policies are attached only from a reviewed list (ALLOWED_MANAGED_POLICIES), each with its reason.",
+  check: (ctx) =>
+    [...ctx.ofType("aws_iam_role_policy_attachment"), ...ctx.ofType("aws_iam_role")]
+      .flatMap((r): [SynthResource, string, unknown][] =>
+        r.type === "aws_iam_role" ? asList(r.config.managed_policy_arns).map((arn) => [r, "managed_policy_arns", arn]) : [[r, "policy_arn", r.config.policy_arn]],
+      )
+      .filter(([, , arn]) => {
+        const name = /:iam::aws:policy\/(.+)$/.exec(String(arn))?.[1];
+        return !(name && name in ALLOWED_MANAGED_POLICIES);
+      })
+      .map(([r, attribute, arn]) => v(r, attribute, arn, `an AWS managed policy listed in ALLOWED_MANAGED_POLICIES (${Object.keys(ALLOWED_MANAGED_POLICIES).join(", ")}), or an inline policy`)),
+};
+
 const bucketHygiene: Rule = {
   id: "SEC-S3-BUCKET",
   rationale: "Every bucket is versioned and blocks all public access.",
@@ -286,10 +301,22 @@ const bucketHygiene: Rule = {
 
 const productionProtection: Rule = {
   id: "SEC-PROTECT-STATEFUL",
-  rationale: "Production data survives a mistaken destroy: deletion protection and prevent_destroy on the database, deletion protection on the ALB.",
+  rationale: "Production data survives a mistaken destroy: the database and its key, lock tables, and (deletion protection) the ALB.",
   check: (ctx) => {
     if (!ctx.production) return [];
+    const preventDestroy = (r: SynthResource) => (r.config.lifecycle?.prevent_destroy === true ? [] : [v(r, "lifecycle.prevent_destroy", r.config.lifecycle?.prevent_destroy, "true in production")]);
+    // The key of the database and its secrets: without it their snapshots and values are lost.
+    const dataKeys = new Set(
+      [...ctx.ofType("aws_db_instance").map((db) => db.config.kms_key_id), ...ctx.ofType("aws_secretsmanager_secret").map((s) => s.config.kms_key_id)]
+        .map((ref) => ctx.referenced(ref))
+        .filter((k): k is SynthResource => k !== undefined),
+    );
     return [
+      ...[...dataKeys].flatMap(preventDestroy),
+      ...ctx.ofType("aws_dynamodb_table").flatMap((r) => [
+        ...preventDestroy(r),
+        ...(r.config.deletion_protection_enabled === true ? [] : [v(r, "deletion_protection_enabled", r.config.deletion_protection_enabled, "true in production")]),
+      ]),
       ...ctx.ofType("aws_db_instance").flatMap((r) => [
         ...(r.config.deletion_protection === true ? [] : [v(r, "deletion_protection", r.config.deletion_protection, "true in production")]),
         ...(r.config.lifecycle?.prevent_destroy === true ? [] : [v(r, "lifecycle.prevent_destroy", r.config.lifecycle?.prevent_destroy, "true in production")]),
@@ -324,6 +351,7 @@ export const RULES: readonly Rule[] = [
   openIngress,
   noPublicTasks,
   iamWildcards,
+  managedPolicies,
   bucketHygiene,
   productionProtection,
   ecrHygiene,
