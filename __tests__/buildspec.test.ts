@@ -134,7 +134,7 @@ describe("buildspec", () => {
     // GIVEN either style  WHEN parsed  THEN pre_build logs in and tags with the short hash
     const pre = parsedRolling.phases.pre_build.commands;
     expect(pre).toContain('aws ecr get-login-password --region "$DEPLOY_REGION" | docker login --username AWS --password-stdin "$ECR_REGISTRY"');
-    expect(pre).toContain('IMAGE_TAG=$(echo "$CODEBUILD_RESOLVED_SOURCE_VERSION" | cut -c 1-7)');
+    expect(pre).toContain('export IMAGE_TAG=$(echo "$CODEBUILD_RESOLVED_SOURCE_VERSION" | cut -c 1-7)');
     expect(parsedRolling.phases.pre_build["on-failure"]).toBe("ABORT");
     expect(parsedRolling.phases.build["on-failure"]).toBe("ABORT");
   });

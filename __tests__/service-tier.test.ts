@@ -572,6 +572,15 @@ describe("scaling", () => {
     expect(label("Scaling_RequestsGreen")).toBe(`${lb}/${ref(production.json, "aws_lb_target_group", "LoadBalancer_GreenTargetGroup", "arn_suffix")}`);
   });
 
+  test("under blue/green the request policies only scale out (the idle group has no data), CPU and memory scale in", () => {
+    const disable = (fragment: string) => one(production.json, "aws_appautoscaling_policy", fragment).target_tracking_scaling_policy_configuration.disable_scale_in;
+    expect([disable("Scaling_Requests_"), disable("Scaling_RequestsGreen"), disable("Scaling_Cpu"), disable("Scaling_Memory")]).toEqual([true, true, undefined, undefined]);
+  });
+
+  test("with one target group the request policy scales in too", () => {
+    expect(one(dev.json, "aws_appautoscaling_policy", "Scaling_Requests").target_tracking_scaling_policy_configuration.disable_scale_in).toBeUndefined();
+  });
+
   test("fails when minCount exceeds maxCount", () => {
     const f = fixtureStack("dev");
     const t = new ServiceTier(f.stack, "service", props(f, "dev", {}));

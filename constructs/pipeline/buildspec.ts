@@ -144,9 +144,9 @@ export function buildspec(options: BuildspecOptions): BuildspecDocument {
     'ECR_REGISTRY=$(echo "$REPOSITORY_URI" | cut -d/ -f1)',
     'aws ecr get-login-password --region "$DEPLOY_REGION" | docker login --username AWS --password-stdin "$ECR_REGISTRY"',
     // The repository is immutable: the tag is the short commit hash, never `latest`.
-    'IMAGE_TAG=$(echo "$CODEBUILD_RESOLVED_SOURCE_VERSION" | cut -c 1-7)',
+    'export IMAGE_TAG=$(echo "$CODEBUILD_RESOLVED_SOURCE_VERSION" | cut -c 1-7)',
     `[[ "$IMAGE_TAG" =~ ^[0-9a-f]{7}$ ]] || { echo "CODEBUILD_RESOLVED_SOURCE_VERSION '$CODEBUILD_RESOLVED_SOURCE_VERSION' is not a commit hash; refusing to tag the image"; exit 1; }`,
-    'IMAGE_URI="$REPOSITORY_URI:$IMAGE_TAG"',
+    'export IMAGE_URI="$REPOSITORY_URI:$IMAGE_TAG"',
     "BUILD_DATE=$(date -u +%Y-%m-%dT%H:%M:%SZ)",
     // A re-run of the same commit finds its image already pushed; pushing again would fail.
     'if aws ecr describe-images --region "$DEPLOY_REGION" --repository-name "$REPOSITORY_NAME" --image-ids imageTag="$IMAGE_TAG" > /dev/null 2>&1; then IMAGE_EXISTS=true; else IMAGE_EXISTS=false; fi',

@@ -64,7 +64,7 @@ export class ServiceScaling extends Construct {
       maxCapacity: props.maxCount,
     });
 
-    const policy = (policyId: string, suffix: string, targetValue: number, predefinedMetricType: string, resourceLabel?: string) => {
+    const policy = (policyId: string, suffix: string, targetValue: number, predefinedMetricType: string, resourceLabel?: string, disableScaleIn?: boolean) => {
       const created = new AppautoscalingPolicy(this, policyId, {
         name: checkName(this, "generic", `${props.naming.prefix}-${suffix}`),
         policyType: "TargetTrackingScaling",
@@ -75,6 +75,7 @@ export class ServiceScaling extends Construct {
           targetValue,
           scaleInCooldown,
           scaleOutCooldown,
+          disableScaleIn,
           predefinedMetricSpecification: { predefinedMetricType, ...(resourceLabel ? { resourceLabel } : {}) },
         },
       });
@@ -85,8 +86,11 @@ export class ServiceScaling extends Construct {
     policy("Memory", "memory", memory, "ECSServiceAverageMemoryUtilization");
     const label = (tg: LbTargetGroup) => `${props.loadBalancer.arnSuffix}/${tg.arnSuffix}`;
     if (props.greenTargetGroup) {
-      policy("Requests", "requests-blue", requests, "ALBRequestCountPerTarget", label(props.targetGroup));
-      policy("RequestsGreen", "requests-green", requests, "ALBRequestCountPerTarget", label(props.greenTargetGroup));
+      // After each deployment one of the two groups carries no traffic: its policy has no data,
+      // and a policy without data would hold every scale-in back. So the request policies only
+      // scale out; CPU and memory decide scale-in.
+      policy("Requests", "requests-blue", requests, "ALBRequestCountPerTarget", label(props.targetGroup), true);
+      policy("RequestsGreen", "requests-green", requests, "ALBRequestCountPerTarget", label(props.greenTargetGroup), true);
     } else {
       policy("Requests", "requests", requests, "ALBRequestCountPerTarget", label(props.targetGroup));
     }
