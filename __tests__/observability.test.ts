@@ -199,9 +199,12 @@ describe("deployment rollback", () => {
   ] as const)("%s: the 5xx-rate and unhealthy-targets alarms are handed to the service", (_name, b, env) => {
     // GIVEN the service tier WHEN observability is built THEN useDeploymentAlarms got both names
     const expected = [`farmers-module-${env}-5xx-rate`, `farmers-module-${env}-unhealthy-targets`];
-    expect(b.service.alarmNames).toEqual(expected);
-    const names = Object.values(resourcesOf(b.json, "aws_cloudwatch_metric_alarm")).map((a) => a.alarm_name);
-    expect(names).toEqual(expect.arrayContaining(expected));
+    // Handed over as references to the alarms (so the service is created after them) ...
+    const alarms = Object.entries(resourcesOf(b.json, "aws_cloudwatch_metric_alarm"));
+    const refs = expected.map((name) => `\${aws_cloudwatch_metric_alarm.${alarms.find(([, a]) => a.alarm_name === name)![0]}.alarm_name}`);
+    expect(b.ref(b.service.alarmNames)).toEqual(refs);
+    // ... of the two alarms with these names.
+    expect(alarms.map(([, a]) => a.alarm_name)).toEqual(expect.arrayContaining(expected));
   });
 });
 

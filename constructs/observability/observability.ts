@@ -108,10 +108,11 @@ export class Observability extends Construct implements AlertTopics {
     }
     this.alarms = alarms;
 
-    // Literal names, not references: the rolling service lists its deployment alarms and the
-    // alarms' dimensions name the service, so references would make a dependency cycle.
+    // References, not literal names: the ECS service / CodeDeploy group is then created after
+    // the alarms it names. No cycle: these two alarms watch the load balancer and target groups
+    // only, never the ECS service.
     this.deploymentAlarmNames = DEPLOYMENT_ALARM_KEYS.map((key) => naming.name(this, "alarm", key));
-    service.useDeploymentAlarms(this.deploymentAlarmNames);
+    service.useDeploymentAlarms(DEPLOYMENT_ALARM_KEYS.map((key) => this.alarms[key].alarmName));
 
     this.dashboard = new Dashboard(this, "Dashboard", {
       // Dashboard names allow what ECS names allow: letters, digits, - and _, up to 255.
