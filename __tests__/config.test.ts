@@ -131,6 +131,12 @@ describe("bad configuration fails at synth time with the environment, setting, v
     ).toContain('availabilityZones: received ["us-east-1a"]; allowed: at least two availability zones');
   });
 
+  test("fails for a region whose ALB log delivery has no ELB account", () => {
+    expect(errorFor({ region: "ap-southeast-5", availabilityZones: ["ap-southeast-5a", "ap-southeast-5b"] })).toContain(
+      'region: received "ap-southeast-5"; allowed: a region with an ELB log-delivery account: us-east-1, us-east-2',
+    );
+  });
+
   test("fails for a zone of another region", () => {
     expect(errorFor({ availabilityZones: ["us-east-1a", "eu-west-1b"] })).toContain('availabilityZones.1: received "eu-west-1b"; allowed: zones of region us-east-1');
   });

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import {
+  ELB_ACCOUNT_REGIONS,
   FARGATE_CPU_MEMORY,
   LOG_RETENTION_DAYS,
   RDS_BACKUP_RETENTION,
@@ -25,6 +26,10 @@ const cidr = z
 const accountId = z.string().regex(/^\d{12}$/, allowed("a 12-digit AWS account id"));
 const email = z.email(allowed("an e-mail address such as ops@example.com"));
 const region = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, allowed("an AWS region name such as us-east-1"));
+// The stacks' region: ALB access-log delivery there must go through a regional ELB account.
+const stackRegion = z
+  .string()
+  .refine((v) => (ELB_ACCOUNT_REGIONS as readonly string[]).includes(v), allowed(`a region with an ELB log-delivery account: ${ELB_ACCOUNT_REGIONS.join(", ")}`));
 const logRetention = z
   .number()
   .refine((v) => (LOG_RETENTION_DAYS as readonly number[]).includes(v), allowed(LOG_RETENTION_DAYS.join(", ")));
@@ -196,7 +201,7 @@ export const environmentConfigSchema = z
   .object({
     name: z.enum(ENVIRONMENT_NAMES),
     project: z.string().regex(/^[a-z][a-z0-9-]{1,30}$/, allowed("lowercase letters, digits and hyphens")),
-    region,
+    region: stackRegion,
     availabilityZones: z.array(z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d[a-z]$/, allowed("an AZ name such as us-east-1a"))),
     allowedAccountIds: z.array(accountId),
     tags: z.record(z.string(), z.string()),
