@@ -290,4 +290,12 @@ describe("synth summary", () => {
       "  total                             50       $388.73",
     ]);
   });
+
+  test("warns when a stack's alarm topics have no subscriber, and only then", () => {
+    const topics = { resource: { aws_sns_topic: { critical: { name: "c" } } } };
+    const heard = { resource: { ...topics.resource, aws_sns_topic_subscription: { ops: { protocol: "email", endpoint: "ops@example.com" } } } };
+    const summary = (json: Record<string, unknown>) => synthSummary([{ name: "farmers-module-dev", file: "", json }], "cdktf.out");
+    expect(summary(topics)).toContain("Warning: no alarm e-mail subscribers in farmers-module-dev: set FARMERS_ALARM_EMAILS");
+    expect(summary(heard)).not.toContain("Warning");
+  });
 });

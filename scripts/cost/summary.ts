@@ -17,6 +17,13 @@ export function synthSummary(stacks: readonly SynthesizedStack[], outdir: string
   const line = (a: string, b: string, c: string) => `  ${a.padEnd(nameWidth)}  ${b.padStart(9)}  ${c.padStart(12)}`;
   const total = rows.reduce((s, r) => s + r.cost, 0);
   const envs = stacks.map((s) => s.name.replace(/^farmers-module-/, "")).filter((n) => n !== "bootstrap");
+  // Alarms that reach nobody are the reference's defect: say so where the operator looks.
+  const unheard = stacks
+    .filter((s) => Object.keys(s.json.resource?.aws_sns_topic ?? {}).length > 0 && Object.keys(s.json.resource?.aws_sns_topic_subscription ?? {}).length === 0)
+    .map((s) => s.name);
+  const warnings = unheard.length
+    ? [`Warning: no alarm e-mail subscribers in ${unheard.join(", ")}: set FARMERS_ALARM_EMAILS or observability.criticalEmails/warningEmails (docs/alarms.md).`]
+    : [];
   return [
     `Synthesized ${stacks.length} stacks into ${outdir}/stacks:`,
     line("stack", "resources", "est. $/month"),
@@ -24,6 +31,7 @@ export function synthSummary(stacks: readonly SynthesizedStack[], outdir: string
     line("total", String(rows.reduce((s, r) => s + r.resources, 0)), usd(total)),
     `Estimate: ${PRICE_REGION} on-demand prices of ${PRICES_AS_OF}, default usage assumptions; details: npm run cost -- <env>`,
     `Next: npm run diff:<env> | npm run plan:<env> | npm run deploy:<env>   (<env>: ${envs.join(", ")})`,
+    ...warnings,
   ].join("\n");
 }
 
