@@ -58,7 +58,7 @@ describe("the real stacks", () => {
       );
     }
     expect(scripts["deploy:bootstrap"]).toBe("cdktf deploy farmers-module-bootstrap");
-    expect(scripts.synth).toBe("node scripts/synth.js && node scripts/synth-summary.js");
+    expect(scripts.synth).toBe("node scripts/synth.js && node scripts/run-ts.js scripts/synth-summary.ts");
   });
 
   test("the synth summary script prints every stack of a synth output folder", () => {
@@ -73,7 +73,7 @@ describe("the real stacks", () => {
       }
       writeFileSync(join(outdir, "manifest.json"), JSON.stringify(manifest));
       // WHEN the script chained after the synth runs
-      const out = execFileSync(process.execPath, [join(ROOT, "scripts", "synth-summary.js")], {
+      const out = execFileSync(process.execPath, [join(ROOT, "scripts", "run-ts.js"), join(ROOT, "scripts", "synth-summary.ts")], {
         cwd: ROOT,
         env: { ...process.env, CDKTF_OUTDIR: outdir },
         encoding: "utf8",

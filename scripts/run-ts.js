@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 // Runs a TypeScript file of this project without type-checking: `node scripts/run-ts.js file.ts [args]`.
-// For scripts and scratch experiments; bundles with esbuild (node_modules stay external).
+// For scripts (cost, diagram, the synth summary) and scratch experiments; see bundle.js.
 "use strict";
 const path = require("node:path");
 const { mkdirSync } = require("node:fs");
-const { buildSync } = require("esbuild");
+const { bundle } = require("./bundle");
 
 const [entry, ...args] = process.argv.slice(2);
 if (!entry) {
@@ -17,17 +17,7 @@ mkdirSync(path.join(cache, "run-ts"), { recursive: true });
 // One bundle per entry file, overwritten on each run, so nothing piles up in the cache.
 const key = require("node:crypto").createHash("sha1").update(path.resolve(entry)).digest("hex").slice(0, 12);
 const outfile = path.join(cache, "run-ts", `${path.basename(entry, ".ts")}-${key}.js`);
-buildSync({
-  entryPoints: [path.resolve(entry)],
-  outfile,
-  bundle: true,
-  platform: "node",
-  target: "node20",
-  format: "cjs",
-  packages: "external",
-  sourcemap: "inline",
-  logLevel: "warning",
-});
+bundle(path.resolve(entry), outfile, { sourcemap: true });
 process.setSourceMapsEnabled(true);
 process.argv = [process.argv[0], outfile, ...args];
 require(outfile);

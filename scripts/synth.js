@@ -22,19 +22,9 @@ function newestSource(entry) {
 // Rebuild only when a source changed since the last bundle (saves esbuild's start on warm runs).
 const stale = !existsSync(outfile) || statSync(outfile).mtimeMs < Math.max(...SOURCES.map(newestSource), statSync(__filename).mtimeMs);
 if (stale) {
-  require("esbuild").buildSync({
-    entryPoints: [path.join(root, "main.ts")],
-    outfile,
-    bundle: true,
-    platform: "node",
-    target: "node20",
-    format: "cjs",
-    packages: "external",
-    // No source maps: cdktf captures a stack trace per token, and mapping each one doubles
-    // synth time. Errors name construct paths, which is what an operator needs.
-    sourcemap: false,
-    logLevel: "warning",
-  });
+  // No source maps: cdktf captures a stack trace per token, and mapping each one doubles synth
+  // time. Errors name construct paths, which is what an operator needs.
+  require("./bundle").bundle(path.join(root, "main.ts"), outfile);
 }
 
 try {
