@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { common } from "../config/common";
 import { ConfigError, deepMerge, loadAllEnvironments, loadEnvironmentConfig } from "../config/load";
 import type { ConfigLayer } from "../config/types";
 import { testConfig } from "./helpers";
@@ -35,6 +36,27 @@ describe("the checked-in configuration", () => {
       staging: ["10.2.0.0/16", 512, 1024, 1, 1, 1, "db.t4g.small", 30, 50, "farmers_staging", "beta.aaa.kisanlink.in:443", "staging", 7, 7, "rolling"],
       production: ["10.3.0.0/16", 512, 1024, 2, 2, 10, "db.t4g.medium", 100, 500, "farmers_production", "aaa-service.internal:50052", "main", 35, 30, "blue-green"],
     });
+  });
+
+  test("the defaults protect: a layer that does not opt out gets every stateful safety net", () => {
+    // GIVEN only the common layer's defaults WHEN read THEN protection is production and every net is on
+    expect([common.protection, common.database?.deletionProtection, common.database?.preventDestroy, common.database?.skipFinalSnapshot, common.loadBalancer?.deletionProtection]).toEqual([
+      "production",
+      true,
+      true,
+      false,
+      true,
+    ]);
+  });
+
+  test("dev, beta and staging opt out as disposable; production does not", () => {
+    const rows = loadAllEnvironments({ overrides: {}, env: {} }).map((c) => [c.name, c.protection, c.database.deletionProtection, c.database.preventDestroy, c.loadBalancer.deletionProtection]);
+    expect(rows).toEqual([
+      ["dev", "disposable", false, false, false],
+      ["beta", "disposable", false, false, false],
+      ["staging", "disposable", false, false, false],
+      ["production", "production", true, true, true],
+    ]);
   });
 
   test("production keeps its safety nets on", () => {
@@ -217,18 +239,45 @@ describe("bad configuration fails at synth time with the environment, setting, v
 
   test("fails when production drops deletion protection", () => {
     expect(errorFor({ database: { deletionProtection: false } }, "production")).toContain(
-      'Invalid configuration for environment "production":\n  - database.deletionProtection: received false; allowed: true in production',
+      'Invalid configuration for environment "production":\n  - database.deletionProtection: received false; allowed: true when protection is "production"',
     );
   });
 
   test("fails when production skips the final snapshot", () => {
-    expect(errorFor({ database: { skipFinalSnapshot: true } }, "production")).toContain("database.skipFinalSnapshot: received true; allowed: false in production");
+    expect(errorFor({ database: { skipFinalSnapshot: true } }, "production")).toContain(
+      'database.skipFinalSnapshot: received true; allowed: false when protection is "production" (only a disposable environment may skip the final snapshot)',
+    );
   });
 
   test("fails when production asks for Fargate Spot", () => {
     expect(errorFor({ service: { fargateSpot: true } }, "production")).toContain(
-      "service.fargateSpot: received true; allowed: false in production (Spot tasks can be reclaimed with two minutes' notice)",
+      `service.fargateSpot: received true; allowed: false when protection is "production" (Spot tasks can be reclaimed with two minutes' notice)`,
     );
+  });
+
+  test("fails when an environment of another name asks for production protection without its safety nets", () => {
+    // GIVEN dev (protection "disposable", unprotected database, Spot) WHEN it asks for protection "production"
+    // THEN every production requirement is refused: they follow the setting, not the name
+    const message = errorFor({ protection: "production" }, "dev");
+    for (const line of [
+      'database.deletionProtection: received false; allowed: true when protection is "production"',
+      'database.preventDestroy: received false; allowed: true when protection is "production"',
+      'database.multiAz: received false; allowed: true when protection is "production"',
+      'database.skipFinalSnapshot: received true; allowed: false when protection is "production"',
+      'loadBalancer.deletionProtection: received false; allowed: true when protection is "production"',
+      'service.fargateSpot: received true; allowed: false when protection is "production"',
+    ])
+      expect(message).toContain(line);
+  });
+
+  test("a disposable environment named production has no production requirements", () => {
+    // GIVEN production with protection "disposable" and its safety nets off WHEN loaded THEN it is valid
+    const c = testConfig("production", { protection: "disposable", database: { deletionProtection: false, preventDestroy: false, multiAz: false }, loadBalancer: { deletionProtection: false } });
+    expect([c.protection, c.database.deletionProtection, c.database.preventDestroy]).toEqual(["disposable", false, false]);
+  });
+
+  test("fails for an unknown protection level", () => {
+    expect(errorFor({ protection: "none" as never })).toContain('protection: received "none"; allowed: production, disposable (see PROTECTION_LEVELS in config/schema.ts)');
   });
 
   test("fails for a malformed AAA endpoint", () => {

@@ -3,6 +3,9 @@ import type { ConfigLayer } from "./types";
 /** The beta environment: values from the reference's environment table. */
 export const beta: ConfigLayer = {
   name: "beta",
+  // Beta holds test data only and is re-created when it drifts: a destroy must not be blocked,
+  // and the final snapshot keeps its data restorable.
+  protection: "disposable",
   tags: { Environment: "beta" },
   network: {
     vpcCidr: "10.1.0.0/16",
@@ -17,9 +20,14 @@ export const beta: ConfigLayer = {
     maxAllocatedStorageGiB: 100,
     name: "farmers_beta",
     maxConnections: 200,
+    // Opted out with protection "disposable" above: Terraform and AWS may delete the instance
+    // (the final snapshot stays on, so its data stays restorable).
+    deletionProtection: false,
+    preventDestroy: false,
   },
   service: { cpu: 512, memoryMiB: 1024, desiredCount: 1, minCount: 1, maxCount: 4 },
   aaa: { endpoint: "aaa-service-beta.internal:50052" },
-  loadBalancer: { certificate: { domain: "farmers-beta.kisanlink.in" } },
+  // The load balancer holds no data: deletion protection would only block the destroy.
+  loadBalancer: { certificate: { domain: "farmers-beta.kisanlink.in" }, deletionProtection: false },
   pipeline: { branch: "beta" },
 };

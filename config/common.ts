@@ -7,6 +7,9 @@ import type { ConfigLayer } from "./types";
  */
 export const common: ConfigLayer = {
   project: "farmers-module",
+  // Safe by default: every environment is protected like production unless its own file opts
+  // out (dev, beta and staging do, each saying why). See PROTECTION_LEVELS in config/schema.ts.
+  protection: "production",
   region: "us-east-1",
   availabilityZones: ["us-east-1a", "us-east-1b"],
   allowedAccountIds: [],
@@ -22,8 +25,9 @@ export const common: ConfigLayer = {
     engineVersion: "16.10",
     username: "farmers_service",
     multiAz: false,
-    deletionProtection: false,
-    preventDestroy: false,
+    // The stateful safety nets are on unless an environment opts out in its own file.
+    deletionProtection: true,
+    preventDestroy: true,
     skipFinalSnapshot: false,
     performanceInsights: false,
     performanceInsightsRetentionDays: 7,
@@ -44,7 +48,7 @@ export const common: ConfigLayer = {
   },
   aaa: {},
   loadBalancer: {
-    deletionProtection: false,
+    deletionProtection: true,
     accessLogExpirationDays: 90,
     testListenerPort: 8443,
     testListenerCidrs: [],

@@ -3,6 +3,9 @@ import type { ConfigLayer } from "./types";
 /** The dev environment: values from the reference's environment table. */
 export const dev: ConfigLayer = {
   name: "dev",
+  // Dev data is disposable (test fixtures and developers' experiments): the whole environment
+  // is destroyed and re-created at will, so nothing may block a destroy.
+  protection: "disposable",
   tags: { Environment: "dev" },
   network: {
     vpcCidr: "10.0.0.0/16",
@@ -17,11 +20,15 @@ export const dev: ConfigLayer = {
     maxAllocatedStorageGiB: 50,
     name: "farmers_dev",
     maxConnections: 100,
-    // Dev data is disposable: the one protection dev opts out of.
+    // Opted out with protection "disposable" above: Terraform and AWS may delete the instance.
+    deletionProtection: false,
+    preventDestroy: false,
+    // Dev data is disposable: no final snapshot either.
     skipFinalSnapshot: true,
   },
   service: { cpu: 256, memoryMiB: 512, desiredCount: 1, minCount: 1, maxCount: 2, fargateSpot: true },
   aaa: { endpoint: "aaa-service-dev.internal:50052" },
-  loadBalancer: { certificate: { domain: "farmers-dev.kisanlink.in" } },
+  // The load balancer holds no data: deletion protection would only block the destroy.
+  loadBalancer: { certificate: { domain: "farmers-dev.kisanlink.in" }, deletionProtection: false },
   pipeline: { branch: "develop" },
 };

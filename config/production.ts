@@ -20,8 +20,8 @@ export const production: ConfigLayer = {
     // 2 x maxCount 10 x 15 per task + 20 reserved = 320 worst case; 80 to spare.
     maxConnections: 400,
     multiAz: true,
-    deletionProtection: true,
-    preventDestroy: true,
+    // Deletion protection, prevent_destroy and the final snapshot are the defaults (common.ts) and
+    // required by protection "production" (also the default): nothing to opt into here.
     performanceInsights: true,
     backupRetentionDays: 35,
     enhancedMonitoringIntervalSeconds: 30,
@@ -40,7 +40,7 @@ export const production: ConfigLayer = {
     enableExecuteCommand: false,
   },
   aaa: { endpoint: "aaa-service.internal:50052" },
-  loadBalancer: { certificate: { domain: "farmers.kisanlink.in" }, deletionProtection: true },
+  loadBalancer: { certificate: { domain: "farmers.kisanlink.in" } },
   deployment: { style: "blue-green" },
   pipeline: { branch: "main", manualApproval: true, buildLogRetentionDays: 30 },
   observability: { logRetentionDays: 30 },

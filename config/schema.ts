@@ -18,6 +18,16 @@ import { cidrContains, cidrOverlaps, parseCidr } from "./cidr";
 export const ENVIRONMENT_NAMES = ["dev", "beta", "staging", "production"] as const;
 export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
 
+/**
+ * How an environment's state is protected, whatever its name:
+ * - `production`: nothing stateful can be deleted by configuration or by Terraform: Multi-AZ,
+ *   deletion protection, `prevent_destroy` and the final snapshot are required (see
+ *   `crossFieldRules`), and the production-only guardrails run.
+ * - `disposable`: the environment can be destroyed in one run and re-created.
+ */
+export const PROTECTION_LEVELS = ["production", "disposable"] as const;
+export type Protection = (typeof PROTECTION_LEVELS)[number];
+
 const allowed = (what: string) => ({ error: `allowed: ${what}` });
 
 const cidr = z
@@ -200,6 +210,7 @@ const observabilitySchema = z
 export const environmentConfigSchema = z
   .object({
     name: z.enum(ENVIRONMENT_NAMES),
+    protection: z.enum(PROTECTION_LEVELS, allowed(`${PROTECTION_LEVELS.join(", ")} (see PROTECTION_LEVELS in config/schema.ts)`)),
     project: z.string().regex(/^[a-z][a-z0-9-]{1,30}$/, allowed("lowercase letters, digits and hyphens")),
     region: stackRegion,
     availabilityZones: z.array(z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d[a-z]$/, allowed("an AZ name such as us-east-1a"))),
@@ -297,17 +308,18 @@ function crossFieldRules(c: Raw, ctx: z.RefinementCtx): void {
       `allowed: at most ${memoryGiB * 150} on ${c.database.instanceClass} (150 per GiB of memory)`,
     );
 
-  // Production safety nets cannot be switched off by configuration.
-  if (c.name === "production") {
+  // Production safety nets cannot be switched off by configuration: they follow `protection`,
+  // not the environment's name, so a second production-like environment gets them too.
+  if (c.protection === "production") {
+    const required = `allowed: true when protection is "production"`;
     for (const key of ["deletionProtection", "preventDestroy", "multiAz"] as const) {
-      if (!c.database[key]) fail(["database", key], c.database[key], "allowed: true in production");
+      if (!c.database[key]) fail(["database", key], c.database[key], required);
     }
     if (c.database.skipFinalSnapshot)
-      fail(["database", "skipFinalSnapshot"], true, "allowed: false in production (only non-production may skip the final snapshot)");
-    if (!c.loadBalancer.deletionProtection)
-      fail(["loadBalancer", "deletionProtection"], false, "allowed: true in production");
+      fail(["database", "skipFinalSnapshot"], true, `allowed: false when protection is "production" (only a disposable environment may skip the final snapshot)`);
+    if (!c.loadBalancer.deletionProtection) fail(["loadBalancer", "deletionProtection"], false, required);
     if (c.service.fargateSpot)
-      fail(["service", "fargateSpot"], true, "allowed: false in production (Spot tasks can be reclaimed with two minutes' notice)");
+      fail(["service", "fargateSpot"], true, `allowed: false when protection is "production" (Spot tasks can be reclaimed with two minutes' notice)`);
   }
 
   if ([80, 443, c.service.containerPort].includes(c.loadBalancer.testListenerPort))

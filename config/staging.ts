@@ -3,6 +3,9 @@ import type { ConfigLayer } from "./types";
 /** The staging environment: values from the reference's environment table. */
 export const staging: ConfigLayer = {
   name: "staging",
+  // Staging holds copies and test data, never the only copy of farmers' records: it may be
+  // destroyed and re-created, and the final snapshot keeps its data restorable.
+  protection: "disposable",
   tags: { Environment: "staging" },
   network: {
     vpcCidr: "10.2.0.0/16",
@@ -17,9 +20,14 @@ export const staging: ConfigLayer = {
     maxAllocatedStorageGiB: 50,
     name: "farmers_staging",
     maxConnections: 100,
+    // Opted out with protection "disposable" above: Terraform and AWS may delete the instance
+    // (the final snapshot stays on, so its data stays restorable).
+    deletionProtection: false,
+    preventDestroy: false,
   },
   service: { cpu: 512, memoryMiB: 1024, desiredCount: 1, minCount: 1, maxCount: 1 },
   aaa: { endpoint: "beta.aaa.kisanlink.in:443" },
-  loadBalancer: { certificate: { domain: "farmers-staging.kisanlink.in" } },
+  // The load balancer holds no data: deletion protection would only block the destroy.
+  loadBalancer: { certificate: { domain: "farmers-staging.kisanlink.in" }, deletionProtection: false },
   pipeline: { branch: "staging" },
 };

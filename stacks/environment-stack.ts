@@ -100,8 +100,8 @@ export class EnvironmentStack extends TerraformStack {
       });
     }
 
-    // Production must keep its stateful protections whatever its configuration says.
-    applyGuardrails(this, { production: config.name === "production" });
+    // A production-protected environment keeps its stateful protections whatever its name.
+    applyGuardrails(this, { production: config.protection === "production" });
     this.outputs();
   }
 
