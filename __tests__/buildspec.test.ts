@@ -194,10 +194,20 @@ describe("buildspec", () => {
     // GIVEN a service on FARGATE (base 1) and FARGATE_SPOT
     const strategy = [{ capacityProvider: "FARGATE", base: 1, weight: 1 }, { capacityProvider: "FARGATE_SPOT", weight: 1 }];
     // WHEN the appspec is rendered  THEN the replacement task set gets the same providers
-    expect(parse(renderAppspec("farmers-module", 8000, strategy)).Resources[0].TargetService.Properties.CapacityProviderStrategy).toEqual([
+    expect(parse(renderAppspec("farmers-module", 8000, { capacityProviderStrategy: strategy })).Resources[0].TargetService.Properties.CapacityProviderStrategy).toEqual([
       { CapacityProvider: "FARGATE", Base: 1, Weight: 1 },
       { CapacityProvider: "FARGATE_SPOT", Weight: 1 },
     ]);
+  });
+
+  test("the appspec carries the service's network configuration and platform version", () => {
+    // GIVEN Terraform's subnets, task security group and platform version
+    const networkConfiguration = { subnets: ["subnet-a", "subnet-b"], securityGroups: ["sg-tasks"], assignPublicIp: false };
+    // WHEN the appspec is rendered
+    const properties = parse(renderAppspec("farmers-module", 8000, { networkConfiguration, platformVersion: "LATEST" })).Resources[0].TargetService.Properties;
+    // THEN the replacement task set is created with them (a CODE_DEPLOY service takes them only this way)
+    expect(properties.NetworkConfiguration).toEqual({ AwsvpcConfiguration: { Subnets: ["subnet-a", "subnet-b"], SecurityGroups: ["sg-tasks"], AssignPublicIp: "DISABLED" } });
+    expect(properties.PlatformVersion).toBe("LATEST");
   });
 
   test("no command contains a Terraform template sequence", () => {

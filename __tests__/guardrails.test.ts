@@ -201,6 +201,24 @@ describe("guardrail rules fire on bad resources", () => {
     ]);
   });
 
+  test("LIM-CODEDEPLOY-IGNORES: a CODE_DEPLOY service that would update its network configuration and ECS Exec in place", () => {
+    // GIVEN a blue/green service that ignores only what the old code ignored
+    const service = {
+      name: "svc",
+      deployment_controller: { type: "CODE_DEPLOY" },
+      lifecycle: { ignore_changes: ["task_definition", "desired_count", "load_balancer", "capacity_provider_strategy"] },
+    };
+    // WHEN the rules run THEN the missing ignores are named
+    const findings = checkStack(stack({ aws_ecs_service: { svc: service } }), { production: false });
+    expect(findings.map((f) => `${f.ruleId} ${f.path} ${f.attribute}`)).toEqual(["LIM-CODEDEPLOY-IGNORES s/svc lifecycle.ignore_changes"]);
+    expect(findings[0].limit).toContain("missing network_configuration, platform_version, enable_execute_command");
+  });
+
+  test("LIM-CODEDEPLOY-IGNORES: a rolling service may manage its network configuration", () => {
+    const service = { name: "svc", deployment_controller: { type: "ECS" }, lifecycle: { ignore_changes: ["task_definition", "desired_count"] } };
+    expect(ids(stack({ aws_ecs_service: { svc: service } }))).toEqual([]);
+  });
+
   test("every rule has a firing test above", () => {
     expect(RULES.map((r) => r.id)).toEqual([
       "LIM-NAME",
@@ -210,6 +228,7 @@ describe("guardrail rules fire on bad resources", () => {
       "LIM-RDS-RETENTION",
       "LIM-HEALTH-CHECK",
       "LIM-REFERENCE",
+      "LIM-CODEDEPLOY-IGNORES",
       "LIM-IAM-DOCUMENT",
       "SEC-ENCRYPTION",
       "SEC-TLS",

@@ -287,6 +287,18 @@ describe("DeliveryPipeline build", () => {
   });
 });
 
+describe("DeliveryPipeline blue/green appspec follows Terraform's network", () => {
+  test("the appspec carries the service's subnets and task security group as Terraform references", () => {
+    // GIVEN production (blue/green)  WHEN the command writing appspec.yaml is read
+    const spec = parse(resourceNamed(production.json, "aws_codebuild_project", "BuildProject").source.buildspec as string) as Json;
+    const appspecCommand = (spec.phases.post_build.commands as string[]).find((c) => c.endsWith("> appspec.yaml"))!;
+    // THEN a change of the task security group or subnets reaches the next deployment (the service ignores them)
+    expect(appspecCommand).toContain("'            SecurityGroups:' '              - ${aws_security_group.fake-service-sg.id}'");
+    expect(appspecCommand).toMatch(/'            Subnets:' '              - \$\{aws_subnet\.network_private-subnet-0_[0-9A-F]+\.id\}'/);
+    expect(appspecCommand).toContain("'            AssignPublicIp: DISABLED'");
+  });
+});
+
 describe("DeliveryPipeline artifact bucket and key", () => {
   test("is encrypted with the pipeline key", () => {
     // GIVEN dev  WHEN synthesized  THEN SSE-KMS with the pipeline key and a bucket key

@@ -448,11 +448,23 @@ describe("compute", () => {
     });
   });
 
-  test("blue/green: CODE_DEPLOY controller; Terraform also ignores the load balancer and capacity providers", () => {
+  test("blue/green: CODE_DEPLOY controller; Terraform ignores every attribute UpdateService refuses on it", () => {
+    // GIVEN production (blue/green)  WHEN synthesized
     const service = one(production.json, "aws_ecs_service", "Compute_Service");
+    // THEN a later change of the task security group, subnets, platform or ECS Exec never reaches UpdateService
     expect(service).toMatchObject({
       deployment_controller: { type: "CODE_DEPLOY" },
-      lifecycle: { ignore_changes: ["task_definition", "desired_count", "load_balancer", "capacity_provider_strategy"] },
+      lifecycle: {
+        ignore_changes: [
+          "task_definition",
+          "load_balancer",
+          "capacity_provider_strategy",
+          "network_configuration",
+          "platform_version",
+          "enable_execute_command",
+          "desired_count",
+        ],
+      },
     });
     expect(service.deployment_circuit_breaker).toBeUndefined();
   });
@@ -565,16 +577,44 @@ describe("scaling", () => {
     expect(one(dev.json, "aws_appautoscaling_policy", "Scaling_Requests").target_tracking_scaling_policy_configuration.predefined_metric_specification.resource_label).toBe(`${lb}/${tg}`);
   });
 
-  test("under blue/green tracks requests on both target groups", () => {
-    const label = (fragment: string) => one(production.json, "aws_appautoscaling_policy", fragment).target_tracking_scaling_policy_configuration.predefined_metric_specification.resource_label;
-    const lb = ref(production.json, "aws_lb", "LoadBalancer_", "arn_suffix");
-    expect(label("Scaling_Requests_")).toBe(`${lb}/${ref(production.json, "aws_lb_target_group", "LoadBalancer_TargetGroup", "arn_suffix")}`);
-    expect(label("Scaling_RequestsGreen")).toBe(`${lb}/${ref(production.json, "aws_lb_target_group", "LoadBalancer_GreenTargetGroup", "arn_suffix")}`);
+  test("under blue/green: CPU 60 %, memory 70 % and one request policy on a customized metric, no predefined ALBRequestCountPerTarget", () => {
+    // GIVEN production (blue/green)  WHEN synthesized
+    const all = Object.values(resourcesOf(production.json, "aws_appautoscaling_policy"));
+    const config = (p: Json) => p.target_tracking_scaling_policy_configuration;
+    // THEN three policies; the request policy names no predefined metric (AWS does not support it with CodeDeploy blue/green)
+    expect(all.map((p) => [p.name, config(p).predefined_metric_specification?.predefined_metric_type ?? "customized", config(p).target_value])).toEqual([
+      ["farmers-module-production-cpu", "ECSServiceAverageCPUUtilization", 60],
+      ["farmers-module-production-memory", "ECSServiceAverageMemoryUtilization", 70],
+      ["farmers-module-production-requests", "customized", 1000],
+    ]);
   });
 
-  test("under blue/green the request policies only scale out (the idle group has no data), CPU and memory scale in", () => {
+  test("under blue/green the request metric is requests per healthy task per minute over both target groups", () => {
+    // GIVEN production  WHEN the request policy's metric-math query is read
+    const metrics = one(production.json, "aws_appautoscaling_policy", "Scaling_Requests").target_tracking_scaling_policy_configuration.customized_metric_specification.metrics as Json[];
+    const lb = ref(production.json, "aws_lb", "LoadBalancer_", "arn_suffix");
+    const blue = ref(production.json, "aws_lb_target_group", "LoadBalancer_TargetGroup", "arn_suffix");
+    const green = ref(production.json, "aws_lb_target_group", "LoadBalancer_GreenTargetGroup", "arn_suffix");
+    const stat = (id: string) => metrics.find((m) => m.id === id)!.metric_stat;
+    const dims = (id: string) => stat(id).metric.dimensions.map((d: Json) => `${d.name}=${d.value}`);
+    // THEN RequestCount (Sum) and HealthyHostCount (Average) of blue and green feed one returned expression
+    expect(metrics.map((m) => [m.id, m.metric_stat?.metric.metric_name ?? m.expression, m.metric_stat?.stat, m.return_data])).toEqual([
+      ["requests_0", "RequestCount", "Sum", false],
+      ["requests_1", "RequestCount", "Sum", false],
+      ["healthy_0", "HealthyHostCount", "Average", false],
+      ["healthy_1", "HealthyHostCount", "Average", false],
+      ["requests_per_task", "(FILL(requests_0, 0) + FILL(requests_1, 0)) / (FILL(healthy_0, 0) + FILL(healthy_1, 0))", undefined, true],
+    ]);
+    expect([dims("requests_0"), dims("requests_1"), dims("healthy_1")]).toEqual([
+      [`LoadBalancer=${lb}`, `TargetGroup=${blue}`],
+      [`LoadBalancer=${lb}`, `TargetGroup=${green}`],
+      [`LoadBalancer=${lb}`, `TargetGroup=${green}`],
+    ]);
+  });
+
+  test("under blue/green every policy scales in as well as out (the combined metric always has data)", () => {
     const disable = (fragment: string) => one(production.json, "aws_appautoscaling_policy", fragment).target_tracking_scaling_policy_configuration.disable_scale_in;
-    expect([disable("Scaling_Requests_"), disable("Scaling_RequestsGreen"), disable("Scaling_Cpu"), disable("Scaling_Memory")]).toEqual([true, true, undefined, undefined]);
+    expect([disable("Scaling_Requests"), disable("Scaling_Cpu"), disable("Scaling_Memory")]).toEqual([undefined, undefined, undefined]);
   });
 
   test("with one target group the request policy scales in too", () => {

@@ -6,6 +6,7 @@ import {
   isValidPerformanceInsightsRetention,
 } from "../../config/aws-catalog";
 import { NAME_RULES, type NameKind } from "../naming";
+import { CODE_DEPLOY_REFUSED_ATTRIBUTES } from "../service/compute";
 import { ALLOWED_MANAGED_POLICIES, POLICY_ATTRIBUTES, UNSCOPABLE_ACTIONS, asList, parsePolicy } from "./iam-rules";
 import type { Json, Rule, RuleContext, SynthResource, Violation } from "./model";
 
@@ -336,6 +337,20 @@ const ecrHygiene: Rule = {
     ]),
 };
 
+const codeDeployIgnores: Rule = {
+  id: "LIM-CODEDEPLOY-IGNORES",
+  rationale:
+    "ECS refuses UpdateService changes of the task definition, load balancers, capacity providers, network configuration, platform version or ECS Exec on a CODE_DEPLOY service: Terraform must ignore them (the deployment carries them) or a later apply fails.",
+  check: (ctx) =>
+    ctx.ofType("aws_ecs_service").flatMap((r) => {
+      if (r.config.deployment_controller?.type !== "CODE_DEPLOY") return [];
+      const ignored = r.config.lifecycle?.ignore_changes;
+      if (ignored === "all") return [];
+      const missing = CODE_DEPLOY_REFUSED_ATTRIBUTES.filter((a) => !asList(ignored).includes(a));
+      return missing.length ? [v(r, "lifecycle.ignore_changes", ignored, `a CODE_DEPLOY service ignores ${CODE_DEPLOY_REFUSED_ATTRIBUTES.join(", ")}; missing ${missing.join(", ")}`)] : [];
+    }),
+};
+
 /** Every rule, in the order they are reported. */
 export const RULES: readonly Rule[] = [
   nameLimits,
@@ -345,6 +360,7 @@ export const RULES: readonly Rule[] = [
   rdsRetention,
   healthChecks,
   references,
+  codeDeployIgnores,
   policyDocuments,
   encryption,
   tlsInTransit,

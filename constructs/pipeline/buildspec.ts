@@ -50,6 +50,28 @@ export interface BlueGreenBuildspecOptions extends CommonOptions {
    * @default - none: the appspec names no capacity providers
    */
   readonly capacityProviderStrategy?: readonly CapacityProviderItem[];
+  /**
+   * The service's awsvpc configuration. A CODE_DEPLOY service takes network changes only through
+   * a deployment, so the appspec carries Terraform's subnets and security groups each time.
+   * @default - none: the replacement task set keeps the service's network configuration
+   */
+  readonly networkConfiguration?: AppspecNetworkConfiguration;
+  /** Fargate platform version of the replacement task set. @default - none (the service's) */
+  readonly platformVersion?: string;
+}
+
+/** The task set's network, as the ECS appspec's `AwsvpcConfiguration` takes it. */
+export interface AppspecNetworkConfiguration {
+  readonly subnets: readonly string[];
+  readonly securityGroups: readonly string[];
+  readonly assignPublicIp: boolean;
+}
+
+/** What the appspec's `TargetService` repeats of the service (see BlueGreenBuildspecOptions). */
+export interface AppspecOptions {
+  readonly capacityProviderStrategy?: readonly CapacityProviderItem[];
+  readonly networkConfiguration?: AppspecNetworkConfiguration;
+  readonly platformVersion?: string;
 }
 
 /** One capacity provider of a service, as ECS takes it. */
@@ -91,7 +113,9 @@ export const READ_ONLY_TASK_DEFINITION_FIELDS = [
  * The ECS appspec CodeDeploy uses for a blue/green deployment. `<TASK_DEFINITION>` is the
  * placeholder the CodeDeployToECS action replaces with the revision it registers from taskdef.json.
  */
-export function renderAppspec(containerName: string, containerPort: number, capacityProviderStrategy: readonly CapacityProviderItem[] = []): string {
+export function renderAppspec(containerName: string, containerPort: number, options: AppspecOptions = {}): string {
+  const capacityProviderStrategy = options.capacityProviderStrategy ?? [];
+  const network = options.networkConfiguration;
   const version = new Scalar(0);
   version.minFractionDigits = 1; // appspec wants `version: 0.0`, not `0`
   const doc = new Document({
@@ -103,6 +127,18 @@ export function renderAppspec(containerName: string, containerPort: number, capa
           Properties: {
             TaskDefinition: "<TASK_DEFINITION>",
             LoadBalancerInfo: { ContainerName: containerName, ContainerPort: containerPort },
+            ...(options.platformVersion ? { PlatformVersion: options.platformVersion } : {}),
+            ...(network
+              ? {
+                  NetworkConfiguration: {
+                    AwsvpcConfiguration: {
+                      Subnets: [...network.subnets],
+                      SecurityGroups: [...network.securityGroups],
+                      AssignPublicIp: network.assignPublicIp ? "ENABLED" : "DISABLED",
+                    },
+                  },
+                }
+              : {}),
             ...(capacityProviderStrategy.length > 0
               ? {
                   CapacityProviderStrategy: capacityProviderStrategy.map((p) => ({
@@ -174,7 +210,7 @@ export function buildspec(options: BuildspecOptions): BuildspecDocument {
       'aws ecs describe-task-definition --region "$DEPLOY_REGION" --task-definition "$TASK_FAMILY" --query taskDefinition --output json > live-taskdef.json',
       `jq -e --arg name "$CONTAINER_NAME" 'any(.containerDefinitions[]; .name == $name)' live-taskdef.json > /dev/null || { echo "Task definition $TASK_FAMILY has no container $CONTAINER_NAME"; exit 1; }`,
       `jq --arg name "$CONTAINER_NAME" --arg image "$IMAGE_URI" 'del(${dropped}) | .containerDefinitions |= map(if .name == $name then .image = $image else . end)' live-taskdef.json > taskdef.json`,
-      `printf '%s\\n' ${renderAppspec(options.containerName, options.containerPort, options.capacityProviderStrategy).trimEnd().split("\n").map(shellQuote).join(" ")} > appspec.yaml`,
+      `printf '%s\\n' ${renderAppspec(options.containerName, options.containerPort, options).trimEnd().split("\n").map(shellQuote).join(" ")} > appspec.yaml`,
       "cat taskdef.json appspec.yaml",
     );
   }

@@ -20,7 +20,7 @@ import { assumeRolePolicy, policyDocument, type PolicyStatement } from "../iam";
 import { checkName, type Naming } from "../naming";
 import { ValidationError } from "../validation-error";
 import { ArtifactBucket } from "./artifacts";
-import { BUILD_OUTPUT_FILES, renderBuildspec } from "./buildspec";
+import { BUILD_OUTPUT_FILES, renderBuildspec, type AppspecNetworkConfiguration } from "./buildspec";
 
 /** Settings of the delivery pipeline; taken from the environment's configuration. */
 export interface DeliveryPipelineProps {
@@ -258,6 +258,8 @@ export class DeliveryPipeline extends Construct {
             containerPort: service.containerPort,
             taskDefinitionFamily: service.taskDefinition.family,
             capacityProviderStrategy: Array.isArray(capacityProviders) ? capacityProviders : undefined,
+            networkConfiguration: appspecNetwork(service),
+            platformVersion: service.service.platformVersionInput,
           }
         : { style, repositoryUri: service.repository.repositoryUrl, repositoryName: service.repository.name, region, containerName: service.containerName },
     );
@@ -542,6 +544,16 @@ export class DeliveryPipeline extends Construct {
       inputTransformer: { inputPaths: rule.inputPaths, inputTemplate: rule.template },
     });
   }
+}
+
+/**
+ * The service's awsvpc configuration for the appspec: Terraform's values (the service ignores
+ * them after creation under CODE_DEPLOY, so each deployment brings them in step).
+ */
+function appspecNetwork(service: ServiceTierOutputs): AppspecNetworkConfiguration | undefined {
+  const network = service.service.networkConfigurationInput;
+  if (!network) return undefined;
+  return { subnets: network.subnets, securityGroups: network.securityGroups ?? [], assignPublicIp: network.assignPublicIp === true };
 }
 
 /** Key administration, granted to the account (and through it to IAM administrators). */

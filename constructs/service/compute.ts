@@ -35,6 +35,36 @@ export const ECS_EXEC_ACTIONS = [
   "ssmmessages:OpenDataChannel",
 ] as const;
 
+/**
+ * Attributes Terraform leaves alone on a rolling (ECS controller) service: the pipeline owns the
+ * running revision, auto-scaling owns the count.
+ */
+export const ROLLING_IGNORED_ATTRIBUTES = ["task_definition", "desired_count"] as const;
+
+/**
+ * Attributes of a CODE_DEPLOY service that UpdateService refuses ("Unable to update ... on services
+ * with a CODE_DEPLOY deployment controller. Use AWS CodeDeploy to trigger a new deployment"). The
+ * ECS API reference (UpdateService) lists what such a service accepts: desired count, deployment
+ * configuration, health-check grace period, placement, managed tags and tag propagation; network
+ * configuration, platform version, task definition and load balancers go through a CodeDeploy
+ * deployment. Capacity providers and ECS Exec are not in the accepted list either. So Terraform
+ * ignores all of them after creation and the deployment carries them: the appspec repeats the
+ * network configuration, platform version and capacity providers (constructs/pipeline/buildspec.ts,
+ * generated from the same values), and the deploy step brings ECS Exec in step before it starts
+ * the deployment. The guardrail LIM-CODEDEPLOY-IGNORES refuses a CODE_DEPLOY service that does not ignore them.
+ */
+export const CODE_DEPLOY_REFUSED_ATTRIBUTES = [
+  "task_definition",
+  "load_balancer",
+  "capacity_provider_strategy",
+  "network_configuration",
+  "platform_version",
+  "enable_execute_command",
+] as const;
+
+/** What a CODE_DEPLOY service ignores: the refused attributes, and the count auto-scaling owns. */
+export const CODE_DEPLOY_IGNORED_ATTRIBUTES = [...CODE_DEPLOY_REFUSED_ATTRIBUTES, "desired_count"] as const;
+
 /** Image pull from one repository. */
 export const ECR_PULL_ACTIONS = ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"] as const;
 
@@ -181,11 +211,7 @@ export class ServiceCompute extends Construct {
     // The database admits the tasks; the tasks may reach the database (both directions).
     data.allowFrom(this.securityGroup);
 
-    const ignoreChanges = props.blueGreen
-      ? // CodeDeploy swaps target groups and re-creates task sets (dropping the capacity
-        // provider strategy unless the appspec repeats it): all of that is its state now.
-        ["task_definition", "desired_count", "load_balancer", "capacity_provider_strategy"]
-      : ["task_definition", "desired_count"];
+    const ignoreChanges = props.blueGreen ? [...CODE_DEPLOY_IGNORED_ATTRIBUTES] : [...ROLLING_IGNORED_ATTRIBUTES];
     this.service = new EcsService(this, "Service", {
       name: naming.name(this, "ecsName", "service"),
       cluster: this.cluster.arn,

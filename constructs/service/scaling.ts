@@ -1,5 +1,9 @@
 import { Construct } from "constructs";
-import { AppautoscalingPolicy } from "@cdktf/provider-aws/lib/appautoscaling-policy";
+import {
+  AppautoscalingPolicy,
+  type AppautoscalingPolicyTargetTrackingScalingPolicyConfiguration,
+  type AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetrics,
+} from "@cdktf/provider-aws/lib/appautoscaling-policy";
 import { AppautoscalingTarget } from "@cdktf/provider-aws/lib/appautoscaling-target";
 import type { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
 import type { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
@@ -18,9 +22,9 @@ export interface ServiceScalingProps {
   /** Serving target group; its requests per target drive scaling. */
   readonly targetGroup: LbTargetGroup;
   /**
-   * Blue/green's second group. It gets a request policy too: live traffic is on either group
-   * after a deployment, and the idle group's policy (no requests) never blocks scaling out.
-   * @default - one request policy
+   * Blue/green's second group. With it, the request policy tracks a metric-math series over both
+   * groups instead of the predefined per-group metric (see `requestsPerTaskMetrics`).
+   * @default - the predefined ALBRequestCountPerTarget of `targetGroup`
    */
   readonly greenTargetGroup?: LbTargetGroup;
   /** Average CPU utilisation to hold, percent. @default 60 */
@@ -64,35 +68,76 @@ export class ServiceScaling extends Construct {
       maxCapacity: props.maxCount,
     });
 
-    const policy = (policyId: string, suffix: string, targetValue: number, predefinedMetricType: string, resourceLabel?: string, disableScaleIn?: boolean) => {
+    type Metric = Pick<AppautoscalingPolicyTargetTrackingScalingPolicyConfiguration, "predefinedMetricSpecification" | "customizedMetricSpecification">;
+    const policy = (policyId: string, suffix: string, targetValue: number, metric: Metric) => {
       const created = new AppautoscalingPolicy(this, policyId, {
         name: checkName(this, "generic", `${props.naming.prefix}-${suffix}`),
         policyType: "TargetTrackingScaling",
         serviceNamespace: this.target.serviceNamespace,
         resourceId: this.target.resourceId,
         scalableDimension: this.target.scalableDimension,
-        targetTrackingScalingPolicyConfiguration: {
-          targetValue,
-          scaleInCooldown,
-          scaleOutCooldown,
-          disableScaleIn,
-          predefinedMetricSpecification: { predefinedMetricType, ...(resourceLabel ? { resourceLabel } : {}) },
-        },
+        targetTrackingScalingPolicyConfiguration: { targetValue, scaleInCooldown, scaleOutCooldown, ...metric },
       });
       this.policies.push(created);
       return created;
     };
-    policy("Cpu", "cpu", cpu, "ECSServiceAverageCPUUtilization");
-    policy("Memory", "memory", memory, "ECSServiceAverageMemoryUtilization");
-    const label = (tg: LbTargetGroup) => `${props.loadBalancer.arnSuffix}/${tg.arnSuffix}`;
+    policy("Cpu", "cpu", cpu, { predefinedMetricSpecification: { predefinedMetricType: "ECSServiceAverageCPUUtilization" } });
+    policy("Memory", "memory", memory, { predefinedMetricSpecification: { predefinedMetricType: "ECSServiceAverageMemoryUtilization" } });
     if (props.greenTargetGroup) {
-      // After each deployment one of the two groups carries no traffic: its policy has no data,
-      // and a policy without data would hold every scale-in back. So the request policies only
-      // scale out; CPU and memory decide scale-in.
-      policy("Requests", "requests-blue", requests, "ALBRequestCountPerTarget", label(props.targetGroup), true);
-      policy("RequestsGreen", "requests-green", requests, "ALBRequestCountPerTarget", label(props.greenTargetGroup), true);
+      // AWS: "ALBRequestCountPerTarget is not supported for services using CodeDeploy blue/green"
+      // (Amazon ECS developer guide, service auto scaling, target tracking). One policy on a
+      // metric-math series over both groups keeps "requests per task per minute" whichever
+      // group serves, and may scale in too (it always has data while tasks are healthy).
+      policy("Requests", "requests", requests, {
+        customizedMetricSpecification: { metrics: requestsPerTaskMetrics(props.loadBalancer.arnSuffix, [props.targetGroup.arnSuffix, props.greenTargetGroup.arnSuffix]) },
+      });
     } else {
-      policy("Requests", "requests", requests, "ALBRequestCountPerTarget", label(props.targetGroup));
+      policy("Requests", "requests", requests, {
+        predefinedMetricSpecification: { predefinedMetricType: "ALBRequestCountPerTarget", resourceLabel: `${props.loadBalancer.arnSuffix}/${props.targetGroup.arnSuffix}` },
+      });
     }
   }
+}
+
+/** Id of the metric-math expression the blue/green request policy tracks. */
+export const REQUESTS_PER_TASK_ID = "requests_per_task";
+
+/**
+ * Requests per healthy task per minute across target groups, as a target-tracking metric-math
+ * query: the sum of `RequestCount` (Sum) of every group divided by the sum of their
+ * `HealthyHostCount` (Average). Application Auto Scaling evaluates customized metrics over
+ * one-minute periods, so the Sum is per minute, the meaning of ALBRequestCountPerTarget. FILL
+ * turns the idle group's missing points into 0 (the load balancer publishes nothing for a group
+ * without traffic); with no healthy task at all the division has no value and the policy waits,
+ * while CPU and memory still act. Only the last expression returns data, as AWS requires.
+ */
+export function requestsPerTaskMetrics(loadBalancer: string, targetGroups: readonly string[]): AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetrics[] {
+  const stat = (id: string, metricName: string, statistic: string, targetGroup: string) => ({
+    id,
+    returnData: false,
+    metricStat: {
+      stat: statistic,
+      metric: {
+        namespace: "AWS/ApplicationELB",
+        metricName,
+        dimensions: [
+          { name: "LoadBalancer", value: loadBalancer },
+          { name: "TargetGroup", value: targetGroup },
+        ],
+      },
+    },
+  });
+  const requests = targetGroups.map((tg, i) => stat(`requests_${i}`, "RequestCount", "Sum", tg));
+  const healthy = targetGroups.map((tg, i) => stat(`healthy_${i}`, "HealthyHostCount", "Average", tg));
+  const sum = (ids: string[]) => ids.map((id) => `FILL(${id}, 0)`).join(" + ");
+  return [
+    ...requests,
+    ...healthy,
+    {
+      id: REQUESTS_PER_TASK_ID,
+      label: "Requests per healthy task per minute (all target groups)",
+      expression: `(${sum(requests.map((m) => m.id))}) / (${sum(healthy.map((m) => m.id))})`,
+      returnData: true,
+    },
+  ];
 }
