@@ -130,15 +130,25 @@ describe("DataTier: the RDS instance", () => {
     }
   });
 
-  test.each(["beta", "staging", "production"] as const)("%s takes a final snapshot with a deterministic identifier on delete", (env) => {
-    // GIVEN an environment that keeps the final snapshot WHEN synthesized THEN its name is fixed
-    expect(instanceOf(env)).toMatchObject({ skip_final_snapshot: false, final_snapshot_identifier: `farmers-module-${env}-db-final` });
+  test.each(["beta", "staging", "production"] as const)("%s takes a final snapshot named with a suffix generated per instance", (env) => {
+    // GIVEN an environment that keeps the final snapshot WHEN synthesized THEN its name ends in the
+    // instance's random_id, so a re-created environment's second destroy does not collide
+    expect(instanceOf(env)).toMatchObject({
+      skip_final_snapshot: false,
+      final_snapshot_identifier: `farmers-module-${env}-db-final-${ref(env, "random_id", "data_Database_FinalSnapshotSuffix", "hex")}`,
+    });
+  });
+
+  test("the final snapshot's suffix is 8 hex digits, new for each instance identifier", () => {
+    // GIVEN staging WHEN synthesized THEN the random_id has 4 bytes and changes with the identifier
+    expect(resourceNamed(tiers.staging.json, "random_id", "data_Database_FinalSnapshotSuffix")).toMatchObject({ byte_length: 4, keepers: { instance: "farmers-module-staging-db" } });
   });
 
   test("dev opts out of the final snapshot by configuration", () => {
     // GIVEN dev (database.skipFinalSnapshot true) WHEN synthesized THEN no snapshot is taken or named
     expect(instanceOf("dev").skip_final_snapshot).toBe(true);
     expect(instanceOf("dev").final_snapshot_identifier).toBeUndefined();
+    expect(resourcesOf(tiers.dev.json, "random_id")).toEqual({});
   });
 
   test.each([
@@ -196,10 +206,14 @@ describe("DataTier: lifecycle protections", () => {
     expect(resourceNamed(tiers.production.json, "aws_kms_key", "data_Key").lifecycle).toEqual({ prevent_destroy: true });
   });
 
-  test.each(NON_PRODUCTION)("%s can be destroyed", (env) => {
-    // GIVEN a non-production environment WHEN synthesized THEN prevent_destroy is off
-    expect(instanceOf(env).lifecycle).toEqual({ prevent_destroy: false, ignore_changes: ["engine_version"] });
-    expect(resourceNamed(tiers[env].json, "aws_kms_key", "data_Key").lifecycle).toEqual({ prevent_destroy: false });
+  test.each(NON_PRODUCTION)("%s's instance can be destroyed", (env) => {
+    // GIVEN a disposable environment WHEN synthesized THEN the instance has neither prevent_destroy nor deletion protection
+    expect(instanceOf(env)).toMatchObject({ deletion_protection: false, lifecycle: { prevent_destroy: false, ignore_changes: ["engine_version"] } });
+  });
+
+  test.each(NON_PRODUCTION)("%s keeps the data key when destroyed, so its final snapshot and backups stay restorable", (env) => {
+    // GIVEN a disposable environment WHEN synthesized THEN Terraform still refuses to destroy the key
+    expect(resourceNamed(tiers[env].json, "aws_kms_key", "data_Key").lifecycle).toEqual({ prevent_destroy: true });
   });
 
   test("Terraform leaves minor versions to RDS's automatic upgrades after creation", () => {
@@ -364,11 +378,11 @@ describe("DataTier: secrets", () => {
   });
 
   test.each([
-    ["dev", 7],
-    ["beta", 7],
-    ["staging", 7],
+    ["dev", 0],
+    ["beta", 0],
+    ["staging", 0],
     ["production", 30],
-  ] as const)("%s can restore a deleted secret for %i days", (env, days) => {
+  ] as const)("%s keeps a deleted secret restorable for %i days (0: deleted at once, the name reusable)", (env, days) => {
     // GIVEN database.secretsRecoveryWindowDays WHEN synthesized THEN every secret has that recovery window
     for (const name of SERVICE_SECRET_NAMES) expect(secretOf(env, name).recovery_window_in_days).toBe(days);
   });
@@ -460,6 +474,7 @@ describe("DataTier: what it offers the service", () => {
         "data/Database/LogGroup-upgrade",
         "data/Database/MonitoringRole",
         "data/Database/MonitoringPolicy",
+        "data/Database/FinalSnapshotSuffix",
         "data/Database/Resource",
         `data/Database/AllowFrom-${tiers.production.serviceGroup.friendlyUniqueId}`,
       ].sort(),
@@ -524,9 +539,11 @@ describe("DataTier: validation", () => {
     );
   });
 
-  test("fails when the secrets' recovery window is outside 7-30 days", () => {
+  test("fails when the secrets' recovery window is neither 0 nor 7-30 days", () => {
     // GIVEN a 3-day window WHEN the tier is built THEN Secrets Manager's bounds are named
-    expect(() => build({ secretsRecoveryWindowDays: 3 }, "data")).toThrow("fixture-dev/data/Secrets: recoveryWindowDays must be an integer from 7 to 30; received 3");
+    expect(() => build({ secretsRecoveryWindowDays: 3 }, "data")).toThrow(
+      "fixture-dev/data/Secrets: recoveryWindowDays must be 0 (delete at once) or an integer from 7 to 30; received 3",
+    );
   });
 
   test("fails when the network has fewer than two database subnets", () => {
@@ -550,10 +567,17 @@ describe("DataTier: validation", () => {
     for (const secret of Object.values(resourcesOf(json, "aws_secretsmanager_secret"))) expect(secret.recovery_window_in_days).toBe(30);
   });
 
-  test("fails when config sets database.secretsRecoveryWindowDays outside 7-30", () => {
+  test("fails when config sets database.secretsRecoveryWindowDays outside 0 or 7-30", () => {
     // GIVEN an override of 45 days WHEN the configuration is loaded THEN the loader names setting, value and range
     expect(() => testConfig("dev", { database: { secretsRecoveryWindowDays: 45 } })).toThrow(
-      "database.secretsRecoveryWindowDays: received 45; allowed: 7 to 30 days",
+      "database.secretsRecoveryWindowDays: received 45; allowed: 0 (delete at once) or 7 to 30 days",
+    );
+  });
+
+  test("fails when a production-protected environment deletes secrets without recovery", () => {
+    // GIVEN production with a 0-day window WHEN loaded THEN the recovery window is required
+    expect(() => testConfig("production", { database: { secretsRecoveryWindowDays: 0 } })).toThrow(
+      'database.secretsRecoveryWindowDays: received 0; allowed: 7 to 30 days when protection is "production" (a deleted secret stays restorable)',
     );
   });
 });

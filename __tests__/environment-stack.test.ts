@@ -18,14 +18,15 @@ describe("the application", () => {
   test.each(names)("%s has zero guardrail findings", (name) => {
     // The bootstrap stack runs the production rules too (state bucket and lock table).
     const production = name.endsWith("production") || name.endsWith("bootstrap");
-    expect(checkStack(stacks[name], { production }).map(formatFinding)).toEqual([]);
+    // dev, beta and staging are disposable: the destroy-path rules (LIM-DESTROY) run on them.
+    expect(checkStack(stacks[name], { production, disposable: !production }).map(formatFinding)).toEqual([]);
   });
 
   test.each([
     ["production", PRODUCTION_WITH_EVERY_OPTION],
     ["dev", DEV_WITH_LEGACY_TOKEN_SOURCE],
   ] as const)("%s with its optional features has zero guardrail findings", (env, layer) => {
-    expect(checkStack(synthJson(environmentStack(env, layer)), { production: env === "production" }).map(formatFinding)).toEqual([]);
+    expect(checkStack(synthJson(environmentStack(env, layer)), { production: env === "production", disposable: env !== "production" }).map(formatFinding)).toEqual([]);
   });
 
   test("no guardrail is suppressed anywhere (docs/guardrails.md lists suppressions: none)", () => {
@@ -36,6 +37,44 @@ describe("the application", () => {
   test("every guardrail rule is documented in docs/guardrails.md", () => {
     const docs = require("node:fs").readFileSync(`${__dirname}/../docs/guardrails.md`, "utf8") as string; // eslint-disable-line @typescript-eslint/no-require-imports
     expect(RULES.map((r) => r.id).filter((id) => !docs.includes(`\`${id}\``))).toEqual([]);
+  });
+});
+
+describe("destroying an environment", () => {
+  const only = (name: string, type: string): Json => {
+    const all = Object.values((stacks[name].resource?.[type] ?? {}) as Record<string, Json>);
+    if (all.length !== 1) throw new Error(`expected one ${type} in ${name}, found ${all.length}`);
+    return all[0];
+  };
+  const bucketOf = (name: string, fragment: string): Json =>
+    Object.entries(stacks[name].resource.aws_s3_bucket as Record<string, Json>).find(([n]) => n.includes(fragment))![1];
+
+  test.each(["dev", "beta", "staging"])("%s is destroyed in one run: repository, buckets and load balancer delete with their contents", (env) => {
+    // GIVEN a disposable environment WHEN synthesized THEN nothing refuses deletion while it holds data
+    const name = `farmers-module-${env}`;
+    expect([
+      only(name, "aws_ecr_repository").force_delete,
+      bucketOf(name, "pipeline_ArtifactBucket").force_destroy,
+      bucketOf(name, "AccessLogBucket").force_destroy,
+      only(name, "aws_lb").enable_deletion_protection,
+      only(name, "aws_db_instance").deletion_protection,
+    ]).toEqual([true, true, true, false, false]);
+  });
+
+  test.each(["dev", "beta", "staging"])("%s can be re-created at once: its secrets are deleted without a recovery window", (env) => {
+    const secrets = Object.values(stacks[`farmers-module-${env}`].resource.aws_secretsmanager_secret as Record<string, Json>);
+    expect(secrets.map((s) => s.recovery_window_in_days)).toEqual([0, 0, 0, 0, 0]);
+  });
+
+  test("production keeps every store when Terraform is asked to destroy it", () => {
+    // GIVEN production WHEN synthesized THEN the repository and artifact bucket refuse deletion with contents
+    const name = "farmers-module-production";
+    expect([
+      only(name, "aws_ecr_repository").force_delete,
+      bucketOf(name, "pipeline_ArtifactBucket").force_destroy,
+      only(name, "aws_lb").enable_deletion_protection,
+      only(name, "aws_db_instance").lifecycle.prevent_destroy,
+    ]).toEqual([false, false, true, true]);
   });
 });
 

@@ -64,7 +64,7 @@ describe("guardrail rules fire on bad resources", () => {
   });
 
   test("LIM-RDS-RETENTION: backups disabled and a 10-day Performance Insights retention", () => {
-    const db = { identifier: "db", storage_encrypted: true, backup_retention_period: 0, performance_insights_enabled: true, performance_insights_retention_period: 10 };
+    const db = { identifier: "db", storage_encrypted: true, skip_final_snapshot: true, backup_retention_period: 0, performance_insights_enabled: true, performance_insights_retention_period: 10 };
     expect(ids(stack({ aws_db_instance: { db } }))).toEqual(["LIM-RDS-RETENTION s/db backup_retention_period", "LIM-RDS-RETENTION s/db performance_insights_retention_period"]);
   });
 
@@ -91,7 +91,7 @@ describe("guardrail rules fire on bad resources", () => {
 
   test("SEC-ENCRYPTION: an unencrypted database, secret, topic and repository", () => {
     const s = stack({
-      aws_db_instance: { db: { identifier: "db", backup_retention_period: 7 } },
+      aws_db_instance: { db: { identifier: "db", skip_final_snapshot: true, backup_retention_period: 7 } },
       aws_secretsmanager_secret: { sec: { name: "x" } },
       aws_sns_topic: { t: { name: "t" } },
       aws_ecr_repository: { repo: { name: "repo", image_tag_mutability: "IMMUTABLE", image_scanning_configuration: { scan_on_push: true } } },
@@ -160,7 +160,7 @@ describe("guardrail rules fire on bad resources", () => {
 
   test("SEC-PROTECT-STATEFUL: an unprotected production database and load balancer", () => {
     const s = stack({
-      aws_db_instance: { db: { identifier: "db", storage_encrypted: true, backup_retention_period: 35 } },
+      aws_db_instance: { db: { identifier: "db", storage_encrypted: true, skip_final_snapshot: true, backup_retention_period: 35 } },
       aws_lb: { lb: { name: "lb" } },
     });
     expect(ids(s, true)).toEqual([
@@ -174,7 +174,7 @@ describe("guardrail rules fire on bad resources", () => {
   test("SEC-PROTECT-STATEFUL: the database's key and a lock table without protection", () => {
     const s = stack({
       aws_kms_key: { key: {} },
-      aws_db_instance: { db: { identifier: "db", storage_encrypted: true, backup_retention_period: 35, kms_key_id: "${aws_kms_key.key.arn}", deletion_protection: true, lifecycle: { prevent_destroy: true } } },
+      aws_db_instance: { db: { identifier: "db", storage_encrypted: true, skip_final_snapshot: true, backup_retention_period: 35, kms_key_id: "${aws_kms_key.key.arn}", deletion_protection: true, lifecycle: { prevent_destroy: true } } },
       aws_dynamodb_table: { locks: { name: "locks", server_side_encryption: { enabled: true } } },
     });
     expect(ids(s, true)).toEqual([
@@ -182,6 +182,66 @@ describe("guardrail rules fire on bad resources", () => {
       "SEC-PROTECT-STATEFUL s/locks lifecycle.prevent_destroy",
       "SEC-PROTECT-STATEFUL s/locks deletion_protection_enabled",
     ]);
+  });
+
+  test("SEC-PROTECT-STATEFUL: the database's key without protection outside production too", () => {
+    // GIVEN a non-production stack whose database key may be destroyed WHEN checked THEN the key is flagged:
+    // the final snapshot and retained backups it encrypts would become unrestorable
+    const s = stack({
+      aws_kms_key: { key: {} },
+      aws_db_instance: { db: { identifier: "db", storage_encrypted: true, skip_final_snapshot: true, backup_retention_period: 7, kms_key_id: "${aws_kms_key.key.arn}" } },
+    });
+    expect(checkStack(s, { production: false, disposable: true }).map(formatFinding)).toEqual([
+      "[SEC-PROTECT-STATEFUL] s/key: lifecycle.prevent_destroy = (unset); allowed: true in every environment (final snapshots and retained backups are encrypted with it)",
+    ]);
+  });
+
+  test("LIM-DESTROY: a fixed or missing final snapshot name, in any environment", () => {
+    // GIVEN one instance with a literal final snapshot name and one with none WHEN checked THEN both are flagged
+    const s = stack({
+      aws_db_instance: {
+        fixed: { identifier: "a", storage_encrypted: true, backup_retention_period: 7, final_snapshot_identifier: "a-final" },
+        unnamed: { identifier: "b", storage_encrypted: true, backup_retention_period: 7 },
+        suffixed: { identifier: "c", storage_encrypted: true, backup_retention_period: 7, final_snapshot_identifier: "c-final-${random_id.s.hex}" },
+      },
+      random_id: { s: { byte_length: 4 } },
+    });
+    // (production or not: a replacement takes a final snapshot too)
+    for (const production of [true, false])
+      expect(checkStack(s, { production }).filter((f) => f.ruleId === "LIM-DESTROY").map((f) => `${f.path} ${f.attribute}`)).toEqual([
+        "s/fixed final_snapshot_identifier",
+        "s/unnamed final_snapshot_identifier",
+      ]);
+  });
+
+  test("LIM-DESTROY: a disposable stack's resources that would block or outlive a destroy", () => {
+    // GIVEN a disposable stack with a protected database and load balancer, a repository and a bucket
+    // that refuse deletion while not empty, a secret with a recovery window and another prevent_destroy
+    const s = stack({
+      aws_kms_key: { key: { lifecycle: { prevent_destroy: true } } },
+      aws_db_instance: {
+        db: { identifier: "db", storage_encrypted: true, skip_final_snapshot: true, backup_retention_period: 7, kms_key_id: "${aws_kms_key.key.arn}", deletion_protection: true, lifecycle: { prevent_destroy: true } },
+      },
+      aws_lb: { lb: { name: "lb", enable_deletion_protection: true } },
+      aws_ecr_repository: { repo: { name: "repo", image_tag_mutability: "IMMUTABLE", image_scanning_configuration: { scan_on_push: true }, encryption_configuration: [{ encryption_type: "KMS" }] } },
+      aws_secretsmanager_secret: { sec: { name: "sec", kms_key_id: "${aws_kms_key.key.arn}", recovery_window_in_days: 7 } },
+      ...goodBucket("b"),
+    });
+    // WHEN checked as disposable THEN each is flagged, and the data key's prevent_destroy is not
+    const findings = checkStack(s, { production: false, disposable: true }).filter((f) => f.ruleId === "LIM-DESTROY");
+    expect(findings.map((f) => `${f.path} ${f.attribute}`)).toEqual([
+      "s/db lifecycle.prevent_destroy",
+      "s/db deletion_protection",
+      "s/lb enable_deletion_protection",
+      "s/repo force_delete",
+      "s/b force_destroy",
+      "s/sec recovery_window_in_days",
+    ]);
+    expect(formatFinding(findings[3])).toBe(
+      '[LIM-DESTROY] s/repo: force_delete = (unset); allowed: true (ECR refuses to delete a repository holding images) in a disposable environment (protection "disposable": destroyed in one run)',
+    );
+    // AND as a production stack none of these are LIM-DESTROY findings
+    expect(checkStack(s, { production: true }).filter((f) => f.ruleId === "LIM-DESTROY")).toEqual([]);
   });
 
   test("SEC-MANAGED-POLICY: a managed policy outside the reviewed list", () => {
@@ -238,6 +298,7 @@ describe("guardrail rules fire on bad resources", () => {
       "SEC-MANAGED-POLICY",
       "SEC-S3-BUCKET",
       "SEC-PROTECT-STATEFUL",
+      "LIM-DESTROY",
       "SEC-ECR",
     ]);
   });

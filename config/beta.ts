@@ -24,6 +24,10 @@ export const beta: ConfigLayer = {
     // (the final snapshot stays on, so its data stays restorable).
     deletionProtection: false,
     preventDestroy: false,
+    // Deleted with the environment, not kept for 30 days: a name still reserved by a deleted
+    // secret would make re-creating the environment fail. The database password is not lost
+    // with it: reset it on a restored instance (docs/runbooks/destroy-and-recreate.md).
+    secretsRecoveryWindowDays: 0,
   },
   service: { cpu: 512, memoryMiB: 1024, desiredCount: 1, minCount: 1, maxCount: 4 },
   aaa: { endpoint: "aaa-service-beta.internal:50052" },

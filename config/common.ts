@@ -35,7 +35,8 @@ export const common: ConfigLayer = {
     enhancedMonitoringIntervalSeconds: 60,
     caCertificateIdentifier: "rds-ca-rsa2048-g1",
     reservedConnections: 20,
-    secretsRecoveryWindowDays: 7,
+    // Long enough to notice and restore a secret deleted by mistake.
+    secretsRecoveryWindowDays: 30,
   },
   service: {
     containerPort: 8000,

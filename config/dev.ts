@@ -23,6 +23,10 @@ export const dev: ConfigLayer = {
     // Opted out with protection "disposable" above: Terraform and AWS may delete the instance.
     deletionProtection: false,
     preventDestroy: false,
+    // Deleted with the environment, not kept for 30 days: a name still reserved by a deleted
+    // secret would make re-creating the environment fail. The database password is not lost
+    // with it: reset it on a restored instance (docs/runbooks/destroy-and-recreate.md).
+    secretsRecoveryWindowDays: 0,
     // Dev data is disposable: no final snapshot either.
     skipFinalSnapshot: true,
   },

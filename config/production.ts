@@ -25,7 +25,6 @@ export const production: ConfigLayer = {
     performanceInsights: true,
     backupRetentionDays: 35,
     enhancedMonitoringIntervalSeconds: 30,
-    secretsRecoveryWindowDays: 30,
   },
   service: {
     cpu: 512,

@@ -96,8 +96,14 @@ const databaseSchema = z
     caCertificateIdentifier: z.string().min(1),
     maxConnections: positiveInt,
     reservedConnections: z.number().int().min(3, allowed("at least 3 (RDS reserves connections for rdsadmin)")),
-    /** Days a deleted service secret can still be restored (Secrets Manager allows 7-30). */
-    secretsRecoveryWindowDays: z.number().int().min(7, allowed("7 to 30 days")).max(30, allowed("7 to 30 days")),
+    /**
+     * Days a deleted service secret can still be restored (Secrets Manager allows 7-30), or 0 to
+     * delete at once so a re-created environment can reuse the names (disposable environments).
+     */
+    secretsRecoveryWindowDays: z
+      .number()
+      .int()
+      .refine((v) => v === 0 || (v >= 7 && v <= 30), allowed("0 (delete at once) or 7 to 30 days")),
   })
   .strict();
 
@@ -320,6 +326,8 @@ function crossFieldRules(c: Raw, ctx: z.RefinementCtx): void {
     if (!c.loadBalancer.deletionProtection) fail(["loadBalancer", "deletionProtection"], false, required);
     if (c.service.fargateSpot)
       fail(["service", "fargateSpot"], true, `allowed: false when protection is "production" (Spot tasks can be reclaimed with two minutes' notice)`);
+    if (c.database.secretsRecoveryWindowDays === 0)
+      fail(["database", "secretsRecoveryWindowDays"], 0, `allowed: 7 to 30 days when protection is "production" (a deleted secret stays restorable)`);
   }
 
   if ([80, 443, c.service.containerPort].includes(c.loadBalancer.testListenerPort))

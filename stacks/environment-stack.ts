@@ -71,6 +71,7 @@ export class EnvironmentStack extends TerraformStack {
       deployment: config.deployment,
       aaa: config.aaa,
       observability: config.observability,
+      disposable: config.protection === "disposable",
     });
 
     // Topics, alarms and dashboard; wires the 5xx-rate and unhealthy-target alarms into the
@@ -89,6 +90,7 @@ export class EnvironmentStack extends TerraformStack {
       deployment: config.deployment,
       service: this.service,
       topics: this.observability,
+      disposable: config.protection === "disposable",
     });
 
     if (config.loadBalancer.waf.enabled) {
@@ -101,7 +103,7 @@ export class EnvironmentStack extends TerraformStack {
     }
 
     // A production-protected environment keeps its stateful protections whatever its name.
-    applyGuardrails(this, { production: config.protection === "production" });
+    applyGuardrails(this, { production: config.protection === "production", disposable: config.protection === "disposable" });
     this.outputs();
   }
 

@@ -121,8 +121,11 @@ export class DataTier extends Construct implements DataTierOutputs {
         },
       ]),
       tags: { Name: naming.name(this, "generic", "data") },
-      // Snapshots and retained backups are encrypted with this key: keep it while they matter.
-      lifecycle: { preventDestroy: settings.preventDestroy },
+      // Final snapshots and retained automated backups are encrypted with this key and outlive the
+      // instance: KMS would delete it at the end of the deletion window and leave them
+      // unrestorable. So Terraform never destroys it, in any environment; destroying a disposable
+      // environment first removes it from state (docs/runbooks/destroy-and-recreate.md).
+      lifecycle: { preventDestroy: true },
     });
     this.kmsAlias = new KmsAlias(this, "KeyAlias", {
       name: checkName(this, "generic", `alias/${naming.prefix}-data`),

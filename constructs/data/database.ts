@@ -6,6 +6,7 @@ import { DbSubnetGroup } from "@cdktf/provider-aws/lib/db-subnet-group";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import type { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import { Id } from "@cdktf/provider-random/lib/id";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import type { EnvironmentConfig } from "../../config/schema";
@@ -21,6 +22,8 @@ export const POSTGRES_PORT = 5432;
 export const BACKUP_WINDOW = "03:00-04:00";
 /** Weekly maintenance window (UTC), right after the backup window. */
 export const MAINTENANCE_WINDOW = "sun:04:00-sun:05:00";
+/** Bytes of the random suffix of the final snapshot's name (two hex digits each). */
+export const FINAL_SNAPSHOT_SUFFIX_BYTES = 4;
 /** Logs RDS exports to CloudWatch. */
 export const LOG_EXPORTS = ["postgresql", "upgrade"] as const;
 
@@ -61,8 +64,13 @@ export class Database extends Construct {
   readonly logGroups: Readonly<Record<(typeof LOG_EXPORTS)[number], CloudwatchLogGroup>>;
   /** `farmers-module-<env>-db`. */
   readonly identifier: string;
-  /** Name of the snapshot taken when the instance is deleted; undefined when skipped. */
+  /**
+   * Name of the snapshot taken when the instance is deleted: `<identifier>-final-<8 hex>`, a
+   * suffix generated once per instance; undefined when skipped.
+   */
   readonly finalSnapshotIdentifier?: string;
+  /** Generates the final snapshot's suffix; absent when the final snapshot is skipped. */
+  readonly finalSnapshotSuffix?: Id;
   private readonly ingressRules = new Map<string, VpcSecurityGroupIngressRule>();
 
   constructor(scope: Construct, id: string, props: DatabaseProps) {
@@ -137,7 +145,17 @@ export class Database extends Construct {
       });
     }
 
-    this.finalSnapshotIdentifier = settings.skipFinalSnapshot ? undefined : naming.name(this, "rdsIdentifier", "db-final");
+    // The provider deletes the instance with the final_snapshot_identifier in state, and RDS refuses
+    // a name that a snapshot already has (DBSnapshotAlreadyExists): a fixed name would make the
+    // second destroy of a re-created environment fail (hashicorp/terraform-provider-aws#2588,
+    // terraform-aws-modules/terraform-aws-rds adds a random_id for the same reason). The suffix
+    // is created with the instance and destroyed with it, so each instance gets its own name.
+    if (!settings.skipFinalSnapshot) {
+      const base = naming.name(this, "rdsIdentifier", "db-final");
+      checkName(this, "rdsIdentifier", `${base}-${"0".repeat(FINAL_SNAPSHOT_SUFFIX_BYTES * 2)}`);
+      this.finalSnapshotSuffix = new Id(this, "FinalSnapshotSuffix", { byteLength: FINAL_SNAPSHOT_SUFFIX_BYTES, keepers: { instance: name } });
+      this.finalSnapshotIdentifier = `${base}-${this.finalSnapshotSuffix.hex}`;
+    }
 
     this.instance = new DbInstance(this, "Resource", {
       identifier: name,

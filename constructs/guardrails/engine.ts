@@ -18,8 +18,13 @@ export interface Suppression {
 }
 
 export interface GuardrailOptions {
-  /** Apply the production-only rules (stateful protection). */
+  /** Apply the production-only rules (stateful protection): config `protection: "production"`. */
   readonly production: boolean;
+  /**
+   * Apply the disposable-only rules (nothing blocks a destroy): config `protection: "disposable"`.
+   * @default false
+   */
+  readonly disposable?: boolean;
   /** Rules to run. @default RULES */
   readonly rules?: readonly Rule[];
 }
@@ -51,13 +56,14 @@ export function resourcesOf(stack: Json): SynthResource[] {
   return out;
 }
 
-function context(stack: Json, production: boolean): RuleContext {
+function context(stack: Json, production: boolean, disposable: boolean): RuleContext {
   const resources = resourcesOf(stack);
   const byAddress = new Map(resources.map((r) => [`${r.type}.${r.name}`, r]));
   return {
     resources,
     stack,
     production,
+    disposable,
     ofType: (type) => resources.filter((r) => r.type === type),
     referenced: (expression) => {
       const m = typeof expression === "string" ? /^\$\{([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.[a-z_]+\}$/.exec(expression) : null;
@@ -73,7 +79,7 @@ export interface Finding extends Violation {
 
 /** Runs the rules on synthesized JSON; returns findings not covered by a suppression. */
 export function checkStack(stack: Json, options: GuardrailOptions, suppressions: readonly Suppression[] = []): Finding[] {
-  const ctx = context(stack, options.production);
+  const ctx = context(stack, options.production, options.disposable ?? false);
   return (options.rules ?? RULES).flatMap((rule) =>
     rule
       .check(ctx)

@@ -17,6 +17,8 @@ export interface RuleContext {
   readonly stack: Json;
   /** True for stacks whose configuration is production (stricter protection rules). */
   readonly production: boolean;
+  /** True for stacks whose configuration is disposable (destroyed in one run, re-created). */
+  readonly disposable: boolean;
   /** Resources of one type. */
   ofType(type: string): SynthResource[];
   /** The resource a `${type.name.attr}` reference points at, if any. */

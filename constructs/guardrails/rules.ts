@@ -300,29 +300,64 @@ const bucketHygiene: Rule = {
   ],
 };
 
+/** The KMS keys of the databases and secrets: their snapshots, backups and values need them. */
+function dataKeys(ctx: RuleContext): Set<SynthResource> {
+  return new Set(
+    [...ctx.ofType("aws_db_instance").map((db) => db.config.kms_key_id), ...ctx.ofType("aws_secretsmanager_secret").map((s) => s.config.kms_key_id)]
+      .map((ref) => ctx.referenced(ref))
+      .filter((k): k is SynthResource => k !== undefined),
+  );
+}
+
 const productionProtection: Rule = {
   id: "SEC-PROTECT-STATEFUL",
-  rationale: "Production data survives a mistaken destroy: the database and its key, lock tables, and (deletion protection) the ALB.",
+  rationale: "Data survives a mistaken destroy: the data key everywhere; in production also the database, lock tables and (deletion protection) the ALB.",
   check: (ctx) => {
-    if (!ctx.production) return [];
-    const preventDestroy = (r: SynthResource) => (r.config.lifecycle?.prevent_destroy === true ? [] : [v(r, "lifecycle.prevent_destroy", r.config.lifecycle?.prevent_destroy, "true in production")]);
-    // The key of the database and its secrets: without it their snapshots and values are lost.
-    const dataKeys = new Set(
-      [...ctx.ofType("aws_db_instance").map((db) => db.config.kms_key_id), ...ctx.ofType("aws_secretsmanager_secret").map((s) => s.config.kms_key_id)]
-        .map((ref) => ctx.referenced(ref))
-        .filter((k): k is SynthResource => k !== undefined),
-    );
+    const preventDestroy = (r: SynthResource, where: string) =>
+      r.config.lifecycle?.prevent_destroy === true ? [] : [v(r, "lifecycle.prevent_destroy", r.config.lifecycle?.prevent_destroy, `true ${where}`)];
+    // Final snapshots and retained backups outlive the instance in every environment.
+    const keys = [...dataKeys(ctx)].flatMap((k) => preventDestroy(k, "in every environment (final snapshots and retained backups are encrypted with it)"));
+    if (!ctx.production) return keys;
     return [
-      ...[...dataKeys].flatMap(preventDestroy),
+      ...keys,
       ...ctx.ofType("aws_dynamodb_table").flatMap((r) => [
-        ...preventDestroy(r),
+        ...preventDestroy(r, "in production"),
         ...(r.config.deletion_protection_enabled === true ? [] : [v(r, "deletion_protection_enabled", r.config.deletion_protection_enabled, "true in production")]),
       ]),
       ...ctx.ofType("aws_db_instance").flatMap((r) => [
         ...(r.config.deletion_protection === true ? [] : [v(r, "deletion_protection", r.config.deletion_protection, "true in production")]),
-        ...(r.config.lifecycle?.prevent_destroy === true ? [] : [v(r, "lifecycle.prevent_destroy", r.config.lifecycle?.prevent_destroy, "true in production")]),
+        ...preventDestroy(r, "in production"),
       ]),
       ...ctx.ofType("aws_lb").filter((r) => r.config.enable_deletion_protection !== true).map((r) => v(r, "enable_deletion_protection", r.config.enable_deletion_protection, "true in production")),
+    ];
+  },
+};
+
+const DISPOSABLE = "in a disposable environment (protection \"disposable\": destroyed in one run)";
+
+const destroyPath: Rule = {
+  id: "LIM-DESTROY",
+  rationale: "Destroy works in one run and again after re-creation: unique final-snapshot names; in a disposable environment nothing refuses deletion or keeps a name reserved, only the data key is kept.",
+  check: (ctx) => {
+    // A fixed name fails the second destroy (RDS: DBSnapshotAlreadyExists), in any environment.
+    const snapshots = ctx
+      .ofType("aws_db_instance")
+      .filter((r) => r.config.skip_final_snapshot !== true && !isToken(r.config.final_snapshot_identifier))
+      .map((r) => v(r, "final_snapshot_identifier", r.config.final_snapshot_identifier, "a name unique to the instance (a generated suffix), so a second destroy does not collide"));
+    if (!ctx.disposable) return snapshots;
+    const keys = dataKeys(ctx);
+    const flag = (type: string, attribute: string, ok: (value: unknown) => boolean, limit: string) =>
+      ctx.ofType(type).filter((r) => !ok(r.config[attribute])).map((r) => v(r, attribute, r.config[attribute], `${limit} ${DISPOSABLE}`));
+    return [
+      ...snapshots,
+      ...ctx.resources
+        .filter((r) => r.config.lifecycle?.prevent_destroy === true && !keys.has(r))
+        .map((r) => v(r, "lifecycle.prevent_destroy", true, `unset ${DISPOSABLE}; only the data key is kept`)),
+      ...flag("aws_db_instance", "deletion_protection", (x) => x !== true, "false"),
+      ...flag("aws_lb", "enable_deletion_protection", (x) => x !== true, "false"),
+      ...flag("aws_ecr_repository", "force_delete", (x) => x === true, "true (ECR refuses to delete a repository holding images)"),
+      ...flag("aws_s3_bucket", "force_destroy", (x) => x === true, "true (S3 refuses to delete a bucket holding objects)"),
+      ...flag("aws_secretsmanager_secret", "recovery_window_in_days", (x) => x === 0, "0 (a deleted secret keeps its name reserved for its recovery window)"),
     ];
   },
 };
@@ -370,5 +405,6 @@ export const RULES: readonly Rule[] = [
   managedPolicies,
   bucketHygiene,
   productionProtection,
+  destroyPath,
   ecrHygiene,
 ];

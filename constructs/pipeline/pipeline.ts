@@ -41,6 +41,12 @@ export interface DeliveryPipelineProps {
   readonly buildComputeType?: string;
   /** Minutes after which a build is stopped. @default 30 */
   readonly buildTimeoutMinutes?: number;
+  /**
+   * The environment is destroyed with its contents (config `protection: "disposable"`): the
+   * artifact bucket is deleted with its objects and their versions.
+   * @default false - destroy fails while the bucket holds artifacts
+   */
+  readonly disposable?: boolean;
 }
 
 /** Name of the Terraform variable holding the GitHub token in `github-token` mode. */
@@ -174,6 +180,8 @@ export class DeliveryPipeline extends Construct {
       bucketName: `${naming.prefix}-artifacts-${account}`,
       kmsKey: this.kmsKey,
       expirationDays: config.artifactExpirationDays,
+      // S3 refuses to delete a non-empty bucket; the provider empties it (every version) first.
+      forceDestroy: props.disposable ?? false,
     }).bucket;
     const bucketArn = this.artifactBucket.arn;
 

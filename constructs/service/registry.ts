@@ -10,6 +10,12 @@ export interface ServiceRegistryProps {
   readonly keepTaggedImages?: number;
   /** Days after which an untagged image expires. @default 3 */
   readonly untaggedExpiryDays?: number;
+  /**
+   * Let `terraform destroy` delete the repository with its images (ECR refuses to delete a
+   * repository that holds images unless forced).
+   * @default false - destroy fails while the repository holds images
+   */
+  readonly forceDelete?: boolean;
 }
 
 /** The ECR lifecycle policy: untagged images expire after `untaggedDays`, only the newest `keep` tagged images stay. */
@@ -54,6 +60,7 @@ export class ServiceRegistry extends Construct {
       imageTagMutability: "IMMUTABLE",
       imageScanningConfiguration: { scanOnPush: true },
       encryptionConfiguration: [{ encryptionType: "KMS" }],
+      forceDelete: props.forceDelete ?? false,
     });
     new EcrLifecyclePolicy(this, "LifecyclePolicy", {
       repository: this.repository.name,

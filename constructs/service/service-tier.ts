@@ -49,6 +49,12 @@ export interface ServiceTierProps {
   readonly initialImageTag?: string;
   /** Image of the ADOT collector sidecar (tracing only). @default DEFAULT_COLLECTOR_IMAGE (pinned) */
   readonly collectorImage?: string;
+  /**
+   * The environment is destroyed with its contents (config `protection: "disposable"`): the
+   * image repository is deleted even when it holds images.
+   * @default false - destroy fails while the repository holds images
+   */
+  readonly disposable?: boolean;
 }
 
 /**
@@ -99,7 +105,7 @@ export class ServiceTier extends Construct implements ServiceTierOutputs {
 
     const account = new DataAwsCallerIdentity(this, "Account", {});
 
-    this.repository = new ServiceRegistry(this, "Registry", { naming }).repository;
+    this.repository = new ServiceRegistry(this, "Registry", { naming, forceDelete: props.disposable ?? false }).repository;
 
     const lb = new ServiceLoadBalancer(this, "LoadBalancer", {
       naming,
