@@ -1,0 +1,74 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { defaultOutdir, readSynthesizedStacks, runSynth } from "../cost/synthesized";
+import { checkPlan } from "./check-plan";
+import { ProviderSourceError } from "./providers";
+import { OfflinePlanError } from "./offline";
+import { terraformVersion, Workspace, type PlanResult } from "./workspace";
+
+/**
+ * `npm run plan:offline [-- <env|stack>...]`: the offline plan of `npm test` (offline.ts), by
+ * hand, on the last synth in cdktf.out (synthesizing first when there is none). Prints per
+ * stack the resources to add/change/destroy and check-plan's verdict, and keeps each plan's
+ * JSON (`terraform show -json`) under cdktf.out/plans/<stack>.json. Exit 1 when a plan fails,
+ * 2 on bad input.
+ */
+
+const PREFIX = "farmers-module-";
+
+/** One line per stack: counts, or the errors. */
+export function formatPlanResult(result: PlanResult): string {
+  if (!result.ok || !result.counts) return `${result.stack}: PLAN FAILED\n${result.errors.map((e) => `  ${e}`).join("\n")}`;
+  const { add, change, destroy } = result.counts;
+  const verdict = checkPlan(result.plan!);
+  return `${result.stack}: ${add} to add, ${change} to change, ${destroy} to destroy; check-plan: ${verdict.exitCode === 0 ? "OK" : "REFUSED"}`;
+}
+
+async function main(): Promise<number> {
+  const outdir = defaultOutdir();
+  let synthesized = readSynthesizedStacks(outdir);
+  if (synthesized.length === 0) {
+    console.error(`No synthesized stacks in ${outdir}: running the synth first.`);
+    runSynth(outdir);
+    synthesized = readSynthesizedStacks(outdir);
+  }
+  const wanted = process.argv.slice(2);
+  const short = (name: string) => (name.startsWith(PREFIX) ? name.slice(PREFIX.length) : name);
+  const selected = wanted.length === 0 ? synthesized : wanted.map((w) => synthesized.find((s) => s.name === w || short(s.name) === w));
+  const unknown = wanted.filter((_w, i) => !selected[i]);
+  if (unknown.length > 0) {
+    console.error(`plan:offline: unknown stack ${unknown.join(", ")}; allowed: ${synthesized.map((s) => short(s.name)).join(", ")}`);
+    return 2;
+  }
+  const version = await terraformVersion();
+  if (!version) {
+    console.error("plan:offline: terraform is not on the PATH (needs terraform >= 1.11)");
+    return 2;
+  }
+  const stacks = Object.fromEntries(selected.map((s) => [s!.name, s!.json]));
+  const workspace = await Workspace.open(stacks);
+  try {
+    console.log(`terraform ${version}, ${workspace.setup.description}`);
+    const results = await workspace.planAll();
+    const plans = join(outdir, "plans");
+    mkdirSync(plans, { recursive: true });
+    for (const result of results) {
+      if (result.plan) writeFileSync(join(plans, `${result.stack}.json`), JSON.stringify(result.plan, null, 2));
+      console.log(formatPlanResult(result));
+    }
+    console.log(`Plans (terraform show -json) in ${plans}/`);
+    return results.every((r) => r.ok) ? 0 : 1;
+  } finally {
+    workspace.close();
+  }
+}
+
+main().then(
+  (code) => (process.exitCode = code),
+  (error: Error) => {
+    if (error instanceof ProviderSourceError || error instanceof OfflinePlanError) {
+      console.error(`plan:offline: ${error.message}`);
+      process.exitCode = 2;
+    } else throw error;
+  },
+);
