@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Benchmark: median wall time and peak RSS of synth (warm, cold, via cdktf CLI, and the
-// cdktf-init default `npx ts-node main.ts` for comparison), the unit suite, the terraform
-// validate step and the whole `npm test`. Usage: npm run bench [-- --runs 5] [-- --skip-baseline]
+// cdktf-init default `npx ts-node main.ts` for comparison), the unit suites, the terraform step
+// (offline plan of every stack and variant, plus the validate/plan fixtures) and the whole
+// `npm test`, each with the machine's load average when it started (other work on the machine
+// slows every figure). Usage: npm run bench [-- --runs 5] [-- --skip-baseline]
 // Writes .bench/results.json. Measures this machine; never asserts (timing is not a test).
 "use strict";
 const { spawnSync } = require("node:child_process");
@@ -22,18 +24,23 @@ const cdktf = path.join(root, "node_modules", ".bin", "cdktf");
 const benchOut = path.join(root, ".bench");
 mkdirSync(benchOut, { recursive: true });
 
-/** Runs `cmd` once under GNU time; returns seconds and peak RSS (MB) of the largest process. */
+/**
+ * Runs `cmd` once under GNU time; returns wall seconds, CPU seconds (user + system, children
+ * included: on a busy machine this moves less than wall time), peak RSS (MB) of the largest
+ * process, and the 1-minute load average when it started.
+ */
 function measure(cmd, before) {
   if (before) before();
+  const load = require("node:os").loadavg()[0];
   const start = process.hrtime.bigint();
-  const r = spawnSync(timeBin, ["-f", "%M", "bash", "-c", cmd], { cwd: root, env, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+  const r = spawnSync(timeBin, ["-f", "%U %S %M", "bash", "-c", cmd], { cwd: root, env, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   if (r.status !== 0) {
     console.error(r.stdout.slice(-2000), r.stderr.slice(-4000));
     throw new Error(`benchmark command failed: ${cmd}`);
   }
-  const rssKb = Number(r.stderr.trim().split("\n").pop());
-  return { seconds, rssMb: rssKb / 1024 };
+  const [user, system, rssKb] = r.stderr.trim().split("\n").pop().split(" ").map(Number);
+  return { seconds, cpuSeconds: user + system, rssMb: rssKb / 1024, load };
 }
 
 function median(values) {
@@ -43,8 +50,17 @@ function median(values) {
 
 function bench(name, cmd, before, n = runs) {
   const samples = Array.from({ length: n }, () => measure(cmd, before));
-  const result = { name, runs: n, medianSeconds: median(samples.map((s) => s.seconds)), peakRssMb: Math.max(...samples.map((s) => s.rssMb)) };
-  console.log(`${name.padEnd(48)} ${result.medianSeconds.toFixed(2).padStart(7)} s   ${result.peakRssMb.toFixed(0).padStart(5)} MB   (median of ${n})`);
+  const result = {
+    name,
+    runs: n,
+    medianSeconds: median(samples.map((s) => s.seconds)),
+    medianCpuSeconds: median(samples.map((s) => s.cpuSeconds)),
+    peakRssMb: Math.max(...samples.map((s) => s.rssMb)),
+    loadAverages: samples.map((s) => Number(s.load.toFixed(1))),
+  };
+  console.log(
+    `${name.padEnd(64)} ${result.medianSeconds.toFixed(2).padStart(7)} s  ${result.medianCpuSeconds.toFixed(1).padStart(6)} s CPU  ${result.peakRssMb.toFixed(0).padStart(5)} MB   (median of ${n}, load ${result.loadAverages.join("/")})`,
+  );
   return result;
 }
 
@@ -61,8 +77,8 @@ results.push(bench("synth via cdktf CLI (cdktf synth)", `${cdktf} synth --output
 if (!skipBaseline) {
   results.push(bench("baseline: cdktf synth, app `npx ts-node main.ts`", `${cdktf} synth --app "npx ts-node main.ts" --output ${benchOut}/baseline.out`));
 }
-results.push(bench("unit suite (jest, without terraform validate)", "npx jest --testPathIgnorePatterns terraform-validate"));
-results.push(bench("terraform validate step (jest terraform-validate)", "npx jest __tests__/terraform-validate.test.ts"));
+results.push(bench("unit suites (jest, without the terraform step)", "npx jest --testPathIgnorePatterns terraform-plan"));
+results.push(bench("terraform step: offline plan of every stack (jest terraform-plan)", "npx jest __tests__/terraform-plan.test.ts"));
 results.push(bench("whole npm test (tsc --noEmit + jest)", "npm test -s", undefined, Math.max(1, Math.min(runs, 3))));
 
 const byName = Object.fromEntries(results.map((r) => [r.name, r]));
