@@ -48,16 +48,18 @@ describe("the real stacks", () => {
   });
 
   test("each environment stack has diff, plan and deploy scripts naming it, and the bootstrap stack a deploy script", () => {
-    const scripts = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
+    const { scripts, devDependencies } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string>; devDependencies: Record<string, string> };
+    // The CLI the project installs: cdktf, or cdktn after the switch (npm run check:cdktn).
+    const cli = "cdktn-cli" in devDependencies ? "cdktn" : "cdktf";
     for (const stack of environmentStacks) {
       const env = stack.replace(/^farmers-module-/, "");
-      expect(scripts[`diff:${env}`]).toBe(`cdktf diff ${stack}`);
-      expect(scripts[`deploy:${env}`]).toBe(`cdktf deploy ${stack}`);
+      expect(scripts[`diff:${env}`]).toBe(`${cli} diff ${stack}`);
+      expect(scripts[`deploy:${env}`]).toBe(`${cli} deploy ${stack}`);
       expect(scripts[`plan:${env}`]).toBe(
         `npm run synth && terraform -chdir=cdktf.out/stacks/${stack} init -input=false && terraform -chdir=cdktf.out/stacks/${stack} plan -input=false`,
       );
     }
-    expect(scripts["deploy:bootstrap"]).toBe("cdktf deploy farmers-module-bootstrap");
+    expect(scripts["deploy:bootstrap"]).toBe(`${cli} deploy farmers-module-bootstrap`);
     expect(scripts.synth).toBe("node scripts/synth.js && node scripts/run-ts.js scripts/synth-summary.ts");
   });
 
