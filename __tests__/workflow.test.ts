@@ -18,14 +18,14 @@ const ROOT = join(__dirname, "..");
 const WORKFLOW = join(ROOT, ".github", "workflows", "infrastructure.yml");
 const VALIDATOR = join(ROOT, "node_modules", "@action-validator", "cli", "cli.mjs");
 const text = readFileSync(WORKFLOW, "utf8");
-type Step = { uses?: string; run?: string; with?: Record<string, unknown>; env?: Record<string, string> };
+type Step = { name?: string; uses?: string; run?: string; if?: string; with?: Record<string, unknown>; env?: Record<string, string> };
 type Job = {
   needs?: string | string[];
   if?: string;
   environment?: string;
   permissions?: Record<string, string>;
   concurrency?: { group: string; "cancel-in-progress": boolean };
-  strategy?: { matrix: { include: { environment: string; role_variable: string }[] } };
+  strategy?: { matrix: { include: { environment: string; role_variable: string }[]; node?: number[] } };
   steps: Step[];
 };
 const workflow = parse(text) as { on: Record<string, { branches?: string[] }>; permissions: Record<string, string>; env: Record<string, string>; jobs: Record<string, Job> };
@@ -71,11 +71,44 @@ describe("workflow behaviour", () => {
     expect(workflow.permissions).toEqual({ contents: "read" });
   });
 
-  test("tests and synthesizes with Node 20 and the npm cache", () => {
+  test("tests and synthesizes on Node 22 and 24 with the npm cache, uploading the stacks once", () => {
     const steps = jobs.test.steps;
-    expect(steps.find((s) => s.uses?.startsWith("actions/setup-node@"))?.with).toEqual({ "node-version": 20, cache: "npm" });
+    expect(jobs.test.strategy?.matrix).toEqual({ node: [22, 24] });
+    expect(steps.find((s) => s.uses?.startsWith("actions/setup-node@"))?.with).toEqual({ "node-version": "${{ matrix.node }}", cache: "npm" });
     const commands = steps.map((s) => s.run ?? "").join("\n");
     expect(commands).toMatch(/npm ci[\s\S]*npm test[\s\S]*npm run synth/);
+    expect(steps.find((s) => s.uses?.startsWith("actions/upload-artifact@"))?.if).toBe("matrix.node == 22");
+  });
+
+  test("the lowest Node of the matrix is the lowest of package.json engines and esbuild's target", () => {
+    const lowest = Math.min(...(jobs.test.strategy?.matrix.node ?? []));
+    const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { engines: { node: string } };
+    expect(pkg.engines.node).toBe(`>=${lowest}`);
+    expect(readFileSync(join(ROOT, "scripts", "bundle.js"), "utf8")).toContain(`target: "node${lowest}"`);
+  });
+
+  test("proves the switch to cdktn on Node 22 with the suite's terraform and provider mirror", () => {
+    const steps = jobs.cdktn.steps;
+    expect(steps.find((s) => s.uses?.startsWith("actions/setup-node@"))?.with).toEqual({ "node-version": 22, cache: "npm" });
+    const check = steps.find((s) => s.run === "npm run check:cdktn")!;
+    expect(check.env).toEqual({ TF_PROVIDER_MIRROR: "${{ runner.temp }}/tf-plugins", CDKTN_SCRATCH: "${{ runner.temp }}/cdktn" });
+    // the same mirror steps as the test job (one definition, a YAML anchor)
+    const mirror = (job: Job) => job.steps.filter((s) => s.name?.includes("AWS provider mirror"));
+    expect(mirror(jobs.cdktn)).toEqual(mirror(jobs.test));
+    expect(mirror(jobs.cdktn)).toHaveLength(2);
+    expect(steps.map((s) => s.run ?? s.uses?.replace(/@.*/, "") ?? s.name)).toEqual([
+      "actions/checkout",
+      "actions/setup-node",
+      "hashicorp/setup-terraform",
+      "actions/cache",
+      expect.stringContaining("terraform -chdir"),
+      "npm ci --no-audit --no-fund",
+      "npm run check:cdktn",
+    ]);
+  });
+
+  test("nothing that applies waits for the cdktn job", () => {
+    for (const job of ["apply-staging", "plan-production", "apply-production"]) expect([job, [jobs[job].needs].flat()]).toEqual([job, expect.not.arrayContaining(["cdktn"])]);
   });
 
   test("scans the synthesized stacks with Checkov pinned to a release, failing on findings", () => {

@@ -11,7 +11,7 @@ function bundle(entry, outfile, { sourcemap = false } = {}) {
     outfile,
     bundle: true,
     platform: "node",
-    target: "node20",
+    target: "node22", // the lowest Node.js the project supports (package.json engines)
     format: "cjs",
     packages: "external",
     sourcemap: sourcemap ? "inline" : false,
