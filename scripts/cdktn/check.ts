@@ -123,6 +123,7 @@ function main(): void {
   console.log(`check:cdktn: scratch folder ${SCRATCH}`);
   const node = cdktnNode();
   const nodeVersion = run(node, ["--version"], { quiet: true }).trim();
+  console.log(`Node for cdktn: ${node} (${nodeVersion})`);
   // Everything in the copy (npm, the CLI, the app it starts, jest) runs on this Node.
   const appEnv: NodeJS.ProcessEnv = { ...ENV, PATH: `${dirname(node)}${delimiter}${ENV.PATH ?? ""}` };
 
