@@ -140,6 +140,13 @@ describe("guardrail rules fire on bad resources", () => {
     expect(ids(stack({ aws_ecs_service: { svc: { name: "svc", network_configuration: { assign_public_ip: true } } } }))).toEqual(["SEC-NO-PUBLIC-IP s/svc network_configuration.assign_public_ip"]);
   });
 
+  test("SEC-NO-PUBLIC-IP: a subnet that maps public IPs on launch", () => {
+    // GIVEN a public subnet handing out public IPs, and one that does not
+    const s = stack({ aws_subnet: { pub: { cidr_block: "10.0.1.0/24", map_public_ip_on_launch: true }, priv: { cidr_block: "10.0.11.0/24", map_public_ip_on_launch: false } } });
+    // THEN only the first is a finding
+    expect(ids(s)).toEqual(["SEC-NO-PUBLIC-IP s/pub map_public_ip_on_launch"]);
+  });
+
   test("SEC-IAM-WILDCARD: ecs:* and Resource * on a scopable action", () => {
     const policy = JSON.stringify({
       Statement: [

@@ -53,8 +53,8 @@ describe("Network", () => {
     const subnets = Object.values(resourcesOf(production.json, "aws_subnet")).map((s) => [s.cidr_block, s.availability_zone, s.tags.Type, s.map_public_ip_on_launch]);
     expect(subnets).toEqual(
       expect.arrayContaining([
-        ["10.3.1.0/24", "us-east-1a", "public", true],
-        ["10.3.2.0/24", "us-east-1b", "public", true],
+        ["10.3.1.0/24", "us-east-1a", "public", false],
+        ["10.3.2.0/24", "us-east-1b", "public", false],
         ["10.3.11.0/24", "us-east-1a", "private", false],
         ["10.3.12.0/24", "us-east-1b", "private", false],
         ["10.3.21.0/24", "us-east-1a", "database", false],

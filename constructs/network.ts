@@ -84,7 +84,9 @@ export class Network extends Construct {
             vpcId,
             cidrBlock,
             availabilityZone: azs[i],
-            mapPublicIpOnLaunch: tier === "public",
+            // No tier hands out public IPs: the NAT gateways use Elastic IPs and the load
+            // balancer its own addresses; a task or instance placed here by mistake stays private.
+            mapPublicIpOnLaunch: false,
             tags: { Name: name(`${tier}-${azs[i]}`), Type: tier },
           }),
       );

@@ -246,9 +246,12 @@ const openIngress: Rule = {
 
 const noPublicTasks: Rule = {
   id: "SEC-NO-PUBLIC-IP",
-  rationale: "Tasks live in private subnets and are reached only through the load balancer.",
-  check: (ctx) =>
-    ctx.ofType("aws_ecs_service").filter((r) => r.config.network_configuration?.assign_public_ip === true).map((r) => v(r, "network_configuration.assign_public_ip", true, "false")),
+  rationale: "Tasks live in private subnets and are reached only through the load balancer; no subnet hands out public IPs.",
+  check: (ctx) => [
+    ...ctx.ofType("aws_ecs_service").filter((r) => r.config.network_configuration?.assign_public_ip === true).map((r) => v(r, "network_configuration.assign_public_ip", true, "false")),
+    // The NAT gateways use Elastic IPs and the load balancer its own addresses: nothing needs one.
+    ...ctx.ofType("aws_subnet").filter((r) => r.config.map_public_ip_on_launch === true).map((r) => v(r, "map_public_ip_on_launch", true, "false (NAT gateways use Elastic IPs)")),
+  ],
 };
 
 const iamWildcards: Rule = {
