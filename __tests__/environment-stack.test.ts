@@ -78,6 +78,51 @@ describe("destroying an environment", () => {
   });
 });
 
+describe("log encryption", () => {
+  const environments = names.filter((n) => n !== "farmers-module-bootstrap");
+  /** The log group names a key policy lets CloudWatch Logs encrypt, by key logical name. */
+  const logGroupsAllowedBy = (json: Json): Record<string, string[]> =>
+    Object.fromEntries(
+      Object.entries(json.resource.aws_kms_key as Record<string, Json>).map(([name, key]) => {
+        const statement = (JSON.parse(key.policy as string).Statement as Json[]).find((st) => st.Principal?.Service === "logs.us-east-1.amazonaws.com");
+        const arns = [statement?.Condition?.ArnEquals?.["kms:EncryptionContext:aws:logs:arn"] ?? []].flat() as string[];
+        return [name, arns.map((arn) => arn.replace(/^.*:log-group:/, ""))];
+      }),
+    );
+
+  test.each(environments)("%s: every log group is encrypted with a customer-managed key whose policy names that group", (name) => {
+    // GIVEN every aws_cloudwatch_log_group of the stack WHEN its kms_key_id is followed to the key
+    const json = stacks[name];
+    const allowed = logGroupsAllowedBy(json);
+    const unencrypted = Object.entries(json.resource.aws_cloudwatch_log_group as Record<string, Json>).filter(([, group]) => {
+      const key = /^\$\{aws_kms_key\.([^.]+)\.arn\}$/.exec(String(group.kms_key_id))?.[1];
+      // THEN the key is one of the stack's and lets CloudWatch Logs use it for exactly this group
+      return !(key && allowed[key]?.includes(group.name));
+    });
+    expect(unencrypted.map(([n]) => n)).toEqual([]);
+  });
+
+  test("the log groups of dev: containers, ECS Exec, flow logs, both RDS exports (logs key) and the build (pipeline key)", () => {
+    expect(logGroupsAllowedBy(stacks["farmers-module-dev"])).toEqual({
+      "logs-key": [
+        "/vpc/farmers-module-dev/flow-logs",
+        "/aws/rds/instance/farmers-module-dev-db/postgresql",
+        "/aws/rds/instance/farmers-module-dev-db/upgrade",
+        "/ecs/farmers-module-dev",
+        "/ecs/farmers-module-dev/exec",
+      ],
+      data_Key_653B740F: [],
+      observability_Topics_Key_45342471: [],
+      pipeline_Key_EF40BACD: ["/aws/codebuild/farmers-module-dev-build"],
+    });
+  });
+
+  test("the WAF log group is encrypted with the logs key when the firewall is on", () => {
+    const json = synthJson(environmentStack("production", PRODUCTION_WITH_EVERY_OPTION));
+    expect(logGroupsAllowedBy(json)["logs-key"]).toContain("aws-waf-logs-farmers-module-production");
+  });
+});
+
 describe("environment stack outputs", () => {
   const expected = [
     "vpc_id", "public_subnet_ids", "private_subnet_ids", "database_subnet_ids",

@@ -16,6 +16,8 @@ function stack(resources: Record<string, Record<string, Json>>, extra: Json = {}
   return { resource, ...extra };
 }
 
+/** A customer-managed key ARN as a literal (a reference would need the key in the stack). */
+const KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 const ids = (s: Json, production = false) => checkStack(s, { production }).map((f) => `${f.ruleId} ${f.path} ${f.attribute}`);
 const tls = (bucket: string) => ({ bucket: `\${aws_s3_bucket.${bucket}.id}`, policy: JSON.stringify({ Statement: [{ Effect: "Deny", Principal: "*", Action: "s3:*", Resource: "*", Condition: { Bool: { "aws:SecureTransport": "false" } } }] }) });
 
@@ -48,11 +50,11 @@ describe("guardrail rules fire on bad resources", () => {
   });
 
   test("LIM-LOG-RETENTION: a log group without retention", () => {
-    expect(ids(stack({ aws_cloudwatch_log_group: { g: { name: "/ecs/x" } } }))).toEqual(["LIM-LOG-RETENTION s/g retention_in_days"]);
+    expect(ids(stack({ aws_cloudwatch_log_group: { g: { name: "/ecs/x", kms_key_id: KEY_ARN } } }))).toEqual(["LIM-LOG-RETENTION s/g retention_in_days"]);
   });
 
   test("LIM-LOG-RETENTION: a retention CloudWatch does not accept", () => {
-    expect(ids(stack({ aws_cloudwatch_log_group: { g: { name: "/ecs/x", retention_in_days: 10 } } }))).toEqual(["LIM-LOG-RETENTION s/g retention_in_days"]);
+    expect(ids(stack({ aws_cloudwatch_log_group: { g: { name: "/ecs/x", retention_in_days: 10, kms_key_id: KEY_ARN } } }))).toEqual(["LIM-LOG-RETENTION s/g retention_in_days"]);
   });
 
   test("LIM-ALARM-PERIOD: a 90-second alarm period", () => {
@@ -76,7 +78,7 @@ describe("guardrail rules fire on bad resources", () => {
   });
 
   test("LIM-REFERENCE: a reference to an undeclared resource", () => {
-    const findings = checkStack(stack({ aws_ecs_cluster: { c: { name: "c", setting: [{ name: "x", value: "${aws_kms_key.missing.arn}" }] } } }), { production: false });
+    const findings = checkStack(stack({ aws_ssm_parameter: { c: { name: "c", type: "String", value: "${aws_kms_key.missing.arn}" } } }), { production: false });
     expect(findings.map(formatFinding)).toEqual([
       '[LIM-REFERENCE] s/c: (reference) = "${aws_kms_key.missing}"; allowed: a resource, data source, variable or local declared in the stack',
     ]);
@@ -180,7 +182,7 @@ describe("guardrail rules fire on bad resources", () => {
 
   test("SEC-PROTECT-STATEFUL: the database's key and a lock table without protection", () => {
     const s = stack({
-      aws_kms_key: { key: {} },
+      aws_kms_key: { key: { enable_key_rotation: true, policy: JSON.stringify({ Statement: [{ Effect: "Allow", Principal: { AWS: "arn:aws:iam::123456789012:root" }, Action: "kms:DescribeKey", Resource: "*" }] }) } },
       aws_db_instance: { db: { identifier: "db", storage_encrypted: true, skip_final_snapshot: true, backup_retention_period: 35, kms_key_id: "${aws_kms_key.key.arn}", deletion_protection: true, lifecycle: { prevent_destroy: true } } },
       aws_dynamodb_table: { locks: { name: "locks", server_side_encryption: { enabled: true } } },
     });
@@ -286,6 +288,34 @@ describe("guardrail rules fire on bad resources", () => {
     expect(ids(stack({ aws_ecs_service: { svc: service } }))).toEqual([]);
   });
 
+  test("SEC-ENCRYPTION: a log group without a customer-managed key", () => {
+    // GIVEN a log group with retention but no kms_key_id, and one with both
+    const s = stack({ aws_cloudwatch_log_group: { plain: { name: "/ecs/a", retention_in_days: 7 }, keyed: { name: "/ecs/b", retention_in_days: 7, kms_key_id: KEY_ARN } } });
+    // THEN only the first is a finding
+    expect(ids(s)).toEqual(["SEC-ENCRYPTION s/plain kms_key_id"]);
+  });
+
+  test("SEC-KMS-KEY: a key without rotation, a key without a policy", () => {
+    const s = stack({ aws_kms_key: { norotate: { enable_key_rotation: false, policy: JSON.stringify({ Statement: [{ Effect: "Allow", Principal: { AWS: "arn:aws:iam::123456789012:root" }, Action: "kms:DescribeKey", Resource: "*" }] }) }, nopolicy: { enable_key_rotation: true } } });
+    expect(ids(s)).toEqual(["SEC-KMS-KEY s/norotate enable_key_rotation", "SEC-KMS-KEY s/nopolicy policy"]);
+  });
+
+  test("SEC-EXEC-LOGGING: a cluster that does not log Exec sessions, and one logging to an unencrypted group without a key", () => {
+    const s = stack({
+      aws_ecs_cluster: {
+        none: { name: "a", configuration: { execute_command_configuration: { logging: "NONE", kms_key_id: KEY_ARN } } },
+        plain: { name: "b", configuration: { execute_command_configuration: { logging: "OVERRIDE", log_configuration: { cloud_watch_log_group_name: "/ecs/b/exec", cloud_watch_encryption_enabled: false } } } },
+        good: { name: "c", configuration: { execute_command_configuration: { logging: "OVERRIDE", kms_key_id: KEY_ARN, log_configuration: { cloud_watch_log_group_name: "/ecs/c/exec", cloud_watch_encryption_enabled: true } } } },
+      },
+    });
+    expect(ids(s)).toEqual([
+      "SEC-EXEC-LOGGING s/none configuration.execute_command_configuration.logging",
+      "SEC-EXEC-LOGGING s/none configuration.execute_command_configuration.log_configuration",
+      "SEC-EXEC-LOGGING s/plain configuration.execute_command_configuration.log_configuration",
+      "SEC-EXEC-LOGGING s/plain configuration.execute_command_configuration.kms_key_id",
+    ]);
+  });
+
   test("every rule has a firing test above", () => {
     expect(RULES.map((r) => r.id)).toEqual([
       "LIM-NAME",
@@ -307,6 +337,8 @@ describe("guardrail rules fire on bad resources", () => {
       "SEC-PROTECT-STATEFUL",
       "LIM-DESTROY",
       "SEC-ECR",
+      "SEC-KMS-KEY",
+      "SEC-EXEC-LOGGING",
     ]);
   });
 });

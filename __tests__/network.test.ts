@@ -10,13 +10,16 @@ import type { EnvironmentName } from "../config/schema";
 import type { ConfigLayer } from "../config/types";
 import { Naming } from "../constructs/naming";
 import { Network } from "../constructs/network";
+import { fixtureLogsKey } from "./fixtures/tiers";
 import { resolveIn, resourcesOf, testConfig, type Json } from "./helpers";
 
 function networkStack(env: EnvironmentName, layer: ConfigLayer = {}): { json: Json; synthesized: string; stack: TerraformStack; network: Network } {
   const config = testConfig(env, layer);
   const stack = new TerraformStack(Testing.app(), "network-test");
+  const naming = new Naming(config.project, config.name);
   const network = new Network(stack, "network", {
-    naming: new Naming(config.project, config.name),
+    naming,
+    logsKey: fixtureLogsKey(stack, naming, config.region),
     region: config.region,
     availabilityZones: config.availabilityZones,
     network: config.network,

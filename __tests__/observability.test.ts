@@ -64,13 +64,15 @@ describe("alert topics", () => {
     expect(dev.synthesized).toHaveResourceWithProperties(KmsAlias, { name: "alias/farmers-module-dev-alerts", target_key_id: dev.ref(dev.observability.key.keyId) });
   });
 
-  test("the key policy lets the account administer the key without kms:*", () => {
-    // GIVEN the key policy WHEN parsed THEN the root statement names its actions
+  test("the key policy lets the account administer the key without kms:* and without using it", () => {
+    // GIVEN the key policy WHEN parsed THEN the root statement names its administrative actions only
     const policy = keyPolicy(dev);
     const root = policy.Statement[0];
+    expect(root.Sid).toBe("KeyAdministration");
     expect(root.Principal).toEqual({ AWS: `arn:${PARTITION}:iam::${ACCOUNT}:root` });
-    expect(root.Action).toEqual(expect.arrayContaining(["kms:Put*", "kms:Decrypt", "kms:ScheduleKeyDeletion"]));
+    expect(root.Action).toEqual(expect.arrayContaining(["kms:PutKeyPolicy", "kms:ScheduleKeyDeletion"]));
     expect(root.Action).not.toContain("kms:*");
+    expect(root.Action).not.toContain("kms:Decrypt");
   });
 
   test("the key policy lets CloudWatch, EventBridge and CodeStar Notifications use the key for the two topics only", () => {
@@ -79,7 +81,7 @@ describe("alert topics", () => {
       Sid: "PublishersEncryptForAlertTopics",
       Effect: "Allow",
       Principal: { Service: ["cloudwatch.amazonaws.com", "events.amazonaws.com", "codestar-notifications.amazonaws.com"] },
-      Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+      Action: ["kms:Decrypt", "kms:GenerateDataKey"],
       Resource: "*",
       Condition: {
         StringEquals: {
@@ -98,13 +100,14 @@ describe("alert topics", () => {
     expect(statement).toEqual({
       Sid: "AccountPrincipalsPublishThroughSns",
       Effect: "Allow",
-      Principal: { AWS: "*" },
-      Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+      // The account (IAM policies decide which principals), never "*".
+      Principal: { AWS: `arn:${PARTITION}:iam::${ACCOUNT}:root` },
+      Action: ["kms:Decrypt", "kms:GenerateDataKey"],
       Resource: "*",
       Condition: {
         StringEquals: {
           "kms:CallerAccount": ACCOUNT,
-          "kms:ViaService": "sns.us-east-1.amazonaws.com",
+          "kms:ViaService": ["sns.us-east-1.amazonaws.com"],
           "kms:EncryptionContext:aws:sns:topicArn": keyPolicy(dev).Statement[1].Condition.StringEquals["kms:EncryptionContext:aws:sns:topicArn"],
         },
       },
@@ -228,7 +231,8 @@ describe("inputs", () => {
       "./Topics/Account",
       "./Topics/Partition",
       "./Topics/Key",
-      "./Topics/KeyAlias",
+      "./Topics/Key/Default",
+      "./Topics/Key/Alias",
       "./Topics/Critical",
       "./Topics/Critical/Resource",
       "./Topics/Critical/Policy",

@@ -139,7 +139,6 @@ describe("DeliveryPipeline stages", () => {
       "PipelineRole",
       "BuildRole",
       "Key",
-      "KeyAlias",
       "ArtifactBucket",
       "Connection",
       "BuildLogGroup",
@@ -353,11 +352,28 @@ describe("DeliveryPipeline artifact bucket and key", () => {
     // GIVEN dev  WHEN the key policy is parsed
     expect(dev.text).toHaveResourceWithProperties(KmsKey, { enable_key_rotation: true, deletion_window_in_days: 30 });
     const policy = JSON.parse(resourceNamed(dev.json, "aws_kms_key", "pipeline").policy as string);
-    const admin = (policy.Statement as Json[]).find((s) => s.Sid === "AccountAdministersKey")!;
+    const admin = (policy.Statement as Json[]).find((s) => s.Sid === "KeyAdministration")!;
     // THEN the account root holds the administrative actions, named one by one
     expect(admin.Principal).toEqual({ AWS: "arn:${data.aws_partition.pipeline_Partition_7A7CC60F.partition}:iam::${data.aws_caller_identity.pipeline_CallerIdentity_9AE70AE7.account_id}:root" });
     expect(admin.Action).toEqual(expect.arrayContaining(["kms:PutKeyPolicy", "kms:ScheduleKeyDeletion", "kms:EnableKeyRotation"]));
     for (const s of policy.Statement as Json[]) for (const a of list(s.Action)) expect(a).not.toContain("*");
+  });
+
+  test("the pipeline role uses the key only through S3, the build role as CodeBuild documents, CloudWatch Logs only for the build logs", () => {
+    // GIVEN dev  WHEN the key policy is parsed
+    const policy = JSON.parse(resourceNamed(dev.json, "aws_kms_key", "pipeline").policy as string) as { Statement: Json[] };
+    const sid = (id: string) => policy.Statement.find((s) => s.Sid === id)!;
+    // THEN each principal has its statement and condition
+    expect(sid("PipelineUsesKeyThroughS3")).toMatchObject({
+      Principal: { AWS: [expect.stringMatching(/^\$\{aws_iam_role\.pipeline_PipelineRole_[0-9A-F]+\.arn\}$/)] },
+      Action: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
+      Condition: { StringEquals: { "kms:ViaService": ["s3.us-east-1.amazonaws.com"] } },
+    });
+    expect(sid("BuildUsesKey").Principal).toEqual({ AWS: [expect.stringMatching(/^\$\{aws_iam_role\.pipeline_BuildRole_[0-9A-F]+\.arn\}$/)] });
+    expect(sid("CloudWatchLogsEncryptLogGroups").Condition).toEqual({
+      ArnEquals: { "kms:EncryptionContext:aws:logs:arn": [expect.stringMatching(/:log-group:\/aws\/codebuild\/farmers-module-dev-build$/)] },
+    });
+    expect(policy.Statement.map((s) => s.Sid)).toEqual(["KeyAdministration", "PipelineUsesKeyThroughS3", "BuildUsesKey", "CloudWatchLogsEncryptLogGroups"]);
   });
 });
 

@@ -1,5 +1,5 @@
 import { SERVICE_SECRET_NAMES, type ServiceSecretName } from "../constructs/contracts";
-import { aaaEgressRule, executionRoleStatements, taskRoleStatements, XRAY_WRITE_ACTIONS, ECS_EXEC_ACTIONS } from "../constructs/service/compute";
+import { aaaEgressRule, executionRoleStatements, taskRoleStatements, XRAY_WRITE_ACTIONS, ECS_EXEC_ACTIONS, ECS_EXEC_KEY_ACTIONS, ECS_EXEC_LOG_ACTIONS } from "../constructs/service/compute";
 import {
   CONTAINER_NAME,
   COLLECTOR_CONTAINER_NAME,
@@ -205,13 +205,20 @@ describe("IAM documents", () => {
     expect(taskRoleStatements({ executeCommand: false, tracing: false })).toEqual([]);
   });
 
-  test("the task role gets the SSM channel only with exec, X-Ray writes only with tracing", () => {
-    expect(taskRoleStatements({ executeCommand: true, tracing: false }).flatMap((s) => s.Action)).toEqual([...ECS_EXEC_ACTIONS]);
+  const EXEC = { logGroupArn: "arn:aws:logs:us-east-1:123456789012:log-group:/ecs/farmers-module-dev/exec", keyArn: "arn:aws:kms:us-east-1:123456789012:key/logs" };
+
+  test("the task role gets the SSM channel and session logging only with exec, X-Ray writes only with tracing", () => {
+    expect(taskRoleStatements({ executeCommand: EXEC, tracing: false }).flatMap((s) => s.Action)).toEqual([
+      ...ECS_EXEC_ACTIONS,
+      "logs:DescribeLogGroups",
+      ...ECS_EXEC_LOG_ACTIONS,
+      ...ECS_EXEC_KEY_ACTIONS,
+    ]);
     expect(taskRoleStatements({ executeCommand: false, tracing: true }).flatMap((s) => s.Action)).toEqual([...XRAY_WRITE_ACTIONS]);
   });
 
   test("no statement has a wildcard action", () => {
-    const all = [...statements, ...taskRoleStatements({ executeCommand: true, tracing: true })].flatMap((s) => [s.Action].flat());
+    const all = [...statements, ...taskRoleStatements({ executeCommand: EXEC, tracing: true })].flatMap((s) => [s.Action].flat());
     expect(all.filter((a) => a === "*" || a.endsWith(":*"))).toEqual([]);
   });
 });

@@ -53,6 +53,7 @@ function props(fixture: FixtureStack, env: EnvironmentName, layer: ConfigLayer, 
   return {
     naming: fixture.naming,
     network: fixture.network,
+    logsKey: fixture.logsKey,
     data,
     name: c.name,
     region: c.region,
@@ -138,6 +139,7 @@ describe("names", () => {
       "aws_appautoscaling_policy.service_Scaling_Memory",
       "aws_appautoscaling_policy.service_Scaling_Requests",
       "aws_appautoscaling_target.service_Scaling_Target",
+      "aws_cloudwatch_log_group.service_Compute_ExecLogGroup",
       "aws_cloudwatch_log_group.service_Compute_LogGroup",
       "aws_ecr_lifecycle_policy.service_Registry_LifecyclePolicy",
       "aws_ecr_repository.service_Registry",
@@ -470,6 +472,38 @@ describe("compute", () => {
   });
 });
 
+describe("ECS Exec", () => {
+  test("the cluster logs every session to the encrypted Exec log group and encrypts the session with the logs key", () => {
+    // GIVEN any environment WHEN synthesized THEN execute_command_configuration is OVERRIDE with CloudWatch encryption
+    for (const built of [dev, production]) {
+      expect(one(built.json, "aws_ecs_cluster", "Compute_Cluster").configuration).toEqual({
+        execute_command_configuration: {
+          kms_key_id: "${aws_kms_key.logs-key.arn}",
+          logging: "OVERRIDE",
+          log_configuration: { cloud_watch_log_group_name: ref(built.json, "aws_cloudwatch_log_group", "Compute_ExecLogGroup", "name"), cloud_watch_encryption_enabled: true },
+        },
+      });
+    }
+  });
+
+  test("the Exec log group is /ecs/<prefix>/exec with the environment's retention and the logs key", () => {
+    expect(one(dev.json, "aws_cloudwatch_log_group", "Compute_ExecLogGroup")).toMatchObject({ name: "/ecs/farmers-module-dev/exec", retention_in_days: 7, kms_key_id: "${aws_kms_key.logs-key.arn}" });
+  });
+
+  test("the logs key lets account principals (through IAM) use it for Exec sessions only where Exec is on", () => {
+    const statement = (json: Json) => (JSON.parse(resourceNamed(json, "aws_kms_key", "logs-key").policy as string).Statement as Json[]).find((s) => s.Sid === "EcsExecSessions");
+    expect(statement(dev.json)).toEqual({
+      Sid: "EcsExecSessions",
+      Effect: "Allow",
+      Principal: { AWS: "arn:aws:iam::123456789012:root" },
+      Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+      Resource: "*",
+      Condition: { StringEquals: { "kms:CallerAccount": "123456789012" } },
+    });
+    expect(statement(production.json)).toBeUndefined();
+  });
+});
+
 describe("IAM", () => {
   const wildcardActions = (json: Json) =>
     all(json, "aws_iam_role_policy")
@@ -501,7 +535,8 @@ describe("IAM", () => {
     ]);
   });
 
-  test("with exec on and tracing off the task role has only the SSM channel", () => {
+  test("with exec on and tracing off the task role has the SSM channel, the Exec log group and the session key only", () => {
+    const execGroup = ref(dev.json, "aws_cloudwatch_log_group", "Compute_ExecLogGroup", "arn");
     expect(policyOf(dev.json, "Compute_TaskRolePolicy").Statement).toEqual([
       {
         Sid: "EcsExec",
@@ -509,6 +544,9 @@ describe("IAM", () => {
         Action: ["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"],
         Resource: "*",
       },
+      { Sid: "EcsExecFindLogGroup", Effect: "Allow", Action: "logs:DescribeLogGroups", Resource: "*" },
+      { Sid: "EcsExecLogSessions", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"], Resource: [execGroup, `${execGroup}:*`] },
+      { Sid: "EcsExecSessionKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: "${aws_kms_key.logs-key.arn}" },
     ]);
   });
 

@@ -18,6 +18,7 @@ import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
 import type { EnvironmentConfig } from "../config/schema";
 import { assumeRolePolicy, policyDocument } from "./iam";
+import type { CustomerManagedKey } from "./kms-key";
 import type { Naming } from "./naming";
 
 /** Settings of the network; taken from the environment's configuration. */
@@ -30,6 +31,8 @@ export interface NetworkProps {
   readonly aaa?: EnvironmentConfig["aaa"];
   /** Retention of the flow-log group. */
   readonly flowLogRetentionDays: number;
+  /** Customer-managed key encrypting the flow-log group. */
+  readonly logsKey: CustomerManagedKey;
 }
 
 /** The subnets of one tier, one per availability zone, in AZ order. */
@@ -187,9 +190,11 @@ export class Network extends Construct {
     }
 
     // Flow logs: every accepted and rejected flow, kept for the configured retention.
+    const flowLogGroupName = `/vpc/${naming.prefix}/flow-logs`;
     this.flowLogGroup = new CloudwatchLogGroup(this, "FlowLogGroup", {
-      name: `/vpc/${naming.prefix}/flow-logs`,
+      name: flowLogGroupName,
       retentionInDays: props.flowLogRetentionDays,
+      kmsKeyId: props.logsKey.encryptLogGroup(flowLogGroupName),
     });
     const flowLogRole = new IamRole(this, "FlowLogRole", {
       name: naming.name(this, "iamRole", "vpc-flow-logs"),

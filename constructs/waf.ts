@@ -4,6 +4,7 @@ import type { Lb } from "@cdktf/provider-aws/lib/lb";
 import { Wafv2WebAcl } from "@cdktf/provider-aws/lib/wafv2-web-acl";
 import { Wafv2WebAclAssociation } from "@cdktf/provider-aws/lib/wafv2-web-acl-association";
 import { Wafv2WebAclLoggingConfiguration } from "@cdktf/provider-aws/lib/wafv2-web-acl-logging-configuration";
+import type { CustomerManagedKey } from "./kms-key";
 import type { Naming } from "./naming";
 import { ValidationError } from "./validation-error";
 
@@ -16,6 +17,8 @@ export interface LoadBalancerFirewallProps {
   readonly rateLimitPerIp: number;
   /** Retention of the WAF log group. */
   readonly logRetentionDays: number;
+  /** Customer-managed key encrypting the WAF log group. */
+  readonly logsKey: CustomerManagedKey;
 }
 
 /** AWS managed rule groups the web ACL applies, in priority order. */
@@ -63,7 +66,8 @@ export class LoadBalancerFirewall extends Construct {
     new Wafv2WebAclAssociation(this, "Association", { resourceArn: props.loadBalancer.arn, webAclArn: this.webAcl.arn });
 
     // WAF only delivers to log groups whose name starts with aws-waf-logs-.
-    this.logGroup = new CloudwatchLogGroup(this, "LogGroup", { name: `aws-waf-logs-${props.naming.prefix}`, retentionInDays: props.logRetentionDays });
+    const logGroupName = `aws-waf-logs-${props.naming.prefix}`;
+    this.logGroup = new CloudwatchLogGroup(this, "LogGroup", { name: logGroupName, retentionInDays: props.logRetentionDays, kmsKeyId: props.logsKey.encryptLogGroup(logGroupName) });
     new Wafv2WebAclLoggingConfiguration(this, "Logging", {
       resourceArn: this.webAcl.arn,
       logDestinationConfigs: [this.logGroup.arn],

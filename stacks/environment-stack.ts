@@ -1,9 +1,12 @@
 import type { Construct } from "constructs";
 import { TerraformOutput, TerraformStack } from "cdktf";
+import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
+import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { RandomProvider } from "@cdktf/provider-random/lib/provider";
 import type { EnvironmentConfig } from "../config/schema";
 import { DataTier } from "../constructs/data/data-tier";
 import { applyGuardrails } from "../constructs/guardrails/engine";
+import { CustomerManagedKey } from "../constructs/kms-key";
 import { Naming } from "../constructs/naming";
 import { Network } from "../constructs/network";
 import { Observability } from "../constructs/observability/observability";
@@ -25,6 +28,8 @@ export function environmentStackName(config: Pick<EnvironmentConfig, "project" |
 export class EnvironmentStack extends TerraformStack {
   readonly config: EnvironmentConfig;
   readonly naming: Naming;
+  /** Encrypts every log group of the environment but the build's, and ECS Exec sessions. */
+  readonly logsKey: CustomerManagedKey;
   readonly network: Network;
   readonly data: DataTier;
   readonly service: ServiceTier;
@@ -42,6 +47,16 @@ export class EnvironmentStack extends TerraformStack {
     // Generates the database password, JWT secret and secret key (constructs/data).
     new RandomProvider(this, "random");
 
+    // Each construct registers its log groups with the key (encryptLogGroup), so the key policy
+    // names exactly those groups; the build logs use the pipeline's key.
+    this.logsKey = new CustomerManagedKey(this, "logs-key", {
+      description: `Log groups of ${this.naming.prefix} (containers, ECS Exec, flow logs, RDS, WAF) and ECS Exec sessions`,
+      aliasName: `alias/${this.naming.prefix}-logs`,
+      accountId: new DataAwsCallerIdentity(this, "account").accountId,
+      partition: new DataAwsPartition(this, "partition").partition,
+      region: config.region,
+    });
+
     this.network = new Network(this, "network", {
       naming: this.naming,
       region: config.region,
@@ -49,6 +64,7 @@ export class EnvironmentStack extends TerraformStack {
       network: config.network,
       aaa: config.aaa,
       flowLogRetentionDays: config.network.flowLogRetentionDays,
+      logsKey: this.logsKey,
     });
 
     this.data = new DataTier(this, "data", {
@@ -57,6 +73,7 @@ export class EnvironmentStack extends TerraformStack {
       region: config.region,
       database: config.database,
       logRetentionDays: config.observability.logRetentionDays,
+      logsKey: this.logsKey,
     });
 
     // Admits itself to the database (data.allowFrom) and opens its egress to it.
@@ -72,6 +89,7 @@ export class EnvironmentStack extends TerraformStack {
       aaa: config.aaa,
       observability: config.observability,
       disposable: config.protection === "disposable",
+      logsKey: this.logsKey,
     });
 
     // Topics, alarms and dashboard; wires the 5xx-rate and unhealthy-target alarms into the
@@ -99,6 +117,7 @@ export class EnvironmentStack extends TerraformStack {
         loadBalancer: this.service.loadBalancer,
         rateLimitPerIp: config.loadBalancer.waf.rateLimitPerIp,
         logRetentionDays: config.observability.logRetentionDays,
+        logsKey: this.logsKey,
       });
     }
 

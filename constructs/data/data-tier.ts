@@ -2,14 +2,14 @@ import { Construct } from "constructs";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import type { DbInstance } from "@cdktf/provider-aws/lib/db-instance";
-import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
-import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import type { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
+import type { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import type { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
 import type { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import type { EnvironmentConfig } from "../../config/schema";
 import type { DataTierOutputs, ServiceSecretName } from "../contracts";
-import { policyDocument } from "../iam";
-import { checkName, type Naming } from "../naming";
+import { CustomerManagedKey } from "../kms-key";
+import type { Naming } from "../naming";
 import type { Network } from "../network";
 import { Database, POSTGRES_PORT } from "./database";
 import { ServiceSecrets } from "./secrets";
@@ -30,6 +30,8 @@ export interface DataTierProps {
    * @default 30
    */
   readonly logRetentionDays?: number;
+  /** Customer-managed key encrypting the log groups RDS exports to. */
+  readonly logsKey: CustomerManagedKey;
 }
 
 /**
@@ -43,6 +45,8 @@ export interface DataTierProps {
  */
 export class DataTier extends Construct implements DataTierOutputs {
   /** Encrypts the database storage, its Performance Insights data and the secrets. */
+  readonly key: CustomerManagedKey;
+  /** The key resource (`key.key`). */
   readonly kmsKey: KmsKey;
   readonly kmsAlias: KmsAlias;
   readonly database: Database;
@@ -65,72 +69,33 @@ export class DataTier extends Construct implements DataTierOutputs {
 
     const account = new DataAwsCallerIdentity(this, "Account");
     const partition = new DataAwsPartition(this, "Partition");
-    const root = `arn:${partition.partition}:iam::${account.accountId}:root`;
 
-    this.kmsKey = new KmsKey(this, "Key", {
+    const key = new CustomerManagedKey(this, "Key", {
       description: `Data of ${naming.prefix}: RDS storage, Performance Insights, Secrets Manager`,
-      enableKeyRotation: true,
-      deletionWindowInDays: 30,
-      // In a key policy, Resource "*" means this key: it is the only form KMS accepts.
-      policy: policyDocument([
-        {
-          // Administration by the account's IAM principals that IAM policies allow it to.
-          Sid: "KeyAdministration",
-          Effect: "Allow",
-          Principal: { AWS: root },
-          Action: [
-            "kms:CreateAlias",
-            "kms:DeleteAlias",
-            "kms:UpdateAlias",
-            "kms:DescribeKey",
-            "kms:EnableKey",
-            "kms:DisableKey",
-            "kms:EnableKeyRotation",
-            "kms:DisableKeyRotation",
-            "kms:RotateKeyOnDemand",
-            "kms:GetKeyPolicy",
-            "kms:PutKeyPolicy",
-            "kms:GetKeyRotationStatus",
-            "kms:ListKeyRotations",
-            "kms:ListKeyPolicies",
-            "kms:ListResourceTags",
-            "kms:TagResource",
-            "kms:UntagResource",
-            "kms:UpdateKeyDescription",
-            "kms:ListGrants",
-            "kms:RevokeGrant",
-            "kms:RetireGrant",
-            "kms:ScheduleKeyDeletion",
-            "kms:CancelKeyDeletion",
-          ],
-          Resource: "*",
-        },
+      aliasName: `alias/${naming.prefix}-data`,
+      accountId: account.accountId,
+      partition: partition.partition,
+      region: props.region,
+      serviceUse: [
         {
           // Use only through RDS and Secrets Manager (the grants RDS creates, GetSecretValue).
-          Sid: "UseThroughRdsAndSecretsManager",
-          Effect: "Allow",
-          Principal: { AWS: root },
-          Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:CreateGrant", "kms:DescribeKey"],
-          Resource: "*",
-          Condition: {
-            StringEquals: {
-              "kms:CallerAccount": account.accountId,
-              "kms:ViaService": [`rds.${props.region}.amazonaws.com`, `secretsmanager.${props.region}.amazonaws.com`],
-            },
-          },
+          sid: "UseThroughRdsAndSecretsManager",
+          services: ["rds", "secretsmanager"],
+          actions: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext", "kms:CreateGrant", "kms:DescribeKey"],
         },
-      ]),
+      ],
       tags: { Name: naming.name(this, "generic", "data") },
       // Final snapshots and retained automated backups are encrypted with this key and outlive the
       // instance: KMS would delete it at the end of the deletion window and leave them
       // unrestorable. So Terraform never destroys it, in any environment; destroying a disposable
       // environment first removes it from state (docs/runbooks/destroy-and-recreate.md).
-      lifecycle: { preventDestroy: true },
+      preventDestroy: true,
     });
-    this.kmsAlias = new KmsAlias(this, "KeyAlias", {
-      name: checkName(this, "generic", `alias/${naming.prefix}-data`),
-      targetKeyId: this.kmsKey.keyId,
-    });
+    // The alias was a sibling of the key (data/KeyAlias) before the key construct existed.
+    key.alias.moveFromId("aws_kms_alias.data_KeyAlias_75AF140F");
+    this.key = key;
+    this.kmsKey = key.key;
+    this.kmsAlias = key.alias;
 
     this.serviceSecrets = new ServiceSecrets(this, "Secrets", {
       naming,
@@ -147,6 +112,7 @@ export class DataTier extends Construct implements DataTierOutputs {
       partition: partition.partition,
       accountId: account.accountId,
       logRetentionDays: props.logRetentionDays,
+      logsKey: props.logsKey,
     });
 
     this.instance = this.database.instance;

@@ -11,6 +11,7 @@ import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import type { EnvironmentConfig } from "../../config/schema";
 import { assumeRolePolicy } from "../iam";
+import type { CustomerManagedKey } from "../kms-key";
 import { checkName, type Naming } from "../naming";
 import type { Network } from "../network";
 import { ValidationError } from "../validation-error";
@@ -46,6 +47,8 @@ export interface DatabaseProps {
    * @default 30
    */
   readonly logRetentionDays?: number;
+  /** Customer-managed key encrypting the `postgresql` and `upgrade` log groups. */
+  readonly logsKey: CustomerManagedKey;
 }
 
 /**
@@ -125,11 +128,13 @@ export class Database extends Construct {
       lifecycle: { createBeforeDestroy: true },
     });
 
-    // Created before the instance so RDS does not create them without retention.
+    // Created before the instance (it depends on them) so RDS does not create them itself
+    // without retention or encryption: RDS exports to /aws/rds/instance/<id>/<log> and uses the
+    // group when it exists ("Publishing PostgreSQL logs to CloudWatch Logs", RDS User Guide).
     this.logGroups = Object.fromEntries(
       LOG_EXPORTS.map((log) => {
         const groupName = checkName(this, "logGroup", `/aws/rds/instance/${name}/${log}`);
-        return [log, new CloudwatchLogGroup(this, `LogGroup-${log}`, { name: groupName, retentionInDays: logRetentionDays })];
+        return [log, new CloudwatchLogGroup(this, `LogGroup-${log}`, { name: groupName, retentionInDays: logRetentionDays, kmsKeyId: props.logsKey.encryptLogGroup(groupName) })];
       }),
     ) as Record<(typeof LOG_EXPORTS)[number], CloudwatchLogGroup>;
 

@@ -184,8 +184,10 @@ function bucketsWithout(ctx: RuleContext, type: string, ok: (companion: Json) =>
 
 const encryption: Rule = {
   id: "SEC-ENCRYPTION",
-  rationale: "Every store is encrypted at rest: RDS, S3, secrets, SNS, ECR, DynamoDB, build and pipeline artifacts.",
+  rationale: "Every store is encrypted at rest: RDS, S3, secrets, SNS, ECR, DynamoDB, build and pipeline artifacts, and every log group with a customer-managed key.",
   check: (ctx) => [
+    // Container logs can hold personal data; CloudWatch's default encryption is not ours to control.
+    ...ctx.ofType("aws_cloudwatch_log_group").filter((r) => !r.config.kms_key_id).map((r) => v(r, "kms_key_id", undefined, "a customer-managed KMS key")),
     ...ctx.ofType("aws_db_instance").filter((r) => r.config.storage_encrypted !== true).map((r) => v(r, "storage_encrypted", r.config.storage_encrypted, "true")),
     ...bucketsWithout(ctx, "aws_s3_bucket_server_side_encryption_configuration", () => true).map((r) => v(r, "server_side_encryption", undefined, "an aws_s3_bucket_server_side_encryption_configuration")),
     ...ctx.ofType("aws_secretsmanager_secret").filter((r) => !r.config.kms_key_id).map((r) => v(r, "kms_key_id", undefined, "a customer-managed KMS key")),
@@ -365,6 +367,33 @@ const destroyPath: Rule = {
   },
 };
 
+const keyHygiene: Rule = {
+  id: "SEC-KMS-KEY",
+  rationale: "Customer-managed keys rotate yearly and carry an explicit key policy (never the implicit default).",
+  check: (ctx) =>
+    ctx.ofType("aws_kms_key").flatMap((r) => [
+      ...(r.config.enable_key_rotation === true ? [] : [v(r, "enable_key_rotation", r.config.enable_key_rotation, "true")]),
+      ...(r.config.policy ? [] : [v(r, "policy", undefined, "an inline key policy")]),
+    ]),
+};
+
+const execLogging: Rule = {
+  id: "SEC-EXEC-LOGGING",
+  rationale: "ECS Exec sessions are recorded: logged (OVERRIDE) to an encrypted CloudWatch log group, session data encrypted with a customer-managed key.",
+  check: (ctx) =>
+    ctx.ofType("aws_ecs_cluster").flatMap((r) => {
+      const exec = (r.config.configuration?.execute_command_configuration ?? {}) as Json;
+      const log = (exec.log_configuration ?? {}) as Json;
+      return [
+        ...(exec.logging === "OVERRIDE" ? [] : [v(r, "configuration.execute_command_configuration.logging", exec.logging, "OVERRIDE")]),
+        ...(log.cloud_watch_log_group_name && log.cloud_watch_encryption_enabled === true
+          ? []
+          : [v(r, "configuration.execute_command_configuration.log_configuration", exec.log_configuration, "a cloud_watch_log_group_name with cloud_watch_encryption_enabled true")]),
+        ...(exec.kms_key_id ? [] : [v(r, "configuration.execute_command_configuration.kms_key_id", undefined, "a customer-managed KMS key")]),
+      ];
+    }),
+};
+
 const ecrHygiene: Rule = {
   id: "SEC-ECR",
   rationale: "Images are immutable (a tag always means the same image) and scanned on push.",
@@ -410,4 +439,6 @@ export const RULES: readonly Rule[] = [
   productionProtection,
   destroyPath,
   ecrHygiene,
+  keyHygiene,
+  execLogging,
 ];

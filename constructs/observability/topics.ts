@@ -1,13 +1,13 @@
 import { Construct } from "constructs";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
-import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
-import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import type { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import type { AlertTopics } from "../contracts";
 import { policyDocument, type PolicyStatement } from "../iam";
+import { CustomerManagedKey } from "../kms-key";
 import type { Naming } from "../naming";
 import { ValidationError } from "../validation-error";
 
@@ -23,32 +23,6 @@ export const TOPIC_PUBLISHERS = [
    */
   { sid: "PublishCodeStarNotifications", service: "codestar-notifications.amazonaws.com", source: undefined },
 ] as const satisfies readonly { sid: string; service: string; source?: string }[];
-
-/**
- * Key administration and use for the account, spelt out rather than `kms:*` (house rule). The
- * account root principal delegates to IAM: roles of the account still need an IAM policy.
- */
-const ACCOUNT_KEY_ACTIONS = [
-  "kms:Create*",
-  "kms:Describe*",
-  "kms:Enable*",
-  "kms:List*",
-  "kms:Put*",
-  "kms:Update*",
-  "kms:Revoke*",
-  "kms:Disable*",
-  "kms:Get*",
-  "kms:Delete*",
-  "kms:TagResource",
-  "kms:UntagResource",
-  "kms:ScheduleKeyDeletion",
-  "kms:CancelKeyDeletion",
-  "kms:RotateKeyOnDemand",
-  "kms:Encrypt",
-  "kms:Decrypt",
-  "kms:ReEncrypt*",
-  "kms:GenerateDataKey*",
-] as const;
 
 /** What the account owner may do with the topics. */
 const OWNER_TOPIC_ACTIONS = [
@@ -108,43 +82,37 @@ export class Topics extends Construct implements AlertTopics {
     // cannot reference them without a cycle.
     const topicArns = Object.values(names).map((n) => `arn:${partition}:sns:${region}:${account}:${n}`);
     const sourceArn = (pattern: string) => `arn:${partition}:${pattern.replace("{region}", region).replace("{account}", account)}`;
-    const publishers = TOPIC_PUBLISHERS.map((p) => p.service);
+    const publishers: string[] = TOPIC_PUBLISHERS.map((p) => p.service);
 
-    this.key = new KmsKey(this, "Key", {
+    const key = new CustomerManagedKey(this, "Key", {
       description: `Encrypts the ${naming.prefix} alert topics (SNS)`,
-      enableKeyRotation: true,
-      // In a key policy, Resource "*" means this key and nothing else.
-      policy: policyDocument([
-        { Sid: "AccountAdministersAndUsesKey", Effect: "Allow", Principal: { AWS: root }, Action: ACCOUNT_KEY_ACTIONS, Resource: "*" },
+      aliasName: `alias/${naming.name(this, "generic", "alerts")}`,
+      accountId: account,
+      partition,
+      region,
+      servicePrincipalUse: [
         {
-          Sid: "PublishersEncryptForAlertTopics",
-          Effect: "Allow",
-          Principal: { Service: publishers },
-          Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
-          Resource: "*",
           // SNS calls KMS with the topic ARN as encryption context: only our two topics.
-          Condition: { StringEquals: { "kms:EncryptionContext:aws:sns:topicArn": topicArns } },
+          sid: "PublishersEncryptForAlertTopics",
+          principals: publishers,
+          actions: ["kms:Decrypt", "kms:GenerateDataKey"],
+          encryptionContext: { "aws:sns:topicArn": topicArns },
         },
+      ],
+      serviceUse: [
         {
-          // Roles of this account allowed sns:Publish (e.g. the pipeline role announcing a manual
-          // approval) publish without a KMS grant of their own, as with the AWS-managed SNS key,
-          // but only through SNS, only from this account and only for these two topics.
-          Sid: "AccountPrincipalsPublishThroughSns",
-          Effect: "Allow",
-          Principal: { AWS: "*" },
-          Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
-          Resource: "*",
-          Condition: {
-            StringEquals: {
-              "kms:CallerAccount": account,
-              "kms:ViaService": `sns.${region}.amazonaws.com`,
-              "kms:EncryptionContext:aws:sns:topicArn": topicArns,
-            },
-          },
+          // Roles of this account whose IAM policy allows the key (e.g. the pipeline role
+          // announcing a manual approval) publish through SNS, only for these two topics.
+          sid: "AccountPrincipalsPublishThroughSns",
+          services: ["sns"],
+          actions: ["kms:Decrypt", "kms:GenerateDataKey"],
+          encryptionContext: { "aws:sns:topicArn": topicArns },
         },
-      ]),
+      ],
     });
-    new KmsAlias(this, "KeyAlias", { name: `alias/${naming.name(this, "generic", "alerts")}`, targetKeyId: this.key.keyId });
+    // The alias was a sibling of the key (Topics/KeyAlias) before the key construct existed.
+    key.alias.moveFromId("aws_kms_alias.observability_Topics_KeyAlias_AEC4C697");
+    this.key = key.key;
 
     const topic = (severity: Severity): SnsTopic => {
       const scope = new Construct(this, severity === "critical" ? "Critical" : "Warning");

@@ -11,12 +11,12 @@ import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-i
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
-import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
-import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import type { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import type { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import type { EnvironmentConfig } from "../../config/schema";
 import type { AlertTopics, ServiceTierOutputs } from "../contracts";
 import { assumeRolePolicy, policyDocument, type PolicyStatement } from "../iam";
+import { CustomerManagedKey, type KeyUseAction } from "../kms-key";
 import { checkName, type Naming } from "../naming";
 import { ValidationError } from "../validation-error";
 import { ArtifactBucket } from "./artifacts";
@@ -141,39 +141,33 @@ export class DeliveryPipeline extends Construct {
     });
 
     // --- Key: artifacts, build output and build logs. ---------------------------------------
-    const logGroupArn = arn("logs", `log-group:${logGroupName}`);
-    this.kmsKey = new KmsKey(this, "Key", {
+    const key = new CustomerManagedKey(this, "Key", {
       description: `${pipelineName}: artifacts and build logs`,
-      enableKeyRotation: true,
-      deletionWindowInDays: 30,
-      // In a key policy, Resource "*" means "this key"; it cannot name anything else.
-      policy: policyDocument([
+      aliasName: `alias/${pipelineName}`,
+      accountId: account,
+      partition,
+      region,
+      roleUse: [
         {
-          Sid: "AccountAdministersKey",
-          Effect: "Allow",
-          Principal: { AWS: `arn:${partition}:iam::${account}:root` },
-          Action: KEY_ADMIN_ACTIONS,
-          Resource: "*",
+          // The artifact store is S3 with SSE-KMS: the pipeline reads and writes through S3.
+          sid: "PipelineUsesKeyThroughS3",
+          roleArns: [this.pipelineRole.arn],
+          actions: KEY_USE_ACTIONS,
+          via: ["s3"],
         },
         {
-          Sid: "PipelineAndBuildUseKey",
-          Effect: "Allow",
-          Principal: { AWS: [this.pipelineRole.arn, this.buildRole.arn] },
-          Action: KEY_USE_ACTIONS,
-          Resource: "*",
+          // CodeBuild's documented key policy gives the service role the key without a
+          // condition ("Encrypt build outputs using a customer managed key", CodeBuild guide).
+          sid: "BuildUsesKey",
+          roleArns: [this.buildRole.arn],
+          actions: KEY_USE_ACTIONS,
         },
-        {
-          Sid: "CloudWatchLogsEncryptBuildLogs",
-          Effect: "Allow",
-          Principal: { Service: `logs.${region}.amazonaws.com` },
-          Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext", "kms:DescribeKey"],
-          Resource: "*",
-          Condition: { ArnEquals: { "kms:EncryptionContext:aws:logs:arn": logGroupArn } },
-        },
-      ]),
+      ],
     });
-    new KmsAlias(this, "KeyAlias", { name: checkName(this, "generic", `alias/${pipelineName}`), targetKeyId: this.kmsKey.keyId });
-    const keyArn = this.kmsKey.arn;
+    // The alias was a sibling of the key (pipeline/KeyAlias) before the key construct existed.
+    key.alias.moveFromId("aws_kms_alias.pipeline_KeyAlias_E268CFCF");
+    this.kmsKey = key.key;
+    const keyArn = key.arn;
 
     // --- Artifacts. ------------------------------------------------------------------------
     this.artifactBucket = new ArtifactBucket(this, "ArtifactBucket", {
@@ -253,7 +247,7 @@ export class DeliveryPipeline extends Construct {
     this.buildLogGroup = new CloudwatchLogGroup(this, "BuildLogGroup", {
       name: logGroupName,
       retentionInDays: config.buildLogRetentionDays,
-      kmsKeyId: keyArn,
+      kmsKeyId: key.encryptLogGroup(logGroupName),
     });
     const buildspec = renderBuildspec(
       style === "blue-green"
@@ -564,36 +558,8 @@ function appspecNetwork(service: ServiceTierOutputs): AppspecNetworkConfiguratio
   return { subnets: network.subnets, securityGroups: network.securityGroups ?? [], assignPublicIp: network.assignPublicIp === true };
 }
 
-/** Key administration, granted to the account (and through it to IAM administrators). */
-const KEY_ADMIN_ACTIONS = [
-  "kms:CancelKeyDeletion",
-  "kms:CreateAlias",
-  "kms:CreateGrant",
-  "kms:DeleteAlias",
-  "kms:DescribeKey",
-  "kms:DisableKey",
-  "kms:DisableKeyRotation",
-  "kms:EnableKey",
-  "kms:EnableKeyRotation",
-  "kms:GetKeyPolicy",
-  "kms:GetKeyRotationStatus",
-  "kms:ListGrants",
-  "kms:ListKeyPolicies",
-  "kms:ListKeyRotations",
-  "kms:ListResourceTags",
-  "kms:PutKeyPolicy",
-  "kms:RetireGrant",
-  "kms:RevokeGrant",
-  "kms:RotateKeyOnDemand",
-  "kms:ScheduleKeyDeletion",
-  "kms:TagResource",
-  "kms:UntagResource",
-  "kms:UpdateAlias",
-  "kms:UpdateKeyDescription",
-];
-
 /** Data-key use by the pipeline and build roles (S3 SSE-KMS, CodeBuild output). */
-const KEY_USE_ACTIONS = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"];
+const KEY_USE_ACTIONS: KeyUseAction[] = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"];
 
 /** Pushing to (and reading layers from) one ECR repository; DescribeImages detects re-runs. */
 const ECR_PUSH_ACTIONS = [

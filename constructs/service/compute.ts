@@ -14,6 +14,7 @@ import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security
 import type { EnvironmentConfig } from "../../config/schema";
 import { SERVICE_SECRET_NAMES, type DataTierOutputs } from "../contracts";
 import { assumeRolePolicy, policyDocument, type PolicyStatement } from "../iam";
+import type { CustomerManagedKey, KeyUseAction } from "../kms-key";
 import { checkName, type Naming } from "../naming";
 import type { Network } from "../network";
 import { CONTAINER_NAME, containerDefinitions, parseEndpoint, scratchVolumes } from "./container";
@@ -65,6 +66,16 @@ export const CODE_DEPLOY_REFUSED_ATTRIBUTES = [
 /** What a CODE_DEPLOY service ignores: the refused attributes, and the count auto-scaling owns. */
 export const CODE_DEPLOY_IGNORED_ATTRIBUTES = [...CODE_DEPLOY_REFUSED_ATTRIBUTES, "desired_count"] as const;
 
+/**
+ * What the ECS Exec agent in the container needs to log a session to an encrypted log group
+ * (OVERRIDE logging with CloudWatch encryption): it checks the group's encryption with
+ * DescribeLogGroups, then writes its stream; it decrypts the session's data key. Same set as
+ * CDK's `BaseService` for a cluster with an Exec KMS key and a log group (aws-cdk-lib
+ * aws-ecs/lib/base/base-service.ts, enableExecuteCommandEncryption / executeCommandLogConfiguration).
+ */
+export const ECS_EXEC_LOG_ACTIONS = ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"] as const;
+export const ECS_EXEC_KEY_ACTIONS = ["kms:Decrypt", "kms:GenerateDataKey"] as const satisfies readonly KeyUseAction[];
+
 /** Image pull from one repository. */
 export const ECR_PULL_ACTIONS = ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"] as const;
 
@@ -83,6 +94,8 @@ export interface ServiceComputeProps {
   /** CIDR of the AAA network when routed privately: the AAA egress rule goes only there. */
   readonly aaaCidr?: string;
   readonly logRetentionDays: number;
+  /** Customer-managed key of the container and ECS Exec log groups and of Exec sessions. */
+  readonly logsKey: CustomerManagedKey;
   readonly repository: EcrRepository;
   /** Tag of the image in the first task definition; the pipeline registers the real ones. */
   readonly imageTag: string;
@@ -105,6 +118,8 @@ export class ServiceCompute extends Construct {
   readonly capacityProviders: EcsClusterCapacityProviders;
   readonly capacityProviderStrategy: EcsServiceCapacityProviderStrategy[];
   readonly logGroup: CloudwatchLogGroup;
+  /** Where ECS Exec sessions are logged (`/ecs/<prefix>/exec`), encrypted with the logs key. */
+  readonly execLogGroup: CloudwatchLogGroup;
   readonly executionRole: IamRole;
   readonly taskRole: IamRole;
   readonly taskDefinition: EcsTaskDefinition;
@@ -116,14 +131,37 @@ export class ServiceCompute extends Construct {
     const { naming, network, data, service: config } = props;
     const tracing = config.tracing;
     const exec = config.enableExecuteCommand;
+    const logsKey = props.logsKey;
+
+    const logGroupName = checkName(this, "logGroup", `/ecs/${naming.prefix}`);
+    this.logGroup = new CloudwatchLogGroup(this, "LogGroup", {
+      name: logGroupName,
+      retentionInDays: props.logRetentionDays,
+      // Container logs can hold farmers' personal data.
+      kmsKeyId: logsKey.encryptLogGroup(logGroupName),
+    });
+    // Exists whether or not Exec is on, so the cluster's configuration never changes with it.
+    const execLogGroupName = checkName(this, "logGroup", `/ecs/${naming.prefix}/exec`);
+    this.execLogGroup = new CloudwatchLogGroup(this, "ExecLogGroup", {
+      name: execLogGroupName,
+      retentionInDays: props.logRetentionDays,
+      kmsKeyId: logsKey.encryptLogGroup(execLogGroupName),
+    });
 
     this.cluster = new EcsCluster(this, "Cluster", {
       name: naming.name(this, "ecsName", "cluster"),
       // "enabled" is accepted by every provider version in use; "enhanced" is not.
       setting: [{ name: "containerInsights", value: "enabled" }],
-      // Who ran which command in which task is in CloudTrail (ExecuteCommand); session
-      // output is not recorded, so the task role needs no log permissions for it.
-      configuration: { executeCommandConfiguration: { logging: "NONE" } },
+      // Who opened a session is in CloudTrail (ExecuteCommand); what was typed and printed goes
+      // to the Exec log group (OVERRIDE), which the agent refuses to use unless it is encrypted
+      // (cloud_watch_encryption_enabled). The session's data channel is encrypted with the key.
+      configuration: {
+        executeCommandConfiguration: {
+          kmsKeyId: logsKey.arn,
+          logging: "OVERRIDE",
+          logConfiguration: { cloudWatchLogGroupName: this.execLogGroup.name, cloudWatchEncryptionEnabled: true },
+        },
+      },
     });
     this.capacityProviderStrategy = [
       { capacityProvider: "FARGATE", base: 1, weight: 1 },
@@ -133,11 +171,6 @@ export class ServiceCompute extends Construct {
       clusterName: this.cluster.name,
       capacityProviders: ["FARGATE", "FARGATE_SPOT"],
       defaultCapacityProviderStrategy: this.capacityProviderStrategy,
-    });
-
-    this.logGroup = new CloudwatchLogGroup(this, "LogGroup", {
-      name: checkName(this, "logGroup", `/ecs/${naming.prefix}`),
-      retentionInDays: props.logRetentionDays,
     });
 
     const trust = assumeRolePolicy("ecs-tasks.amazonaws.com", { StringEquals: { "aws:SourceAccount": props.accountId } });
@@ -163,7 +196,16 @@ export class ServiceCompute extends Construct {
       description: "The Farmers Module container: ECS Exec channel and X-Ray writes, each only when enabled",
       assumeRolePolicy: trust,
     });
-    const taskStatements = taskRoleStatements({ executeCommand: exec, tracing });
+    if (exec) {
+      // The operator's client generates the session's data key and the agent decrypts it, each
+      // as itself: the key policy delegates that use to IAM (the task role's policy below, the
+      // operators' own policies).
+      logsKey.grantAccountUse("EcsExecSessions", ECS_EXEC_KEY_ACTIONS);
+    }
+    const taskStatements = taskRoleStatements({
+      executeCommand: exec ? { logGroupArn: this.execLogGroup.arn, keyArn: logsKey.arn } : false,
+      tracing,
+    });
     if (taskStatements.length > 0) {
       new IamRolePolicy(this, "TaskRolePolicy", { role: this.taskRole.id, name: "container", policy: policyDocument(taskStatements) });
     }
@@ -306,11 +348,23 @@ export function executionRoleStatements(input: {
   ];
 }
 
-/** The task role's permissions: nothing unless ECS Exec or tracing is on. */
-export function taskRoleStatements(input: { executeCommand: boolean; tracing: boolean }): PolicyStatement[] {
+/**
+ * The task role's permissions: nothing unless ECS Exec or tracing is on. With Exec: the SSM
+ * channel, logging the session to the Exec log group, and the session key.
+ */
+export function taskRoleStatements(input: { executeCommand: false | { logGroupArn: string; keyArn: string }; tracing: boolean }): PolicyStatement[] {
   const statements: PolicyStatement[] = [];
-  // ssmmessages has no resource types: the channel is opened before any session exists.
-  if (input.executeCommand) statements.push({ Sid: "EcsExec", Effect: "Allow", Action: [...ECS_EXEC_ACTIONS], Resource: "*" });
+  const exec = input.executeCommand;
+  if (exec) {
+    statements.push(
+      // ssmmessages has no resource types: the channel is opened before any session exists.
+      { Sid: "EcsExec", Effect: "Allow", Action: [...ECS_EXEC_ACTIONS], Resource: "*" },
+      // DescribeLogGroups lists groups: it has no resource to scope to.
+      { Sid: "EcsExecFindLogGroup", Effect: "Allow", Action: "logs:DescribeLogGroups", Resource: "*" },
+      { Sid: "EcsExecLogSessions", Effect: "Allow", Action: [...ECS_EXEC_LOG_ACTIONS], Resource: [exec.logGroupArn, `${exec.logGroupArn}:*`] },
+      { Sid: "EcsExecSessionKey", Effect: "Allow", Action: [...ECS_EXEC_KEY_ACTIONS], Resource: exec.keyArn },
+    );
+  }
   // X-Ray's write and sampling APIs do not support resource-level permissions.
   if (input.tracing) statements.push({ Sid: "XRayWrite", Effect: "Allow", Action: [...XRAY_WRITE_ACTIONS], Resource: "*" });
   return statements;

@@ -15,6 +15,7 @@ import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import type { EnvironmentConfig } from "../../config/schema";
 import type { DataTierOutputs, ServiceTierOutputs } from "../contracts";
+import type { CustomerManagedKey } from "../kms-key";
 import type { Naming } from "../naming";
 import type { Network } from "../network";
 import { ValidationError } from "../validation-error";
@@ -40,6 +41,8 @@ export interface ServiceTierProps {
   readonly aaa: EnvironmentConfig["aaa"];
   /** Log retention of the service's log group. */
   readonly observability: Pick<EnvironmentConfig["observability"], "logRetentionDays">;
+  /** Customer-managed key of the service's log groups and ECS Exec sessions. */
+  readonly logsKey: CustomerManagedKey;
   /**
    * Tag of the image in the task definition Terraform creates. The repository is empty on the
    * first apply: tasks start once the pipeline's first run pushes and deploys a real image
@@ -133,6 +136,7 @@ export class ServiceTier extends Construct implements ServiceTierOutputs {
       aaaEndpoint: props.aaa.endpoint,
       aaaCidr: network.aaaCidr,
       logRetentionDays: props.observability.logRetentionDays,
+      logsKey: props.logsKey,
       repository: this.repository,
       imageTag,
       collectorImage: props.collectorImage,
