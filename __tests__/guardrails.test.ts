@@ -18,6 +18,8 @@ function stack(resources: Record<string, Record<string, Json>>, extra: Json = {}
 
 /** A customer-managed key ARN as a literal (a reference would need the key in the stack). */
 const KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+/** A key SEC-KMS-KEY accepts (rotation and an inline policy), for tests of other rules. */
+const ROTATING_KEY = { enable_key_rotation: true, policy: JSON.stringify({ Statement: [{ Effect: "Allow", Principal: { AWS: "arn:aws:iam::123456789012:root" }, Action: "kms:DescribeKey", Resource: "*" }] }) };
 const ids = (s: Json, production = false) => checkStack(s, { production }).map((f) => `${f.ruleId} ${f.path} ${f.attribute}`);
 const tls = (bucket: string) => ({ bucket: `\${aws_s3_bucket.${bucket}.id}`, policy: JSON.stringify({ Statement: [{ Effect: "Deny", Principal: "*", Action: "s3:*", Resource: "*", Condition: { Bool: { "aws:SecureTransport": "false" } } }] }) });
 
@@ -182,7 +184,7 @@ describe("guardrail rules fire on bad resources", () => {
 
   test("SEC-PROTECT-STATEFUL: the database's key and a lock table without protection", () => {
     const s = stack({
-      aws_kms_key: { key: { enable_key_rotation: true, policy: JSON.stringify({ Statement: [{ Effect: "Allow", Principal: { AWS: "arn:aws:iam::123456789012:root" }, Action: "kms:DescribeKey", Resource: "*" }] }) } },
+      aws_kms_key: { key: { ...ROTATING_KEY } },
       aws_db_instance: { db: { identifier: "db", storage_encrypted: true, skip_final_snapshot: true, backup_retention_period: 35, kms_key_id: "${aws_kms_key.key.arn}", deletion_protection: true, lifecycle: { prevent_destroy: true } } },
       aws_dynamodb_table: { locks: { name: "locks", server_side_encryption: { enabled: true } } },
     });
@@ -197,7 +199,7 @@ describe("guardrail rules fire on bad resources", () => {
     // GIVEN a non-production stack whose database key may be destroyed WHEN checked THEN the key is flagged:
     // the final snapshot and retained backups it encrypts would become unrestorable
     const s = stack({
-      aws_kms_key: { key: {} },
+      aws_kms_key: { key: { ...ROTATING_KEY } },
       aws_db_instance: { db: { identifier: "db", storage_encrypted: true, skip_final_snapshot: true, backup_retention_period: 7, kms_key_id: "${aws_kms_key.key.arn}" } },
     });
     expect(checkStack(s, { production: false, disposable: true }).map(formatFinding)).toEqual([
@@ -296,7 +298,7 @@ describe("guardrail rules fire on bad resources", () => {
   });
 
   test("SEC-KMS-KEY: a key without rotation, a key without a policy", () => {
-    const s = stack({ aws_kms_key: { norotate: { enable_key_rotation: false, policy: JSON.stringify({ Statement: [{ Effect: "Allow", Principal: { AWS: "arn:aws:iam::123456789012:root" }, Action: "kms:DescribeKey", Resource: "*" }] }) }, nopolicy: { enable_key_rotation: true } } });
+    const s = stack({ aws_kms_key: { norotate: { ...ROTATING_KEY, enable_key_rotation: false }, nopolicy: { enable_key_rotation: true } } });
     expect(ids(s)).toEqual(["SEC-KMS-KEY s/norotate enable_key_rotation", "SEC-KMS-KEY s/nopolicy policy"]);
   });
 
