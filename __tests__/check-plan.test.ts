@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { checkPlan, runCheckPlan, STATEFUL_TYPES } from "../scripts/terraform/check-plan";
+import { ALLOW_LABEL, checkPlan, pullRequestAllowances, runCheckPlan, STATEFUL_TYPES } from "../scripts/terraform/check-plan";
 import { environmentPlanSteps } from "../scripts/terraform/plan-environment";
 
 /**
@@ -89,13 +89,43 @@ describe("check-plan lets through what keeps data", () => {
   });
 });
 
+describe("allowances from the pull request (label allow-destroy + one line per address)", () => {
+  const body = `Rename the database.\n\nallow-destroy: production ${DB}\nallow-destroy: staging aws_s3_bucket.b\n`;
+
+  test("with the label, the environment's lines allow their addresses", () => {
+    expect(pullRequestAllowances({ labels: [{ name: ALLOW_LABEL }], body }, "production")).toEqual({ addresses: [DB], notes: [`allowed by the pull request (label allow-destroy): production ${DB}`] });
+  });
+
+  test("without the label, the lines allow nothing and say why", () => {
+    expect(pullRequestAllowances({ labels: [{ name: "infrastructure" }], body }, "production")).toEqual({ addresses: [], notes: ["allow-destroy lines for production ignored: the pull request lacks the allow-destroy label"] });
+  });
+
+  test("lines for another environment do not count", () => {
+    expect(pullRequestAllowances({ labels: [{ name: ALLOW_LABEL }], body }, "dev").addresses).toEqual([]);
+  });
+
+  test("the command reads the pull request from a file and passes the allowed replacement", () => {
+    const dir = mkdtempSync(join(tmpdir(), "farmers-check-plan-pr-"));
+    try {
+      const file = join(dir, "pull-request.json");
+      writeFileSync(file, JSON.stringify({ labels: [{ name: ALLOW_LABEL }], body }));
+      const result = runCheckPlan([fixture("replace-database-delete-first"), "--pull-request", file, "--environment", "production"]);
+      expect(result.exitCode).toBe(0);
+      expect(result.stdout.split("\n")[0]).toBe(`allowed by the pull request (label allow-destroy): production ${DB}`);
+      expect(runCheckPlan([fixture("replace-database-delete-first"), "--pull-request", file, "--environment", "staging"]).exitCode).toBe(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("check-plan on bad input: one line, exit 2", () => {
   let dir: string;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), "farmers-check-plan-"));
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  const USAGE = "(usage: npm run check-plan -- <plan.json> [--allow <address>]...)";
+  const USAGE = "(usage: npm run check-plan -- <plan.json> [--allow <address>]... [--pull-request <pr.json> --environment <env>])";
 
   test("fails when the file does not exist", () => {
     expect(runCheckPlan(["/nonexistent/plan.json"])).toEqual({ exitCode: 2, stdout: "", stderr: `check-plan: no such file: /nonexistent/plan.json ${USAGE}` });
@@ -119,6 +149,12 @@ describe("check-plan on bad input: one line, exit 2", () => {
 
   test("fails when --allow has no address", () => {
     expect(runCheckPlan([fixture("no-op"), "--allow"]).stderr).toBe(`check-plan: --allow needs a resource address ${USAGE}`);
+  });
+
+  test("fails when --pull-request comes without --environment", () => {
+    const file = join(dir, "pr.json");
+    writeFileSync(file, "{}");
+    expect(runCheckPlan([fixture("no-op"), "--pull-request", file]).stderr).toBe(`check-plan: --pull-request and --environment go together ${USAGE}`);
   });
 
   test("fails on an unknown option", () => {

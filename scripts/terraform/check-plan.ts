@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 
 /**
- * `npm run check-plan -- <plan.json> [--allow <address>]...`
+ * `npm run check-plan -- <plan.json> [--allow <address>]... [--pull-request <pr.json> --environment <env>]`
  *
  * Reads `terraform show -json <planfile>` and refuses (exit 1) a plan that deletes or replaces a
  * resource holding data that cannot be re-created by applying again. `prevent_destroy` guards
@@ -111,26 +111,54 @@ export function checkPlan(plan: Json, allow: readonly string[] = []): Verdict {
   return { findings, exitCode: refused.length > 0 ? 1 : 0, report: lines.join("\n") };
 }
 
+/** The label a pull request must carry for its allow-destroy lines to count. */
+export const ALLOW_LABEL = "allow-destroy";
+
+/**
+ * Addresses a pull request allows to be deleted or replaced in one environment: only when it
+ * carries the `allow-destroy` label (which only people with triage rights can set), one body
+ * line per address, `allow-destroy: <environment> <address>`. `pullRequest` is the GitHub API's
+ * pull-request object (labels and body are read). Notes explain lines that do not count.
+ */
+export function pullRequestAllowances(pullRequest: Json, environment: string): { addresses: string[]; notes: string[] } {
+  const lines = String(pullRequest.body ?? "")
+    .split(/\r?\n/)
+    .map((l) => /^\s*allow-destroy:\s*(\S+)\s+(\S+)\s*$/.exec(l))
+    .filter((m): m is RegExpExecArray => m !== null);
+  const mine = lines.filter((m) => m[1] === environment).map((m) => m[2]);
+  const labelled = ((pullRequest.labels ?? []) as { name?: string }[]).some((l) => l.name === ALLOW_LABEL);
+  if (!labelled) {
+    return { addresses: [], notes: mine.length > 0 ? [`allow-destroy lines for ${environment} ignored: the pull request lacks the ${ALLOW_LABEL} label`] : [] };
+  }
+  return { addresses: mine, notes: mine.map((a) => `allowed by the pull request (label ${ALLOW_LABEL}): ${environment} ${a}`) };
+}
+
 export interface CheckPlanResult {
   readonly exitCode: 0 | 1 | 2;
   readonly stdout: string;
   readonly stderr: string;
 }
 
-const USAGE = "usage: npm run check-plan -- <plan.json> [--allow <address>]...";
+const USAGE = "usage: npm run check-plan -- <plan.json> [--allow <address>]... [--pull-request <pr.json> --environment <env>]";
 
 /** The command without process side effects: arguments in, exit code and text out. */
 export function runCheckPlan(args: readonly string[]): CheckPlanResult {
   try {
     const files: string[] = [];
     const allow: string[] = [];
+    let pullRequestFile: string | undefined;
+    let environment: string | undefined;
+    const value = (option: string, i: number, what: string) => {
+      const v = args[i];
+      if (!v || v.startsWith("-")) throw new CheckPlanUsageError(`${option} needs ${what}`);
+      return v;
+    };
     for (let i = 0; i < args.length; i++) {
       const arg = args[i];
-      if (arg === "--allow") {
-        const address = args[++i];
-        if (!address || address.startsWith("-")) throw new CheckPlanUsageError("--allow needs a resource address");
-        allow.push(address);
-      } else if (arg.startsWith("--allow=")) allow.push(arg.slice("--allow=".length));
+      if (arg === "--allow") allow.push(value(arg, ++i, "a resource address"));
+      else if (arg.startsWith("--allow=")) allow.push(arg.slice("--allow=".length));
+      else if (arg === "--pull-request") pullRequestFile = value(arg, ++i, "a file");
+      else if (arg === "--environment") environment = value(arg, ++i, "an environment");
       else if (arg === "--help" || arg === "-h") return { exitCode: 0, stdout: USAGE, stderr: "" };
       else if (arg.startsWith("-")) throw new CheckPlanUsageError(`unknown option ${arg}`);
       else files.push(arg);
@@ -144,8 +172,22 @@ export function runCheckPlan(args: readonly string[]): CheckPlanResult {
     } catch {
       throw new CheckPlanUsageError(`${file} is not JSON: expected the output of \`terraform show -json <planfile>\``);
     }
+    const notes: string[] = [];
+    if (pullRequestFile !== undefined || environment !== undefined) {
+      if (!pullRequestFile || !environment) throw new CheckPlanUsageError("--pull-request and --environment go together");
+      if (!existsSync(pullRequestFile)) throw new CheckPlanUsageError(`no such file: ${pullRequestFile}`);
+      let pullRequest: Json;
+      try {
+        pullRequest = JSON.parse(readFileSync(pullRequestFile, "utf8")) as Json;
+      } catch {
+        throw new CheckPlanUsageError(`${pullRequestFile} is not JSON: expected a GitHub pull-request object`);
+      }
+      const fromPullRequest = pullRequestAllowances(pullRequest ?? {}, environment);
+      allow.push(...fromPullRequest.addresses);
+      notes.push(...fromPullRequest.notes);
+    }
     const verdict = checkPlan(plan, allow);
-    return { exitCode: verdict.exitCode, stdout: verdict.report, stderr: "" };
+    return { exitCode: verdict.exitCode, stdout: [...notes, verdict.report].join("\n"), stderr: "" };
   } catch (error) {
     if (error instanceof CheckPlanUsageError) return { exitCode: 2, stdout: "", stderr: `check-plan: ${error.message} (${USAGE})` };
     throw error;
