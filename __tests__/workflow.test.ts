@@ -163,22 +163,74 @@ describe("workflow behaviour", () => {
     for (const s of setups) expect(s.with?.terraform_version).toBe("${{ env.TERRAFORM_VERSION }}");
   });
 
-  test("grants id-token only to jobs that assume AWS roles, and pull-request writes only to the plan job", () => {
+  test("grants id-token only to jobs that assume AWS roles, pull-request writes only to the plan job, reads only to the merged-pull-request lookup", () => {
     for (const [name, job] of Object.entries(jobs)) {
       const assumesRole = job.steps.some((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"));
       expect([name, job.permissions?.["id-token"]]).toEqual([name, assumesRole ? "write" : undefined]);
-      expect([name, job.permissions?.["pull-requests"]]).toEqual([name, name === "plan" ? "write" : undefined]);
+      const pullRequests = { plan: "write", "merged-pull-request": "read" }[name];
+      expect([name, job.permissions?.["pull-requests"]]).toEqual([name, pullRequests]);
     }
   });
 
   test("applies staging on pushes to main, then production only through the protected environment", () => {
     expect(jobs["apply-staging"].if).toBe("github.event_name == 'push' && github.ref == 'refs/heads/main'");
-    expect(jobs["apply-staging"].needs).toEqual(["test", "scan"]);
-    expect(jobs["plan-production"].needs).toBe("apply-staging");
-    expect(jobs["apply-production"].needs).toBe("plan-production");
+    expect(jobs["apply-staging"].needs).toEqual(["test", "scan", "merged-pull-request"]);
+    expect(jobs["plan-production"].needs).toEqual(["apply-staging", "merged-pull-request"]);
+    expect(jobs["apply-production"].needs).toEqual(["plan-production", "merged-pull-request"]);
     expect(jobs["apply-production"].environment).toBe("production");
     const applyRuns = jobs["apply-production"].steps.map((s) => s.run ?? "").join("\n");
     expect(applyRuns).toContain('if [ "$fingerprint" != "$REVIEWED" ]; then');
+  });
+
+  test("npm test validates and plans against the pinned providers from the registry, through a cached plugin cache, with no 5.100.0 mirror", () => {
+    const npmTest = jobs.test.steps.find((s) => s.run === "npm test")!;
+    expect(npmTest.env).toEqual({ FARMERS_TF_PROVIDERS: "registry", TF_PLUGIN_CACHE_DIR: "${{ runner.temp }}/terraform-plugin-cache" });
+    const cache = jobs.test.steps.find((s) => s.uses?.startsWith("actions/cache@"))!;
+    expect(cache.with?.path).toBe("${{ runner.temp }}/terraform-plugin-cache");
+    expect(text).not.toMatch(/providers mirror|TF_PROVIDER_MIRROR|5\.100\.0/);
+  });
+
+  test("the test job ships check-plan in the synth artifact for the plan and apply jobs", () => {
+    const steps = jobs.test.steps;
+    const bundle = steps.findIndex((s) => s.run?.includes('bundle("scripts/terraform/check-plan-cli.ts", "cdktf.out/tools/check-plan.js")'));
+    const upload = steps.findIndex((s) => s.uses?.startsWith("actions/upload-artifact@"));
+    expect(bundle).toBeGreaterThan(-1);
+    expect(bundle).toBeLessThan(upload);
+  });
+
+  test("each pull-request plan is checked with the pull request's allowances, and a refusal fails the job", () => {
+    const check = jobs.plan.steps.find((s) => s.run?.includes("node cdktf.out/tools/check-plan.js"))!;
+    expect(check.run).toContain('node cdktf.out/tools/check-plan.js plan.json --pull-request pull-request.json --environment "$ENVIRONMENT"');
+    expect(check.run).toContain("jq '.pull_request | {labels, body}' \"$GITHUB_EVENT_PATH\" > pull-request.json");
+    const fail = jobs.plan.steps.at(-1) as Step & { if?: string };
+    expect(fail.if).toBe("steps.plan.outputs.exit_code != '0' || steps.check.outputs.exit_code != '0'");
+  });
+
+  test("the plan comment carries check-plan's verdict and the environment's cost difference", () => {
+    const comment = jobs.plan.steps.find((s) => s.uses?.startsWith("actions/github-script@"))!;
+    const script = String(comment.with?.script);
+    expect(script).toContain('read("check.txt"');
+    expect(script).toContain("read(`cost-diff/farmers-module-${env}.md`");
+    expect(jobs.plan.needs).toEqual(["test", "cost"]);
+    expect(jobs.plan.steps.some((s) => s.uses?.startsWith("actions/download-artifact@") && s.with?.name === "cost-diff")).toBe(true);
+  });
+
+  test("the cost job compares the base branch's synth with the head's", () => {
+    const commands = jobs.cost.steps.map((s) => s.run ?? "").join("\n");
+    expect(commands).toContain('git worktree add --detach "$RUNNER_TEMP/base" "$BASE_SHA"');
+    expect(commands).toContain('npm run -s cost:diff -- "$RUNNER_TEMP/base.out" "$RUNNER_TEMP/head.out" --out cost-diff');
+    expect(jobs.cost.steps.find((s) => s.uses?.startsWith("actions/upload-artifact@"))?.with).toMatchObject({ name: "cost-diff", path: "cost-diff/" });
+  });
+
+  test.each(["apply-staging", "plan-production", "apply-production"])("%s runs check-plan with the merged pull request's allowances before anything is applied or approved", (name) => {
+    const steps = jobs[name].steps;
+    const check = steps.findIndex((s) => s.run?.includes("node cdktf.out/tools/check-plan.js plan.json --pull-request pull-request.json"));
+    const plan = steps.findIndex((s) => s.run?.includes("plan -input=false -no-color -lock-timeout=10m -out=tfplan"));
+    expect(check).toBeGreaterThan(plan);
+    expect(steps[check].env?.PULL_REQUEST).toBe("${{ needs.merged-pull-request.outputs.json }}");
+    expect(steps[check].run).toContain("set -euo pipefail");
+    const apply = steps.findIndex((s) => s.run?.includes(" apply -input=false"));
+    if (apply >= 0) expect(check).toBeLessThan(apply);
   });
 
   test("serializes everything that applies per environment, never cancelling a running job", () => {
