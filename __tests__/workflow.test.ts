@@ -77,7 +77,11 @@ describe("workflow behaviour", () => {
       const needs: Record<string, string> = {};
       if (job.steps.some((s) => s.uses?.startsWith("actions/checkout@"))) needs.contents = "read";
       if (job.steps.some((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"))) needs["id-token"] = "write";
-      if (job.steps.some((s) => s.uses?.startsWith("actions/github-script@"))) needs["pull-requests"] = "write";
+      // A script that posts comments writes pull requests; one that only looks the merged pull
+      // request up reads it (and the commit it belongs to).
+      const scripts = job.steps.filter((s) => s.uses?.startsWith("actions/github-script@")).map((s) => String(s.with?.script));
+      if (scripts.some((s) => /createComment|updateComment/.test(s))) needs["pull-requests"] = "write";
+      else if (scripts.some((s) => s.includes("listPullRequestsAssociatedWithCommit"))) Object.assign(needs, { contents: "read", "pull-requests": "read" });
       // THEN the job declares those and nothing else
       expect([name, job.permissions]).toEqual([name, needs]);
     }
@@ -99,21 +103,20 @@ describe("workflow behaviour", () => {
     expect(readFileSync(join(ROOT, "scripts", "bundle.js"), "utf8")).toContain(`target: "node${lowest}"`);
   });
 
-  test("proves the switch to cdktn on Node 22 with the suite's terraform and provider mirror", () => {
+  test("proves the switch to cdktn on Node 22 with the suite's terraform and the pinned providers from the registry", () => {
     const steps = jobs.cdktn.steps;
     expect(steps.find((s) => s.uses?.startsWith("actions/setup-node@"))?.with).toEqual({ "node-version": 22, cache: "npm" });
     const check = steps.find((s) => s.run === "npm run check:cdktn")!;
-    expect(check.env).toEqual({ TF_PROVIDER_MIRROR: "${{ runner.temp }}/tf-plugins", CDKTN_SCRATCH: "${{ runner.temp }}/cdktn" });
-    // the same mirror steps as the test job (one definition, a YAML anchor)
-    const mirror = (job: Job) => job.steps.filter((s) => s.name?.includes("AWS provider mirror"));
-    expect(mirror(jobs.cdktn)).toEqual(mirror(jobs.test));
-    expect(mirror(jobs.cdktn)).toHaveLength(2);
+    expect(check.env).toEqual({ FARMERS_TF_PROVIDERS: "registry", TF_PLUGIN_CACHE_DIR: "${{ runner.temp }}/terraform-plugin-cache", CDKTN_SCRATCH: "${{ runner.temp }}/cdktn" });
+    // the same plugin cache step as the test job (one definition, a YAML anchor)
+    const cache = (job: Job) => job.steps.filter((s) => s.name === "Cache the Terraform plugin cache");
+    expect(cache(jobs.cdktn)).toEqual(cache(jobs.test));
+    expect(cache(jobs.cdktn)).toHaveLength(1);
     expect(steps.map((s) => s.run ?? s.uses?.replace(/@.*/, "") ?? s.name)).toEqual([
       "actions/checkout",
       "actions/setup-node",
       "hashicorp/setup-terraform",
       "actions/cache",
-      expect.stringContaining("terraform -chdir"),
       "npm ci --no-audit --no-fund",
       "npm run check:cdktn",
     ]);
