@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { estimateStack } from "../scripts/cost/estimate";
 import { architectureDot } from "../scripts/diagram/architecture";
 import { DIAGRAM_DOT, DIAGRAM_SVG, renderDiagram } from "../scripts/diagram/generate";
+import { environmentPlanSteps } from "../scripts/terraform/plan-environment";
 import { fixtureStack } from "./fixtures/cost";
 import { synthAll, type Json } from "./helpers";
 
@@ -55,9 +56,9 @@ describe("the real stacks", () => {
       const env = stack.replace(/^farmers-module-/, "");
       expect(scripts[`diff:${env}`]).toBe(`${cli} diff ${stack}`);
       expect(scripts[`deploy:${env}`]).toBe(`${cli} deploy ${stack}`);
-      expect(scripts[`plan:${env}`]).toBe(
-        `npm run synth && terraform -chdir=cdktf.out/stacks/${stack} init -input=false && terraform -chdir=cdktf.out/stacks/${stack} plan -input=false`,
-      );
+      // plan:<env> synthesizes, plans the stack's folder and runs check-plan (scripts/terraform/plan-environment.ts).
+      expect(scripts[`plan:${env}`]).toBe(`node scripts/run-ts.js scripts/terraform/plan-environment-cli.ts ${env}`);
+      expect(environmentPlanSteps(env).steps.map((s) => s.args.find((a) => a.startsWith("-chdir="))).filter(Boolean)).toEqual(Array(3).fill(`-chdir=${join(ROOT, "cdktf.out", "stacks", stack)}`));
     }
     expect(scripts["deploy:bootstrap"]).toBe(`${cli} deploy farmers-module-bootstrap`);
     expect(scripts.synth).toBe("node scripts/synth.js && node scripts/run-ts.js scripts/synth-summary.ts");
