@@ -126,6 +126,23 @@ describe("workflow behaviour", () => {
     for (const job of ["apply-staging", "plan-production", "apply-production"]) expect([job, [jobs[job].needs].flat()]).toEqual([job, expect.not.arrayContaining(["cdktn"])]);
   });
 
+  test("the synth that the plan and apply jobs use runs in strict mode whenever they can run", () => {
+    // GIVEN the test job's synth (its cdktf.out is the artifact plan and apply download)
+    const synth = jobs.test.steps.find((s) => /npm run synth/.test(s.run ?? ""))!;
+    // THEN FARMERS_STRICT is 1 on pushes and on pull requests from this repository (the plan job's condition), off for forks
+    expect(synth.env?.FARMERS_STRICT).toBe("${{ (github.event_name == 'push' || github.event.pull_request.head.repo.full_name == github.repository) && '1' || '' }}");
+    expect(jobs.plan.if).toContain("github.event.pull_request.head.repo.full_name == github.repository");
+    for (const job of ["plan", "apply-staging", "plan-production", "apply-production"])
+      expect([job, jobs[job].steps.some((s) => s.uses?.startsWith("actions/download-artifact@") && s.with?.name === "cdktf-out")]).toEqual([job, true]);
+  });
+
+  test("the deploy: and plan: scripts synthesize in strict mode unless FARMERS_STRICT narrows it", () => {
+    const scripts = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
+    const goLive = Object.entries(scripts).filter(([name]) => /^(deploy|plan):/.test(name));
+    expect(goLive.length).toBe(9);
+    expect(goLive.filter(([, command]) => !command.includes("FARMERS_STRICT=${FARMERS_STRICT:-1} ")).map(([name]) => name)).toEqual([]);
+  });
+
   test("scans the synthesized stacks with Checkov pinned to a release, failing on findings", () => {
     const checkov = jobs.scan.steps.find((s) => s.uses?.startsWith("bridgecrewio/checkov-action@"))!;
     expect(checkov.uses).toMatch(/@[0-9a-f]{40}$/);

@@ -5,6 +5,7 @@ import { dev } from "./dev";
 import { production } from "./production";
 import { ENVIRONMENT_NAMES, environmentConfigSchema, type EnvironmentConfig, type EnvironmentName } from "./schema";
 import { staging } from "./staging";
+import { STRICT_VARIABLE, strictEnvironments, strictProblems } from "./strict";
 import type { ConfigLayer } from "./types";
 
 /** The checked-in data of each environment, before operator overrides. */
@@ -24,6 +25,7 @@ export const ENV_VARIABLES = {
   FARMERS_STATE_LOCK_TABLE: "state.lockTable",
   FARMERS_ALLOWED_ACCOUNT_IDS: "allowedAccountIds (comma-separated)",
   FARMERS_ALARM_EMAILS: "observability.criticalEmails and warningEmails (comma-separated)",
+  [STRICT_VARIABLE]: "strict mode: 1 (every environment) or environment names (comma-separated); refuses placeholders (config/strict.ts)",
 } as const;
 
 /** Raised when configuration is invalid; the message lists every problem found. */
@@ -55,7 +57,8 @@ export function loadEnvironmentConfig(name: string, options: LoadOptions = {}): 
     if (key !== "common" && !isEnvironmentName(key))
       throw new ConfigError(key, [`override file key: received ${JSON.stringify(key)}; allowed: common, ${ENVIRONMENT_NAMES.join(", ")}`]);
   }
-  const merged = [common, ENVIRONMENT_LAYERS[name], overrides.common ?? {}, overrides[name] ?? {}, envVariableLayer(env)].reduce(
+  const operatorLayers = [overrides.common ?? {}, overrides[name] ?? {}, envVariableLayer(env)];
+  const merged = [common, ENVIRONMENT_LAYERS[name], ...operatorLayers].reduce(
     (acc, layer) => deepMerge(acc, layer),
     {} as Record<string, unknown>,
   );
@@ -78,6 +81,10 @@ export function loadEnvironmentConfig(name: string, options: LoadOptions = {}): 
   }
   if (result.data.name !== name)
     throw new ConfigError(name, [`name: received ${JSON.stringify(result.data.name)}; allowed: ${JSON.stringify(name)} (the environment being loaded)`]);
+  const strict = strictEnvironments(env[STRICT_VARIABLE], ENVIRONMENT_NAMES);
+  if (typeof strict === "string") throw new ConfigError(name, [strict]);
+  const goLive = strict?.includes(name) ? strictProblems(result.data, operatorLayers) : [];
+  if (goLive.length > 0) throw new ConfigError(name, goLive);
   return result.data;
 }
 
