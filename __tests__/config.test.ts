@@ -280,6 +280,20 @@ describe("bad configuration fails at synth time with the environment, setting, v
     expect(errorFor({ protection: "none" as never })).toContain('protection: received "none"; allowed: production, disposable (see PROTECTION_LEVELS in config/schema.ts)');
   });
 
+  test("fails when a requested certificate has no hosted zone", () => {
+    expect(errorFor({ loadBalancer: { certificate: { domain: "farmers-dev.example.com", create: true } } })).toContain(
+      'loadBalancer.certificate: received {"domain":"farmers-dev.example.com","create":true}; allowed: create only with loadBalancer.hostedZone set (the DNS validation records go into that zone)',
+    );
+  });
+
+  test("a requested certificate with a hosted zone loads", () => {
+    const hostedZone = { zoneId: "Z0123456789ABCDEFGHIJ", recordName: "farmers-dev.example.com" };
+    expect(testConfig("dev", { loadBalancer: { certificate: { domain: "farmers-dev.example.com", create: true }, hostedZone } }).loadBalancer.certificate).toEqual({
+      domain: "farmers-dev.example.com",
+      create: true,
+    });
+  });
+
   test("fails for a malformed AAA endpoint", () => {
     expect(errorFor({ aaa: { endpoint: "aaa-service.internal" } })).toContain('aaa.endpoint: received "aaa-service.internal"; allowed: host:port');
   });

@@ -200,6 +200,14 @@ describe("registry", () => {
     expect(JSON.parse(policy.policy as string).rules).toHaveLength(2);
   });
 
+  test("refuses deletion while holding images unless the environment is disposable", () => {
+    // GIVEN dev (disposable) and production WHEN synthesized THEN only dev's repository is force-deleted
+    const f = fixtureStack("dev");
+    new ServiceRegistry(f.stack, "registry", { naming: f.naming, forceDelete: true });
+    expect(resourceNamed(JSON.parse(Testing.synth(f.stack)) as Json, "aws_ecr_repository", "registry").force_delete).toBe(true);
+    expect(one(production.json, "aws_ecr_repository", "Registry").force_delete).toBe(false);
+  });
+
   test("fails when keepTaggedImages is not a positive integer", () => {
     const f = fixtureStack("dev");
     expect(() => new ServiceRegistry(f.stack, "registry", { naming: f.naming, keepTaggedImages: 0 })).toThrow(
@@ -252,6 +260,42 @@ describe("load balancer", () => {
   test("uses a configured certificate ARN as is, with no lookup", () => {
     expect(one(staging.json, "aws_lb_listener", "LoadBalancer_HttpsListener").certificate_arn).toBe(CERT_ARN);
     expect(staging.json.data?.aws_acm_certificate).toBeUndefined();
+  });
+
+  describe("a certificate the stack requests (certificate.create)", () => {
+    const zone = { zoneId: "Z0123456789ABCDEFGHIJ", recordName: "api.kisanlink.in" };
+    const created = build("production", { loadBalancer: { certificate: { domain: "api.kisanlink.in", create: true }, hostedZone: zone } });
+
+    test("is requested with DNS validation, replaced before the old one goes", () => {
+      expect(one(created.json, "aws_acm_certificate", "LoadBalancer_ManagedCertificate")).toMatchObject({
+        domain_name: "api.kisanlink.in",
+        validation_method: "DNS",
+        lifecycle: { create_before_destroy: true },
+      });
+      expect(created.json.data?.aws_acm_certificate).toBeUndefined();
+    });
+
+    test("writes one validation record per domain into the configured zone", () => {
+      const record = one(created.json, "aws_route53_record", "LoadBalancer_CertificateValidationRecord");
+      const certificate = ref(created.json, "aws_acm_certificate", "LoadBalancer_ManagedCertificate", "domain_validation_options").slice(2, -1);
+      expect(record).toMatchObject({
+        for_each: `\${{ for key, val in tolist(${certificate}): val.domain_name => val }}`,
+        zone_id: zone.zoneId,
+        name: "${each.value.resource_record_name}",
+        type: "${each.value.resource_record_type}",
+        records: ["${each.value.resource_record_value}"],
+        allow_overwrite: true,
+      });
+    });
+
+    test("serves HTTPS only once ACM has issued it", () => {
+      const validation = one(created.json, "aws_acm_certificate_validation", "LoadBalancer_CertificateValidation");
+      expect(validation.certificate_arn).toBe(ref(created.json, "aws_acm_certificate", "LoadBalancer_ManagedCertificate", "arn"));
+      expect(validation.validation_record_fqdns).toMatch(/aws_route53_record\.service_LoadBalancer_CertificateValidationRecord_[0-9A-F]{8}.*\.fqdn/);
+      expect(one(created.json, "aws_lb_listener", "LoadBalancer_HttpsListener").certificate_arn).toBe(
+        ref(created.json, "aws_acm_certificate_validation", "LoadBalancer_CertificateValidation", "certificate_arn"),
+      );
+    });
   });
 
   test("redirects HTTP 80 to HTTPS with a 301", () => {
@@ -808,6 +852,13 @@ describe("validation", () => {
     const f = fixtureStack(env);
     return () => new ServiceTier(f.stack, "service", { ...props(f, env, layer), ...extra });
   };
+
+  test("fails when a requested certificate has no hosted zone for its validation records", () => {
+    const loadBalancer = { ...testConfig("dev").loadBalancer, certificate: { domain: "farmers-dev.kisanlink.in", create: true as const } };
+    expect(fails("dev", {}, { loadBalancer })).toThrow(
+      "fixture-dev/service/LoadBalancer: loadBalancer.certificate.create needs loadBalancer.hostedZone for its DNS validation records; received no hosted zone",
+    );
+  });
 
   test("fails when the AAA port is out of range", () => {
     expect(fails("dev", { aaa: { endpoint: "aaa.internal:99999" } })).toThrow('fixture-dev/service: aaa.endpoint port must be 1-65535; received "aaa.internal:99999"');

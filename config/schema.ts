@@ -144,9 +144,16 @@ const aaaSchema = z
   })
   .strict();
 
+const certificateDomain = z.string().regex(/^(\*\.)?([a-z0-9-]+\.)+[a-z]{2,}$/, allowed("a domain name"));
+/**
+ * The load balancer's certificate: an ACM ARN; a domain whose ISSUED certificate is looked up at
+ * plan time; or (`create: true`) a certificate this stack requests, validated by DNS records in
+ * `loadBalancer.hostedZone`.
+ */
 const certificateSchema = z.union([
   z.object({ arn: arn("acm", "certificate/[0-9a-f-]{36}", "arn:aws:acm:us-east-1:123456789012:certificate/<uuid>") }).strict(),
-  z.object({ domain: z.string().regex(/^(\*\.)?([a-z0-9-]+\.)+[a-z]{2,}$/, allowed("a domain name")) }).strict(),
+  z.object({ domain: certificateDomain }).strict(),
+  z.object({ domain: certificateDomain, create: z.literal(true) }).strict(),
 ]);
 
 const loadBalancerSchema = z
@@ -329,6 +336,9 @@ function crossFieldRules(c: Raw, ctx: z.RefinementCtx): void {
     if (c.database.secretsRecoveryWindowDays === 0)
       fail(["database", "secretsRecoveryWindowDays"], 0, `allowed: 7 to 30 days when protection is "production" (a deleted secret stays restorable)`);
   }
+
+  if ("create" in c.loadBalancer.certificate && !c.loadBalancer.hostedZone)
+    fail(["loadBalancer", "certificate"], c.loadBalancer.certificate, "allowed: create only with loadBalancer.hostedZone set (the DNS validation records go into that zone)");
 
   if ([80, 443, c.service.containerPort].includes(c.loadBalancer.testListenerPort))
     fail(["loadBalancer", "testListenerPort"], c.loadBalancer.testListenerPort, `allowed: a port other than 80, 443 and ${c.service.containerPort}`);

@@ -1,4 +1,7 @@
 import { Construct } from "constructs";
+import { TerraformIterator, Token } from "cdktf";
+import { AcmCertificate } from "@cdktf/provider-aws/lib/acm-certificate";
+import { AcmCertificateValidation } from "@cdktf/provider-aws/lib/acm-certificate-validation";
 import { DataAwsAcmCertificate } from "@cdktf/provider-aws/lib/data-aws-acm-certificate";
 import { DataAwsElbServiceAccount } from "@cdktf/provider-aws/lib/data-aws-elb-service-account";
 import { Lb } from "@cdktf/provider-aws/lib/lb";
@@ -13,6 +16,7 @@ import type { EnvironmentConfig } from "../../config/schema";
 import { checkName, type Naming } from "../naming";
 import type { Network } from "../network";
 import { SecureBucket } from "../secure-bucket";
+import { ValidationError } from "../validation-error";
 
 /** TLS 1.3 and 1.2 only, forward-secret ciphers: AWS's recommended policy for new ALBs. */
 export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
@@ -104,10 +108,14 @@ export class ServiceLoadBalancer extends Construct {
       dependsOn: [accessLogs.policy],
     });
 
+    const certificate = config.certificate;
     this.certificateArn =
-      "arn" in config.certificate
-        ? config.certificate.arn
-        : new DataAwsAcmCertificate(this, "Certificate", { domain: config.certificate.domain, statuses: ["ISSUED"], mostRecent: true }).arn;
+      "arn" in certificate
+        ? certificate.arn
+        : "create" in certificate
+          ? this.requestCertificate(certificate.domain, config.hostedZone?.zoneId, naming)
+          : // The lookup fails the plan unless an ISSUED certificate for the domain exists in ACM.
+            new DataAwsAcmCertificate(this, "Certificate", { domain: certificate.domain, statuses: ["ISSUED"], mostRecent: true }).arn;
 
     const targetGroup = (id: string, suffix: string) =>
       new LbTargetGroup(this, id, {
@@ -177,6 +185,39 @@ export class ServiceLoadBalancer extends Construct {
       });
     }
     this.endpointHost = config.hostedZone?.recordName ?? this.loadBalancer.dnsName;
+  }
+
+  /**
+   * Requests a certificate for `domain` with DNS validation and writes the validation records into
+   * the hosted zone; returns the ARN once ACM has issued it (aws_acm_certificate_validation waits),
+   * so the HTTPS listener is created with an issued certificate. One record per domain_name: the
+   * keys are known at plan time (the provider's documented for_each over domain_validation_options).
+   */
+  private requestCertificate(domain: string, zoneId: string | undefined, naming: Naming): string {
+    if (!zoneId) throw new ValidationError(`loadBalancer.certificate.create needs loadBalancer.hostedZone for its DNS validation records; received no hosted zone`, this);
+    const certificate = new AcmCertificate(this, "ManagedCertificate", {
+      domainName: domain,
+      validationMethod: "DNS",
+      tags: { Name: `${naming.prefix}-alb` },
+      // A new domain gets its certificate before the listener lets go of the old one (ACM refuses to delete a certificate in use).
+      lifecycle: { createBeforeDestroy: true },
+    });
+    const option = TerraformIterator.fromComplexList(certificate.domainValidationOptions, "domain_name");
+    const records = new Route53Record(this, "CertificateValidationRecord", {
+      forEach: option,
+      zoneId,
+      name: option.getString("resource_record_name"),
+      type: option.getString("resource_record_type"),
+      records: [option.getString("resource_record_value")],
+      ttl: 300,
+      // ACM uses the same record for a re-requested certificate of the same domain.
+      allowOverwrite: true,
+    });
+    const validation = new AcmCertificateValidation(this, "CertificateValidation", {
+      certificateArn: certificate.arn,
+      validationRecordFqdns: Token.asList(TerraformIterator.fromResources(records).pluckProperty("fqdn")),
+    });
+    return validation.certificateArn;
   }
 
   /** The access-log bucket: SSE-S3 (the only encryption ALB log delivery supports), private, TLS-only, expiring. */
