@@ -179,6 +179,6 @@ describe("npm run plan:<env> (checked, never run against AWS here)", () => {
 
   test("every environment has a plan script that runs it", () => {
     const scripts = (JSON.parse(readFileSync(join(__dirname, "..", "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
-    for (const env of ["dev", "beta", "staging", "production"]) expect(scripts[`plan:${env}`]).toBe(`node scripts/run-ts.js scripts/terraform/plan-environment-cli.ts ${env}`);
+    for (const env of ["dev", "beta", "staging", "production"]) expect(scripts[`plan:${env}`]).toBe(`FARMERS_STRICT=\${FARMERS_STRICT:-1} node scripts/run-ts.js scripts/terraform/plan-environment-cli.ts ${env}`);
   });
 });

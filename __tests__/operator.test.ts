@@ -9,6 +9,9 @@ import { environmentPlanSteps } from "../scripts/terraform/plan-environment";
 import { fixtureStack } from "./fixtures/cost";
 import { synthAll, type Json } from "./helpers";
 
+/** The prefix of the go-live scripts: strict mode on unless the caller narrows it. */
+const STRICT = "FARMERS_STRICT=${FARMERS_STRICT:-1} ";
+
 /**
  * Operator tooling against the real synthesized stacks (one synth for the whole file): the
  * committed architecture diagram is current, the cost model prices every resource type the
@@ -55,12 +58,13 @@ describe("the real stacks", () => {
     for (const stack of environmentStacks) {
       const env = stack.replace(/^farmers-module-/, "");
       expect(scripts[`diff:${env}`]).toBe(`${cli} diff ${stack}`);
-      expect(scripts[`deploy:${env}`]).toBe(`${cli} deploy ${stack}`);
+      // deploy: and plan: synthesize in strict mode (config/strict.ts) unless FARMERS_STRICT narrows it.
+      expect(scripts[`deploy:${env}`]).toBe(`CHECKPOINT_DISABLE=1 ${STRICT}${cli} deploy ${stack}`);
       // plan:<env> synthesizes, plans the stack's folder and runs check-plan (scripts/terraform/plan-environment.ts).
-      expect(scripts[`plan:${env}`]).toBe(`node scripts/run-ts.js scripts/terraform/plan-environment-cli.ts ${env}`);
+      expect(scripts[`plan:${env}`]).toBe(`${STRICT}node scripts/run-ts.js scripts/terraform/plan-environment-cli.ts ${env}`);
       expect(environmentPlanSteps(env).steps.map((s) => s.args.find((a) => a.startsWith("-chdir="))).filter(Boolean)).toEqual(Array(3).fill(`-chdir=${join(ROOT, "cdktf.out", "stacks", stack)}`));
     }
-    expect(scripts["deploy:bootstrap"]).toBe(`${cli} deploy farmers-module-bootstrap`);
+    expect(scripts["deploy:bootstrap"]).toBe(`CHECKPOINT_DISABLE=1 ${STRICT}${cli} deploy farmers-module-bootstrap`);
     expect(scripts.synth).toBe("node scripts/synth.js && node scripts/run-ts.js scripts/synth-summary.ts");
   });
 
