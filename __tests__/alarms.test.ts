@@ -12,6 +12,7 @@ import {
 } from "../constructs/observability/alarms";
 import { Observability } from "../constructs/observability/observability";
 import { fakeDataTier, fakeServiceTier, fixtureStack } from "./fixtures/tiers";
+import type { ConfigLayer } from "../config/types";
 import { resolveIn, resourcesOf, testConfig, type Json } from "./helpers";
 
 /**
@@ -20,19 +21,20 @@ import { resolveIn, resourcesOf, testConfig, type Json } from "./helpers";
  */
 
 /** Synthesizes Observability over the fixture tiers; returns the alarms by name and the handles. */
-function build(env: "dev" | "production", blueGreen: boolean, maxConnections?: number) {
+function build(env: "dev" | "production", blueGreen: boolean, maxConnections?: number, layer: ConfigLayer = {}) {
   const f = fixtureStack(env);
   const base = fakeDataTier(f);
   const data = maxConnections === undefined ? base : { ...base, maxConnections };
   const service = fakeServiceTier(f, { blueGreen });
-  const observability = new Observability(f.stack, "observability", { naming: f.naming, service, data, config: testConfig(env) });
+  const observability = new Observability(f.stack, "observability", { naming: f.naming, service, data, config: testConfig(env, layer) });
   const json = JSON.parse(Testing.synth(f.stack)) as Json;
   const alarms = Object.fromEntries(Object.values(resourcesOf(json, "aws_cloudwatch_metric_alarm")).map((a) => [a.alarm_name, a])) as Record<string, Json>;
   const ref = (value: unknown) => resolveIn(f.stack, value) as string;
   return { f, data, service, observability, json, alarms, ref, alarm: (key: string) => alarms[`farmers-module-${env}-${key}`] };
 }
 
-const rolling = build("dev", false);
+/** An always-on rolling environment with Container Insights: the issue's alarms as written. */
+const rolling = build("dev", false, undefined, { offHours: { enabled: false }, service: { containerInsights: true } });
 const blueGreen = build("production", true, 400);
 
 /** The issue's alarms: topic, condition, duration and missing-data treatment. */
@@ -289,5 +291,52 @@ describe("validateAlarmDefinitions", () => {
 
   test("fails when an alarm is defined twice", () => {
     expect(check([cpu, cpu])).toThrow("s: alarm rds-cpu-high: defined twice; allowed: one definition per alarm");
+  });
+});
+
+describe("an environment that sleeps outside working hours (offHours)", () => {
+  const asleep = build("dev", false, undefined, { offHours: { enabled: true }, service: { containerInsights: true } });
+  const PUBLISHED_ALWAYS = ["rds-cpu-high", "rds-free-storage-low", "rds-connections-high", "ecs-memory-high", "tasks-below-desired"];
+
+  test.each(PUBLISHED_ALWAYS)("%s keeps its last state on missing data (no INSUFFICIENT_DATA at night, no OK every morning)", (key) => {
+    // GIVEN offHours.enabled WHEN synthesized THEN the always-published alarms ignore missing data, and say why
+    const a = asleep.alarm(key);
+    expect(a.treat_missing_data).toBe("ignore");
+    expect(a.alarm_description).toContain("Missing data: ignore, because this environment sleeps outside working hours");
+  });
+
+  test.each(["unhealthy-targets", "5xx-rate", "4xx-rate", "p99-latency-high", "error-log-spike"])("%s stays notBreaching: no traffic at night is no data", (key) => {
+    // GIVEN offHours.enabled WHEN synthesized THEN the traffic alarms keep their treatment
+    expect(asleep.alarm(key).treat_missing_data).toBe("notBreaching");
+  });
+
+  test("tasks-below-desired is quiet at zero desired tasks: desired 0 - running 0 = 0 is not above 0", () => {
+    // GIVEN the sleeping fixture WHEN synthesized THEN the expression and threshold make 0 desired / 0 running not breaching
+    const a = asleep.alarm("tasks-below-desired");
+    expect([math(a).returned.expression, a.comparison_operator, a.threshold]).toEqual(["desired - FILL(running, 0)", "GreaterThanThreshold", 0]);
+  });
+});
+
+describe("Container Insights off (service.containerInsights false)", () => {
+  const plain = build("dev", false, undefined, { offHours: { enabled: true }, service: { containerInsights: false } });
+
+  test("tasks-below-desired reads the load balancer's healthy and unhealthy host counts of the serving target group", () => {
+    // GIVEN Container Insights off WHEN synthesized THEN no ECS/ContainerInsights metric, the ALB host counts instead
+    const { returned, metrics } = math(plain.alarm("tasks-below-desired"));
+    const dims = { TargetGroup: plain.ref(plain.service.targetGroup.arnSuffix), LoadBalancer: plain.ref(plain.service.loadBalancer.arnSuffix) };
+    expect(metrics.healthy).toEqual({ namespace: "AWS/ApplicationELB", metric_name: "HealthyHostCount", stat: "Minimum", period: 60, dimensions: dims });
+    expect(metrics.unhealthy_hosts).toEqual({ namespace: "AWS/ApplicationELB", metric_name: "UnHealthyHostCount", stat: "Maximum", period: 60, dimensions: dims });
+    expect(returned.expression).toBe("IF(FILL(healthy, 0) + FILL(unhealthy_hosts, 0) > 0, FILL(healthy, 0), 1)");
+  });
+
+  test("it fires below one healthy task for ten minutes, and no registered task (asleep) counts as 1", () => {
+    // GIVEN the alarm WHEN synthesized THEN < 1 for 10 one-minute periods, missing data not breaching
+    const a = plain.alarm("tasks-below-desired");
+    expect([a.comparison_operator, a.threshold, a.evaluation_periods, a.treat_missing_data]).toEqual(["LessThanThreshold", 1, 10, "notBreaching"]);
+  });
+
+  test("no alarm reads a Container Insights metric", () => {
+    // GIVEN Container Insights off WHEN synthesized THEN nothing queries the ECS/ContainerInsights namespace
+    expect(JSON.stringify(plain.alarms)).not.toContain("ECS/ContainerInsights");
   });
 });

@@ -324,3 +324,63 @@ describe("bad configuration fails at synth time with the environment, setting, v
     expect(message).toContain("allowedAccountIds.0");
   });
 });
+
+describe("off-hours, egress and observability choices", () => {
+  test("the three non-production environments sleep; production does not", () => {
+    // GIVEN the checked-in configuration WHEN loaded THEN offHours.enabled per environment
+    const enabled = Object.fromEntries(loadAllEnvironments({ overrides: {}, env: {} }).map((c) => [c.name, c.offHours.enabled]));
+    expect(enabled).toEqual({ dev: true, beta: true, staging: true, production: false });
+  });
+
+  test("staging keeps production's Container Insights and dashboard; dev and beta drop Container Insights", () => {
+    const c = Object.fromEntries(loadAllEnvironments({ overrides: {}, env: {} }).map((e) => [e.name, [e.network.natGateways, e.service.containerInsights, e.observability.dashboard]]));
+    expect(c).toEqual({ dev: ["none", false, false], beta: ["none", false, true], staging: ["none", true, true], production: ["one-per-az", true, true] });
+  });
+
+  test("fails when production asks to sleep", () => {
+    expect(errorFor({ offHours: { enabled: true } }, "production")).toContain("offHours.enabled: received true; allowed: false in production (customers use it around the clock)");
+  });
+
+  test("fails when production asks for no NAT gateway", () => {
+    expect(errorFor({ network: { natGateways: "none" } }, "production")).toContain(
+      'network.natGateways: received "none"; allowed: one-per-az or single in production (tasks stay in private subnets)',
+    );
+  });
+
+  test("fails for an unknown egress mode", () => {
+    expect(errorFor({ network: { natGateways: "instance" as never } })).toContain('network.natGateways: received "instance"');
+  });
+
+  test("fails for a time zone that is not an IANA name", () => {
+    expect(errorFor({ offHours: { timeZone: "IST" } })).toContain('offHours.timeZone: received "IST"; allowed: an IANA time zone such as Asia/Kolkata or UTC');
+  });
+
+  test("fails for a wake-up time that is not HH:MM", () => {
+    expect(errorFor({ offHours: { wakeAt: "8am" } })).toContain('offHours.wakeAt: received "8am"; allowed: a 24-hour time HH:MM such as 08:00');
+  });
+
+  test("fails when the service would sleep before it wakes", () => {
+    expect(errorFor({ offHours: { wakeAt: "20:00", sleepAt: "08:00" } })).toContain('offHours.sleepAt: received "08:00"; allowed: a time after wakeAt (20:00) on the same day');
+  });
+
+  test("fails when the database would start the day before", () => {
+    expect(errorFor({ offHours: { wakeAt: "00:10", databaseLeadMinutes: 20 } })).toContain(
+      "offHours.databaseLeadMinutes: received 20; allowed: at most 10 so the database starts on the same day as wakeAt (00:10)",
+    );
+  });
+
+  test("fails when the database would stop after midnight", () => {
+    expect(errorFor({ offHours: { sleepAt: "23:50" } })).toContain('offHours.sleepAt: received "23:50"; allowed: at most 23:44 (the database stops 15 minutes later, the same day)');
+  });
+
+  test("fails for an unknown day and for a day given twice", () => {
+    expect(errorFor({ offHours: { awakeDays: ["MON", "FUN" as never] } })).toContain('offHours.awakeDays.1: received "FUN"');
+    expect(errorFor({ offHours: { awakeDays: ["MON", "MON"] } })).toContain('offHours.awakeDays: received ["MON","MON"]; allowed: each day once');
+  });
+
+  test("fails when Container Insights is off with blue/green deployments", () => {
+    expect(errorFor({ service: { containerInsights: false }, deployment: { style: "blue-green" } }, "staging")).toContain(
+      "service.containerInsights: received false; allowed: true with deployment.style blue-green (the task-count alarm needs it when two target groups take turns)",
+    );
+  });
+});

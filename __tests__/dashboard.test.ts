@@ -4,15 +4,16 @@ import { ALARM_KEYS, alarmDefinitions } from "../constructs/observability/alarms
 import { dashboardBody, SEVERITY_COLOURS } from "../constructs/observability/dashboard";
 import { Observability } from "../constructs/observability/observability";
 import { fakeDataTier, fakeServiceTier, fixtureStack } from "./fixtures/tiers";
+import type { ConfigLayer } from "../config/types";
 import { resolveIn, resourcesOf, testConfig, type Json } from "./helpers";
 
 /** The dashboard: valid JSON, references to resources that exist, the graphs asked for, thresholds drawn. */
 
-function build(env: "dev" | "production", blueGreen: boolean) {
+function build(env: "dev" | "production", blueGreen: boolean, layer: ConfigLayer = {}) {
   const f = fixtureStack(env);
   const service = fakeServiceTier(f, { blueGreen });
   const data = fakeDataTier(f);
-  const observability = new Observability(f.stack, "observability", { naming: f.naming, service, data, config: testConfig(env) });
+  const observability = new Observability(f.stack, "observability", { naming: f.naming, service, data, config: testConfig(env, layer) });
   const json = JSON.parse(Testing.synth(f.stack)) as Json;
   const dashboards = Object.values(resourcesOf(json, "aws_cloudwatch_dashboard"));
   expect(dashboards).toHaveLength(1);
@@ -20,7 +21,8 @@ function build(env: "dev" | "production", blueGreen: boolean) {
   return { f, service, data, observability, json, dashboard: dashboards[0], body, ref: (v: unknown) => resolveIn(f.stack, v) as string };
 }
 
-const rolling = build("dev", false);
+/** dev as an always-on environment with a dashboard and Container Insights. */
+const rolling = build("dev", false, { observability: { dashboard: true }, offHours: { enabled: false }, service: { containerInsights: true } });
 const blueGreen = build("production", true);
 
 const graph = (b: typeof rolling, title: string): Json => {

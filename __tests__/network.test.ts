@@ -45,6 +45,8 @@ function routesBySubnetCidr(json: Json): Record<string, Json[]> {
 
 const dev = networkStack("dev");
 const production = networkStack("production");
+/** dev with one NAT gateway: the private-subnet egress of staging before off-hours, and of any non-production choice. */
+const singleNat = networkStack("dev", { network: { natGateways: "single" } });
 
 describe("Network", () => {
   test("creates the VPC with DNS support and hostnames", () => {
@@ -74,7 +76,7 @@ describe("Network", () => {
   });
 
   test("routes private subnets to a NAT gateway", () => {
-    const routes = routesBySubnetCidr(dev.json)["10.0.12.0/24"];
+    const routes = routesBySubnetCidr(singleNat.json)["10.0.12.0/24"];
     expect(routes).toEqual([expect.objectContaining({ destination_cidr_block: "0.0.0.0/0", nat_gateway_id: expect.stringContaining("aws_nat_gateway") })]);
   });
 
@@ -83,8 +85,26 @@ describe("Network", () => {
     expect([byCidr["10.3.21.0/24"], byCidr["10.3.22.0/24"]]).toEqual([[], []]);
   });
 
-  test("uses a single NAT gateway outside production", () => {
-    expect(Object.keys(resourcesOf(dev.json, "aws_nat_gateway"))).toHaveLength(1);
+  test("uses a single NAT gateway with natGateways single", () => {
+    expect(Object.keys(resourcesOf(singleNat.json, "aws_nat_gateway"))).toHaveLength(1);
+  });
+
+  test("natGateways none: no NAT gateway, no Elastic IP, no default route from the private subnets", () => {
+    // GIVEN dev (natGateways none) WHEN synthesized THEN nothing of a NAT, and private subnets have no way out
+    expect([Object.keys(resourcesOf(dev.json, "aws_nat_gateway")), Object.keys(resourcesOf(dev.json, "aws_eip"))]).toEqual([[], []]);
+    const byCidr = routesBySubnetCidr(dev.json);
+    expect([byCidr["10.0.11.0/24"], byCidr["10.0.12.0/24"]]).toEqual([[], []]);
+  });
+
+  test("natGateways none: tasks use the public subnets with their own public IP", () => {
+    // GIVEN dev WHEN constructed THEN the task tier is the public tier and needs public IPs
+    expect(dev.network.taskSubnets).toBe(dev.network.public);
+    expect([dev.network.tasksNeedPublicIp, singleNat.network.tasksNeedPublicIp]).toEqual([true, false]);
+  });
+
+  test("natGateways none: the S3 gateway endpoint is on the task subnets' (public) route table", () => {
+    const endpoint = Object.values(resourcesOf(dev.json, "aws_vpc_endpoint")).find((e) => e.vpc_endpoint_type === "Gateway")!;
+    expect(endpoint.route_table_ids).toEqual([expect.stringMatching(/^\$\{aws_route_table\.network_public-routes_.*\.id\}$/)]);
   });
 
   test("uses one NAT gateway per AZ in production, each private subnet using its own", () => {

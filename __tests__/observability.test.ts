@@ -221,8 +221,8 @@ describe("inputs", () => {
   });
 
   test("construct ids are a contract (Terraform addresses)", () => {
-    // GIVEN the rolling dev stack THEN the observability tree keeps these ids
-    const paths = dev.observability.node
+    // GIVEN the rolling dev stack with its dashboard THEN the observability tree keeps these ids
+    const paths = build("dev", { observability: { dashboard: true } }).observability.node
       .findAll()
       .map((c) => c.node.path.replace("fixture-dev/observability", "."))
       .filter((p) => p !== ".");
@@ -254,5 +254,17 @@ describe("inputs", () => {
       "./Dashboard",
       "./Dashboard/Resource",
     ]);
+  });
+});
+
+describe("observability.dashboard", () => {
+  test("false: no dashboard and no dashboard URL; the ten alarms stay", () => {
+    // GIVEN dev's configuration (dashboard off) WHEN synthesized THEN no aws_cloudwatch_dashboard, alarms unchanged
+    expect([Object.keys(resourcesOf(dev.json, "aws_cloudwatch_dashboard")), dev.observability.dashboardUrl]).toEqual([[], undefined]);
+    expect(Object.keys(resourcesOf(dev.json, "aws_cloudwatch_metric_alarm"))).toHaveLength(10);
+  });
+
+  test("true (the default, production): one dashboard", () => {
+    expect(Object.keys(resourcesOf(production.json, "aws_cloudwatch_dashboard"))).toHaveLength(1);
   });
 });

@@ -66,7 +66,7 @@ function props(fixture: FixtureStack, env: EnvironmentName, layer: ConfigLayer, 
 }
 
 function build(env: EnvironmentName, layer: ConfigLayer = {}): Built {
-  const fixture = fixtureStack(env);
+  const fixture = fixtureStack(env, layer);
   const data = fakeDataTier(fixture);
   const tier = new ServiceTier(fixture.stack, "service", props(fixture, env, layer, data));
   const json = JSON.parse(Testing.synth(fixture.stack)) as Json;
@@ -417,10 +417,18 @@ describe("security groups", () => {
 });
 
 describe("compute", () => {
-  test("the cluster has Container Insights", () => {
+  test("the cluster has Container Insights (production)", () => {
+    expect(Testing.synth(production.fixture.stack)).toHaveResourceWithProperties(EcsCluster, {
+      name: "farmers-module-production-cluster",
+      setting: [{ name: "containerInsights", value: "enabled" }],
+    });
+  });
+
+  test("Container Insights is disabled where service.containerInsights is false (dev)", () => {
+    // GIVEN dev's configuration WHEN synthesized THEN the cluster setting says disabled
     expect(Testing.synth(dev.fixture.stack)).toHaveResourceWithProperties(EcsCluster, {
       name: "farmers-module-dev-cluster",
-      setting: [{ name: "containerInsights", value: "enabled" }],
+      setting: [{ name: "containerInsights", value: "disabled" }],
     });
   });
 
@@ -467,7 +475,8 @@ describe("compute", () => {
     expect(container.logConfiguration.options["awslogs-group"]).toBe(ref(dev.json, "aws_cloudwatch_log_group", "Compute_LogGroup", "name"));
   });
 
-  test("the service runs in the private subnets without public IPs, behind the target group", () => {
+  test("the service runs in the private subnets without public IPs, behind the target group (NAT egress)", () => {
+    const dev = build("dev", { network: { natGateways: "single" } });
     const service = one(dev.json, "aws_ecs_service", "Compute_Service");
     expect(service).toMatchObject({
       name: "farmers-module-dev-service",
@@ -484,6 +493,13 @@ describe("compute", () => {
     });
     expect(service.network_configuration.subnets).toEqual(refsOf(dev.json, "aws_subnet", "network_private-subnet-", "id"));
     expect(one(production.json, "aws_ecs_service", "Compute_Service")).toMatchObject({ desired_count: 2, enable_execute_command: false });
+  });
+
+  test("with natGateways none the service runs in the public subnets with a public IP on each task", () => {
+    // GIVEN dev's configuration (no NAT gateway) WHEN synthesized THEN public subnets and assign_public_ip
+    const service = one(dev.json, "aws_ecs_service", "Compute_Service");
+    expect(service.network_configuration.assign_public_ip).toBe(true);
+    expect(service.network_configuration.subnets).toEqual(refsOf(dev.json, "aws_subnet", "network_public-subnet-", "id"));
   });
 
   test("rolling: ECS controller with the circuit breaker; Terraform ignores the task definition and desired count", () => {

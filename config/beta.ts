@@ -13,6 +13,7 @@ export const beta: ConfigLayer = {
     privateSubnetCidrs: ["10.1.11.0/24", "10.1.12.0/24"],
     databaseSubnetCidrs: ["10.1.21.0/24", "10.1.22.0/24"],
     flowLogRetentionDays: 7,
+    natGateways: "none",
   },
   database: {
     instanceClass: "db.t4g.medium",
@@ -29,9 +30,10 @@ export const beta: ConfigLayer = {
     // with it: reset it on a restored instance (docs/runbooks/destroy-and-recreate.md).
     secretsRecoveryWindowDays: 0,
   },
-  service: { cpu: 512, memoryMiB: 1024, desiredCount: 1, minCount: 1, maxCount: 4 },
+  service: { cpu: 512, memoryMiB: 1024, desiredCount: 1, minCount: 1, maxCount: 4, containerInsights: false },
   aaa: { endpoint: "aaa-service-beta.internal:50052" },
   // The load balancer holds no data: deletion protection would only block the destroy.
   loadBalancer: { certificate: { domain: "farmers-beta.kisanlink.in" }, deletionProtection: false },
   pipeline: { branch: "beta" },
+  offHours: { enabled: true },
 };

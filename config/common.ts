@@ -44,6 +44,7 @@ export const common: ConfigLayer = {
     corsAllowedOrigins: ["https://staging.app.kisanlink.in"],
     enableExecuteCommand: true,
     fargateSpot: false,
+    containerInsights: true,
     tracing: false,
     dbMaxConnsPerTask: 20,
   },
@@ -78,5 +79,16 @@ export const common: ConfigLayer = {
     errorLogSpikeThreshold: 50,
     // Below 10 requests a minute one failed request is >= 10 %; rates that small are noise.
     rateAlarmMinRequests: 10,
+    dashboard: true,
+  },
+  // Off by default; non-production environments switch it on (docs/cost.md). Times are local.
+  offHours: {
+    enabled: false,
+    timeZone: "Asia/Kolkata",
+    awakeDays: ["MON", "TUE", "WED", "THU", "FRI"],
+    wakeAt: "08:00",
+    sleepAt: "20:00",
+    // The database needs 5-10 minutes to become available before the tasks' migrations run.
+    databaseLeadMinutes: 20,
   },
 };

@@ -13,6 +13,8 @@ export const dev: ConfigLayer = {
     privateSubnetCidrs: ["10.0.11.0/24", "10.0.12.0/24"],
     databaseSubnetCidrs: ["10.0.21.0/24", "10.0.22.0/24"],
     flowLogRetentionDays: 7,
+    // No NAT gateway: tasks in the public subnets with public IPs (docs/cost.md, trade-offs).
+    natGateways: "none",
   },
   database: {
     instanceClass: "db.t4g.small",
@@ -30,9 +32,14 @@ export const dev: ConfigLayer = {
     // Dev data is disposable: no final snapshot either.
     skipFinalSnapshot: true,
   },
-  service: { cpu: 256, memoryMiB: 512, desiredCount: 1, minCount: 1, maxCount: 2, fargateSpot: true },
+  // Container Insights off: the task-count alarm reads the load balancer's host counts instead.
+  service: { cpu: 256, memoryMiB: 512, desiredCount: 1, minCount: 1, maxCount: 2, fargateSpot: true, containerInsights: false },
   aaa: { endpoint: "aaa-service-dev.internal:50052" },
   // The load balancer holds no data: deletion protection would only block the destroy.
   loadBalancer: { certificate: { domain: "farmers-dev.kisanlink.in" }, deletionProtection: false },
   pipeline: { branch: "develop" },
+  // Nobody watches dev's graphs: the alarms stay, the dashboard goes.
+  observability: { dashboard: false },
+  // Asleep outside 08:00-20:00 Monday to Friday (India time, from config/common.ts).
+  offHours: { enabled: true },
 };

@@ -61,7 +61,12 @@ const networkSchema = z
     publicSubnetCidrs: z.array(cidr),
     privateSubnetCidrs: z.array(cidr),
     databaseSubnetCidrs: z.array(cidr),
-    natGateways: z.enum(["single", "one-per-az"]),
+    /**
+     * Egress of the tasks. "one-per-az" / "single": tasks in the private subnets behind NAT
+     * gateways. "none": no NAT gateway; tasks run in the public subnets with a public IP on their
+     * network interface, admitted only from the load balancer (docs/cost.md, trade-offs).
+     */
+    natGateways: z.enum(["single", "one-per-az", "none"]),
     interfaceEndpoints: z.boolean(),
     flowLogRetentionDays: logRetention,
   })
@@ -122,7 +127,27 @@ const serviceSchema = z
     corsAllowedOrigins: z.array(z.url(allowed("an origin such as https://app.kisanlink.in"))).min(1),
     enableExecuteCommand: z.boolean(),
     fargateSpot: z.boolean(),
+    /** Container Insights on the cluster ("enabled"): the task-count alarm's source when on. */
+    containerInsights: z.boolean(),
     tracing: z.boolean(),
+  })
+  .strict();
+
+const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, allowed("a 24-hour time HH:MM such as 08:00"));
+export const WEEK_DAYS = ["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"] as const;
+
+/**
+ * Off-hours: outside the awake window the service scales to zero and the database stops. Times
+ * are local to `timeZone`; the database starts `databaseLeadMinutes` before the service wakes.
+ */
+const offHoursSchema = z
+  .object({
+    enabled: z.boolean(),
+    timeZone: z.string().refine(isTimeZone, allowed("an IANA time zone such as Asia/Kolkata or UTC")),
+    awakeDays: z.array(z.enum(WEEK_DAYS)).min(1, allowed("at least one of MON, TUE, WED, THU, FRI, SAT, SUN")),
+    wakeAt: clockTime,
+    sleepAt: clockTime,
+    databaseLeadMinutes: z.number().int().min(5, allowed("5 to 120 minutes")).max(120, allowed("5 to 120 minutes")),
   })
   .strict();
 
@@ -217,6 +242,8 @@ const observabilitySchema = z
     errorLogSpikeThreshold: positiveInt,
     /** Fewest requests in a one-minute period for the 4xx/5xx rate alarms to judge it. */
     rateAlarmMinRequests: positiveInt,
+    /** The CloudWatch dashboard ($3 a month beyond the account's three free ones). */
+    dashboard: z.boolean(),
   })
   .strict();
 
@@ -238,9 +265,30 @@ export const environmentConfigSchema = z
     deployment: deploymentSchema,
     pipeline: pipelineSchema,
     observability: observabilitySchema,
+    offHours: offHoursSchema,
   })
   .strict()
   .superRefine(crossFieldRules);
+
+/** An IANA zone name the runtime knows (EventBridge Scheduler and Application Auto Scaling take IANA names). */
+function isTimeZone(value: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: value });
+    // Area/Location names (or UTC): abbreviations such as IST are ambiguous and not IANA zones.
+    return /^(UTC|[A-Za-z_]+(\/[A-Za-z0-9_+-]+)+)$/.test(value);
+  } catch {
+    return false;
+  }
+}
+
+/** Minutes after midnight of an HH:MM time. */
+export function minutesOfDay(time: string): number {
+  const [h, m] = time.split(":").map(Number);
+  return h * 60 + m;
+}
+
+/** Minutes after the service scales to zero that the database stops (tasks drain first). */
+export const DATABASE_STOP_DELAY_MINUTES = 15;
 
 export type EnvironmentConfig = DeepReadonly<z.output<typeof environmentConfigSchema>>;
 export type DeepReadonly<T> = T extends (infer U)[]
@@ -335,6 +383,22 @@ function crossFieldRules(c: Raw, ctx: z.RefinementCtx): void {
       fail(["service", "fargateSpot"], true, `allowed: false when protection is "production" (Spot tasks can be reclaimed with two minutes' notice)`);
     if (c.database.secretsRecoveryWindowDays === 0)
       fail(["database", "secretsRecoveryWindowDays"], 0, `allowed: 7 to 30 days when protection is "production" (a deleted secret stays restorable)`);
+    if (c.offHours.enabled) fail(["offHours", "enabled"], true, `allowed: false when protection is "production" (customers use it around the clock)`);
+    if (c.network.natGateways === "none")
+      fail(["network", "natGateways"], "none", `allowed: one-per-az or single when protection is "production" (tasks stay in private subnets)`);
+  }
+
+  // Off-hours: a same-day awake window, the database started and stopped within the same day.
+  if (c.offHours.enabled) {
+    const wake = minutesOfDay(c.offHours.wakeAt);
+    const sleep = minutesOfDay(c.offHours.sleepAt);
+    if (sleep <= wake) fail(["offHours", "sleepAt"], c.offHours.sleepAt, `allowed: a time after wakeAt (${c.offHours.wakeAt}) on the same day`);
+    if (wake - c.offHours.databaseLeadMinutes < 0)
+      fail(["offHours", "databaseLeadMinutes"], c.offHours.databaseLeadMinutes, `allowed: at most ${wake} so the database starts on the same day as wakeAt (${c.offHours.wakeAt})`);
+    if (sleep + DATABASE_STOP_DELAY_MINUTES > 23 * 60 + 59)
+      fail(["offHours", "sleepAt"], c.offHours.sleepAt, `allowed: at most 23:44 (the database stops ${DATABASE_STOP_DELAY_MINUTES} minutes later, the same day)`);
+    if (new Set(c.offHours.awakeDays).size !== c.offHours.awakeDays.length)
+      fail(["offHours", "awakeDays"], c.offHours.awakeDays, "allowed: each day once");
   }
 
   if ("create" in c.loadBalancer.certificate && !c.loadBalancer.hostedZone)

@@ -13,6 +13,8 @@ export const staging: ConfigLayer = {
     privateSubnetCidrs: ["10.2.11.0/24", "10.2.12.0/24"],
     databaseSubnetCidrs: ["10.2.21.0/24", "10.2.22.0/24"],
     flowLogRetentionDays: 7,
+    // The one difference from production's network: no NAT gateway (tasks in public subnets).
+    natGateways: "none",
   },
   database: {
     instanceClass: "db.t4g.small",
@@ -34,4 +36,6 @@ export const staging: ConfigLayer = {
   // The load balancer holds no data: deletion protection would only block the destroy.
   loadBalancer: { certificate: { domain: "farmers-staging.kisanlink.in" }, deletionProtection: false },
   pipeline: { branch: "staging" },
+  // Container Insights, the dashboard and every alarm as in production; asleep at night.
+  offHours: { enabled: true },
 };

@@ -44,7 +44,8 @@ export interface SubnetTier {
 
 /**
  * A VPC over two or more AZs with three subnet tiers: public (internet gateway), private (NAT,
- * for tasks) and database (no route out). Flow logs to CloudWatch, the default security group
+ * for tasks, unless `natGateways` is "none": then tasks use the public tier) and database (no
+ * route out). Flow logs to CloudWatch, the default security group
  * stripped, a free S3 gateway endpoint and, by configuration, interface endpoints.
  */
 export class Network extends Construct {
@@ -54,6 +55,13 @@ export class Network extends Construct {
   readonly private: SubnetTier;
   readonly database: SubnetTier;
   readonly natGateways: readonly NatGateway[];
+  /**
+   * The subnets the service's tasks run in: private behind NAT, or public when
+   * `natGateways` is "none" (then `tasksNeedPublicIp`).
+   */
+  readonly taskSubnets: SubnetTier;
+  /** True when tasks reach the internet through the internet gateway with their own public IP. */
+  readonly tasksNeedPublicIp: boolean;
   readonly flowLogGroup: CloudwatchLogGroup;
   /** Security group of the interface endpoints, when they exist. */
   readonly endpointSecurityGroup?: SecurityGroup;
@@ -107,7 +115,13 @@ export class Network extends Construct {
     new Route(this, "public-default-route", { routeTableId: this.public.routeTables[0].id, destinationCidrBlock: "0.0.0.0/0", gatewayId: igw.id });
 
     this.private = makeTier("private", network.privateSubnetCidrs, false);
-    const natCount = network.natGateways === "one-per-az" ? azs.length : 1;
+    // "none": no NAT gateway (about $36 a month each with its address). The private subnets stay
+    // (the reference's address plan; endpoints live there) but have no way out; tasks run in
+    // the public subnets with a public IP on their ENI, reachable only from the load balancer's
+    // security group (ingress rules reference that group, never a CIDR).
+    this.tasksNeedPublicIp = network.natGateways === "none";
+    this.taskSubnets = this.tasksNeedPublicIp ? this.public : this.private;
+    const natCount = network.natGateways === "one-per-az" ? azs.length : network.natGateways === "single" ? 1 : 0;
     this.natGateways = Array.from({ length: natCount }, (_, i) => {
       const eip = new Eip(this, `nat-eip-${i}`, { domain: "vpc", tags: { Name: name(`nat-${azs[i]}`) } });
       return new NatGateway(this, `nat-${i}`, {
@@ -117,24 +131,26 @@ export class Network extends Construct {
         dependsOn: [igw],
       });
     });
-    this.private.routeTables.forEach(
-      (table, i) =>
-        new Route(this, `private-default-route-${i}`, {
-          routeTableId: table.id,
-          destinationCidrBlock: "0.0.0.0/0",
-          natGatewayId: this.natGateways[Math.min(i, natCount - 1)].id,
-        }),
-    );
+    if (natCount > 0)
+      this.private.routeTables.forEach(
+        (table, i) =>
+          new Route(this, `private-default-route-${i}`, {
+            routeTableId: table.id,
+            destinationCidrBlock: "0.0.0.0/0",
+            natGatewayId: this.natGateways[Math.min(i, natCount - 1)].id,
+          }),
+      );
 
     // Database subnets get a table of their own with only the local route: no way out.
     this.database = makeTier("database", network.databaseSubnetCidrs, true);
 
-    // Free gateway endpoint: S3 traffic (ECR image layers) skips the NAT's per-GB charge.
+    // Free gateway endpoint: S3 traffic (ECR image layers) skips the NAT's per-GB charge and,
+    // for tasks in public subnets, stays off the internet.
     new VpcEndpoint(this, "S3Endpoint", {
       vpcId,
       serviceName: `com.amazonaws.${props.region}.s3`,
       vpcEndpointType: "Gateway",
-      routeTableIds: this.private.routeTables.map((t) => t.id),
+      routeTableIds: this.taskSubnets.routeTables.map((t) => t.id),
       tags: { Name: name("s3-endpoint") },
     });
 
@@ -174,7 +190,7 @@ export class Network extends Construct {
             tags: { Name: name("aaa-tgw") },
           })
         : undefined;
-      this.private.routeTables.forEach(
+      this.taskSubnets.routeTables.forEach(
         (table, i) =>
           new Route(this, `aaa-route-${i}`, {
             routeTableId: table.id,

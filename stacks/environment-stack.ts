@@ -10,6 +10,7 @@ import { CustomerManagedKey } from "../constructs/kms-key";
 import { Naming } from "../constructs/naming";
 import { Network } from "../constructs/network";
 import { Observability } from "../constructs/observability/observability";
+import { OffHours } from "../constructs/off-hours";
 import { DeliveryPipeline } from "../constructs/pipeline/pipeline";
 import { ServiceTier } from "../constructs/service/service-tier";
 import { LoadBalancerFirewall } from "../constructs/waf";
@@ -35,6 +36,8 @@ export class EnvironmentStack extends TerraformStack {
   readonly service: ServiceTier;
   readonly observability: Observability;
   readonly pipeline: DeliveryPipeline;
+  /** Scale-to-zero and database stop outside working hours, when `offHours.enabled`. */
+  readonly offHours?: OffHours;
   /** The web ACL on the load balancer, when `loadBalancer.waf.enabled`. */
   readonly firewall?: LoadBalancerFirewall;
 
@@ -90,7 +93,20 @@ export class EnvironmentStack extends TerraformStack {
       observability: config.observability,
       disposable: config.protection === "disposable",
       logsKey: this.logsKey,
+      scheduledCapacity: config.offHours.enabled,
     });
+
+    if (config.offHours.enabled) {
+      this.offHours = new OffHours(this, "offHours", {
+        naming: this.naming,
+        accountId: this.service.accountId,
+        database: this.data.instance,
+        scalingTarget: this.service.scaling.target,
+        minCount: config.service.minCount,
+        maxCount: config.service.maxCount,
+        offHours: config.offHours,
+      });
+    }
 
     // Topics, alarms and dashboard; wires the 5xx-rate and unhealthy-target alarms into the
     // service's deployment rollback (service.useDeploymentAlarms).
@@ -155,7 +171,7 @@ export class EnvironmentStack extends TerraformStack {
 
     out("critical_topic_arn", this.observability.critical.arn, "SNS topic of critical alarms (subscribe on-call here)");
     out("warning_topic_arn", this.observability.warning.arn, "SNS topic of warning alarms and failed pipeline/build notifications");
-    out("dashboard_url", this.observability.dashboardUrl, "CloudWatch dashboard of the environment");
+    out("dashboard_url", this.observability.dashboardUrl ?? "none: observability.dashboard is false", "CloudWatch dashboard of the environment");
 
     const p = this.pipeline;
     out("pipeline_name", p.pipeline.name, "CodePipeline of this environment");

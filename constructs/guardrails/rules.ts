@@ -248,13 +248,37 @@ const openIngress: Rule = {
 
 const noPublicTasks: Rule = {
   id: "SEC-NO-PUBLIC-IP",
-  rationale: "Tasks live in private subnets and are reached only through the load balancer; no subnet hands out public IPs.",
+  rationale:
+    "Tasks are reached only through the load balancer: no subnet hands out public IPs; a task gets one on its own interface only outside production (network.natGateways \"none\") and only when every ingress rule of its security groups names a security group, never a CIDR.",
   check: (ctx) => [
-    ...ctx.ofType("aws_ecs_service").filter((r) => r.config.network_configuration?.assign_public_ip === true).map((r) => v(r, "network_configuration.assign_public_ip", true, "false")),
+    ...ctx
+      .ofType("aws_ecs_service")
+      .filter((r) => r.config.network_configuration?.assign_public_ip === true)
+      .filter((r) => ctx.production || !ingressOnlyFromGroups(ctx, asList(r.config.network_configuration?.security_groups)))
+      .map((r) =>
+        v(r, "network_configuration.assign_public_ip", true, ctx.production ? "false in production" : "false, or security groups whose every ingress rule references a security group"),
+      ),
     // The NAT gateways use Elastic IPs and the load balancer its own addresses: nothing needs one.
     ...ctx.ofType("aws_subnet").filter((r) => r.config.map_public_ip_on_launch === true).map((r) => v(r, "map_public_ip_on_launch", true, "false (NAT gateways use Elastic IPs)")),
   ],
 };
+
+/** True when there is at least one group and each ingress rule of each group names a source group. */
+function ingressOnlyFromGroups(ctx: RuleContext, groupRefs: readonly unknown[]): boolean {
+  const groups = groupRefs.map((g) => ctx.referenced(g)).filter((g): g is SynthResource => g?.type === "aws_security_group");
+  if (groups.length === 0 || groups.length !== groupRefs.length) return false;
+  const isGroup = (g: SynthResource) => (x: SynthResource) => ctx.referenced(x.config.security_group_id) === g;
+  return groups.every((g) => {
+    const inline = asList(g.config.ingress) as Json[];
+    const rules = ctx.ofType("aws_vpc_security_group_ingress_rule").filter(isGroup(g));
+    const legacy = ctx.ofType("aws_security_group_rule").filter((x) => x.config.type === "ingress").filter(isGroup(g));
+    return (
+      inline.every((i) => asList(i.security_groups).length > 0 && asList(i.cidr_blocks).length === 0 && asList(i.ipv6_cidr_blocks).length === 0) &&
+      rules.every((x) => x.config.referenced_security_group_id !== undefined && x.config.cidr_ipv4 === undefined && x.config.cidr_ipv6 === undefined && x.config.prefix_list_id === undefined) &&
+      legacy.every((x) => x.config.source_security_group_id !== undefined)
+    );
+  });
+}
 
 const iamWildcards: Rule = {
   id: "SEC-IAM-WILDCARD",

@@ -106,6 +106,13 @@ export interface AlarmSources {
   readonly errorLogSpikeThreshold: number;
   /** Fewest requests in a minute for the rate alarms to judge it. */
   readonly rateAlarmMinRequests: number;
+  /**
+   * Container Insights on the cluster: the task-count alarm compares its desired and running
+   * counts. Off, it reads the load balancer's healthy and unhealthy host counts. @default true
+   */
+  readonly containerInsights?: boolean;
+  /** The environment sleeps outside working hours (offHours): see SLEEPS_AT_NIGHT. @default false */
+  readonly sleeps?: boolean;
 }
 
 /** Fraction of `max_connections` in use that warns. */
@@ -121,8 +128,20 @@ const NO_TRAFFIC_IS_FINE =
 const ALWAYS_PUBLISHED =
   "published every minute whatever the traffic; a gap means telemetry is missing, shown as INSUFFICIENT_DATA without paging and without a false OK";
 
+/**
+ * Why an environment that sleeps keeps its last state on missing data: while asleep its database
+ * and tasks publish nothing. "missing" would flip each alarm to INSUFFICIENT_DATA every night and
+ * back to OK every morning, sending an OK notification per alarm; "ignore" holds the state.
+ */
+const SLEEPS_AT_NIGHT =
+  "this environment sleeps outside working hours (offHours): the database and the tasks publish nothing then, so the alarm keeps its last state rather than going INSUFFICIENT_DATA every night and sending an OK every morning";
+
 /** The ten alarms of an environment (the nine of the reference plus the error-log spike). */
 export function alarmDefinitions(s: AlarmSources): readonly AlarmDefinition[] {
+  const sleeps = s.sleeps ?? false;
+  // Always-published metrics: "missing" (no page, no false OK), or "ignore" while an environment sleeps.
+  const published = (reason: string): Pick<AlarmDefinition, "treatMissingData" | "missingDataReason"> =>
+    sleeps ? { treatMissingData: "ignore", missingDataReason: SLEEPS_AT_NIGHT } : { treatMissingData: "missing", missingDataReason: reason };
   const lb = { LoadBalancer: s.loadBalancer };
   const ecs = { ClusterName: s.clusterName, ServiceName: s.serviceName };
   const rds = { DBInstanceIdentifier: s.dbInstanceIdentifier };
@@ -174,8 +193,7 @@ export function alarmDefinitions(s: AlarmSources): readonly AlarmDefinition[] {
       periodSeconds: 60,
       evaluationPeriods: 10,
       durationSeconds: 10 * 60,
-      treatMissingData: "missing",
-      missingDataReason: `RDS CPU is ${ALWAYS_PUBLISHED}`,
+      ...published(`RDS CPU is ${ALWAYS_PUBLISHED}`),
       widget: "rds-cpu",
     },
     {
@@ -190,31 +208,10 @@ export function alarmDefinitions(s: AlarmSources): readonly AlarmDefinition[] {
       periodSeconds: 300,
       evaluationPeriods: 1,
       durationSeconds: 5 * 60,
-      treatMissingData: "missing",
-      missingDataReason: `RDS storage is ${ALWAYS_PUBLISHED}`,
+      ...published(`RDS storage is ${ALWAYS_PUBLISHED}`),
       widget: "rds-storage",
     },
-    {
-      key: "tasks-below-desired",
-      severity: "critical",
-      title: "Tasks below desired",
-      measures: "Desired minus running tasks of the service (Container Insights DesiredTaskCount - RunningTaskCount).",
-      metrics: [
-        { id: "desired", namespace: "ECS/ContainerInsights", metricName: "DesiredTaskCount", dimensions: ecs, stat: "Average", label: "Desired tasks" },
-        { id: "running", namespace: "ECS/ContainerInsights", metricName: "RunningTaskCount", dimensions: ecs, stat: "Average", label: "Running tasks" },
-      ],
-      // Running is filled with 0: a service whose tasks all died must count as short, not as missing.
-      expressions: [{ id: "missing_tasks", expression: "desired - FILL(running, 0)", label: "Tasks missing (desired - running)" }],
-      comparison: "GreaterThanThreshold",
-      threshold: 0,
-      periodSeconds: 60,
-      evaluationPeriods: 10,
-      durationSeconds: 10 * 60,
-      treatMissingData: "missing",
-      missingDataReason: `Container Insights task counts are ${ALWAYS_PUBLISHED} (INSUFFICIENT_DATA here means Container Insights is off)`,
-      widget: "ecs-tasks",
-      drawInputs: true,
-    },
+    (s.containerInsights ?? true) ? tasksBelowDesired(ecs, published) : noHealthyTask(s.targetGroups, lb),
     {
       key: "5xx-rate",
       severity: "critical",
@@ -275,8 +272,7 @@ export function alarmDefinitions(s: AlarmSources): readonly AlarmDefinition[] {
       periodSeconds: 60,
       evaluationPeriods: 5,
       durationSeconds: 5 * 60,
-      treatMissingData: "missing",
-      missingDataReason: `RDS connections are ${ALWAYS_PUBLISHED}`,
+      ...published(`RDS connections are ${ALWAYS_PUBLISHED}`),
       widget: "rds-connections",
     },
     {
@@ -291,9 +287,9 @@ export function alarmDefinitions(s: AlarmSources): readonly AlarmDefinition[] {
       periodSeconds: 60,
       evaluationPeriods: 5,
       durationSeconds: 5 * 60,
-      treatMissingData: "missing",
-      missingDataReason:
+      ...published(
         "AWS/ECS publishes service utilisation every minute while a task runs, whatever the traffic; a gap means telemetry is missing (INSUFFICIENT_DATA: no page, no false OK), and no task at all is tasks-below-desired's alarm",
+      ),
       widget: "ecs-utilization",
     },
     {
@@ -331,6 +327,73 @@ export function alarmDefinitions(s: AlarmSources): readonly AlarmDefinition[] {
       widget: "error-logs",
     },
   ];
+}
+
+/** Desired minus running tasks, from Container Insights. */
+function tasksBelowDesired(
+  ecs: Record<string, string>,
+  published: (reason: string) => Pick<AlarmDefinition, "treatMissingData" | "missingDataReason">,
+): AlarmDefinition {
+  return {
+    key: "tasks-below-desired",
+    severity: "critical",
+    title: "Tasks below desired",
+    measures: "Desired minus running tasks of the service (Container Insights DesiredTaskCount - RunningTaskCount).",
+    metrics: [
+      { id: "desired", namespace: "ECS/ContainerInsights", metricName: "DesiredTaskCount", dimensions: ecs, stat: "Average", label: "Desired tasks" },
+      { id: "running", namespace: "ECS/ContainerInsights", metricName: "RunningTaskCount", dimensions: ecs, stat: "Average", label: "Running tasks" },
+    ],
+    // Running is filled with 0: a service whose tasks all died must count as short, not as missing.
+    expressions: [{ id: "missing_tasks", expression: "desired - FILL(running, 0)", label: "Tasks missing (desired - running)" }],
+    comparison: "GreaterThanThreshold",
+    threshold: 0,
+    periodSeconds: 60,
+    evaluationPeriods: 10,
+    durationSeconds: 10 * 60,
+    ...published(`Container Insights task counts are ${ALWAYS_PUBLISHED} (INSUFFICIENT_DATA here means Container Insights is off)`),
+    widget: "ecs-tasks",
+    drawInputs: true,
+  };
+}
+
+/**
+ * Without Container Insights no metric carries the desired count. The load balancer's host
+ * counts (free AWS/ApplicationELB metrics) tell the one case that matters: targets registered
+ * but none healthy. With no target registered at all (scaled to zero, asleep) the expression is
+ * 1, so a sleeping environment never pages; all tasks gone while awake then shows as 5xx-rate
+ * (the load balancer answers 503). One target group only: the schema requires Container
+ * Insights with blue/green, where two groups take turns.
+ */
+function noHealthyTask(targetGroups: readonly string[], lb: Record<string, string>): AlarmDefinition {
+  const tg = { TargetGroup: targetGroups[0], ...lb };
+  return {
+    key: "tasks-below-desired",
+    severity: "critical",
+    title: "No healthy task",
+    measures:
+      "Healthy tasks behind the load balancer while any task is registered (HealthyHostCount, UnHealthyHostCount; minimum and maximum per minute). Container Insights is off in this environment.",
+    metrics: [
+      { id: "healthy", namespace: ALB, metricName: "HealthyHostCount", dimensions: tg, stat: "Minimum", label: "Healthy tasks" },
+      { id: "unhealthy_hosts", namespace: ALB, metricName: "UnHealthyHostCount", dimensions: tg, stat: "Maximum", label: "Unhealthy tasks" },
+    ],
+    expressions: [
+      {
+        id: "healthy_when_registered",
+        expression: "IF(FILL(healthy, 0) + FILL(unhealthy_hosts, 0) > 0, FILL(healthy, 0), 1)",
+        label: "Healthy tasks (1 when none is registered)",
+      },
+    ],
+    comparison: "LessThanThreshold",
+    threshold: 1,
+    periodSeconds: 60,
+    evaluationPeriods: 10,
+    durationSeconds: 10 * 60,
+    treatMissingData: "notBreaching",
+    missingDataReason:
+      "a target group without registered targets (scaled to zero or asleep) may publish nothing, and nothing is then failing; tasks that fail their health check stay registered and count",
+    widget: "ecs-tasks",
+    drawInputs: true,
+  };
 }
 
 /** The series an alarm evaluates: its last expression, or its single metric. */

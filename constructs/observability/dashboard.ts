@@ -74,7 +74,11 @@ export function widgetSpecs(s: DashboardSources): readonly WidgetSpec[] {
     {
       key: "ecs-tasks",
       title: "ECS tasks",
-      metrics: [{ id: "pending", namespace: "ECS/ContainerInsights", metricName: "PendingTaskCount", dimensions: ecs, stat: "Average", label: "Pending tasks" }],
+      // Pending tasks come from Container Insights; without it the alarm's host counts are drawn.
+      metrics:
+        (s.containerInsights ?? true)
+          ? [{ id: "pending", namespace: "ECS/ContainerInsights", metricName: "PendingTaskCount", dimensions: ecs, stat: "Average", label: "Pending tasks" }]
+          : [],
       lines: tasksLines,
     },
     { key: "rds-cpu", title: "RDS CPU (%)", metrics: [], yAxis: { min: 0, max: 100, label: "%" } },

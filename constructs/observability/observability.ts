@@ -30,8 +30,11 @@ export interface ObservabilityProps {
    * The environment's settings: `region`, `observability` (e-mails, error-log threshold, rate
    * alarm minimum) and `service` (autoscaling bounds drawn on the dashboard).
    */
-  readonly config: Pick<EnvironmentConfig, "region" | "observability"> & {
-    readonly service?: Pick<EnvironmentConfig["service"], "minCount" | "maxCount">;
+  readonly config: Pick<EnvironmentConfig, "region"> & {
+    readonly observability: Omit<EnvironmentConfig["observability"], "dashboard"> & { readonly dashboard?: boolean };
+    readonly service?: Pick<EnvironmentConfig["service"], "minCount" | "maxCount"> & { readonly containerInsights?: boolean };
+    /** `enabled`: the environment sleeps, and its alarms keep their state through the night. */
+    readonly offHours?: Pick<EnvironmentConfig["offHours"], "enabled">;
   };
 }
 
@@ -53,9 +56,10 @@ export class Observability extends Construct implements AlertTopics {
   /** Names of the alarms handed to `service.useDeploymentAlarms`. */
   readonly deploymentAlarmNames: readonly string[];
   readonly errorLogFilter: CloudwatchLogMetricFilter;
-  readonly dashboard: Dashboard;
-  /** Console URL of the dashboard. */
-  readonly dashboardUrl: string;
+  /** The dashboard, unless `observability.dashboard` is false. */
+  readonly dashboard?: Dashboard;
+  /** Console URL of the dashboard, when there is one. */
+  readonly dashboardUrl?: string;
 
   constructor(scope: Construct, id: string, props: ObservabilityProps) {
     super(scope, id);
@@ -96,6 +100,8 @@ export class Observability extends Construct implements AlertTopics {
       errorLogMetric,
       errorLogSpikeThreshold: observability.errorLogSpikeThreshold,
       rateAlarmMinRequests: observability.rateAlarmMinRequests,
+      containerInsights: config.service?.containerInsights ?? true,
+      sleeps: config.offHours?.enabled ?? false,
     };
     this.definitions = alarmDefinitions(sources);
     validateAlarmDefinitions(this, this.definitions);
@@ -114,6 +120,7 @@ export class Observability extends Construct implements AlertTopics {
     this.deploymentAlarmNames = DEPLOYMENT_ALARM_KEYS.map((key) => naming.name(this, "alarm", key));
     service.useDeploymentAlarms(DEPLOYMENT_ALARM_KEYS.map((key) => this.alarms[key].alarmName));
 
+    if (observability.dashboard === false) return;
     this.dashboard = new Dashboard(this, "Dashboard", {
       // Dashboard names allow what ECS names allow: letters, digits, - and _, up to 255.
       name: naming.name(this, "ecsName"),

@@ -150,8 +150,9 @@ export class ServiceCompute extends Construct {
 
     this.cluster = new EcsCluster(this, "Cluster", {
       name: naming.name(this, "ecsName", "cluster"),
-      // "enabled" is accepted by every provider version in use; "enhanced" is not.
-      setting: [{ name: "containerInsights", value: "enabled" }],
+      // "enabled" is accepted by every provider version in use; "enhanced" is not. Off, the
+      // task-count alarm reads the load balancer's healthy-host count instead (alarms.ts).
+      setting: [{ name: "containerInsights", value: config.containerInsights ? "enabled" : "disabled" }],
       // Who opened a session is in CloudTrail (ExecuteCommand); what was typed and printed goes
       // to the Exec log group (OVERRIDE), which the agent refuses to use unless it is encrypted
       // (cloud_watch_encryption_enabled). The session's data channel is encrypted with the key.
@@ -262,7 +263,10 @@ export class ServiceCompute extends Construct {
       desiredCount: config.desiredCount,
       capacityProviderStrategy: this.capacityProviderStrategy,
       platformVersion: "LATEST",
-      networkConfiguration: { subnets: network.private.ids, securityGroups: [this.securityGroup.id], assignPublicIp: false },
+      // Private subnets behind NAT; with network.natGateways "none" the public subnets and a
+      // public IP on the task's ENI (the subnets do not map public IPs themselves). The
+      // security group admits only the load balancer's group either way.
+      networkConfiguration: { subnets: network.taskSubnets.ids, securityGroups: [this.securityGroup.id], assignPublicIp: network.tasksNeedPublicIp },
       loadBalancer: [{ targetGroupArn: props.targetGroup.arn, containerName: CONTAINER_NAME, containerPort: config.containerPort }],
       // Migrations run before the port opens: 25-35 s on an empty database.
       healthCheckGracePeriodSeconds: 45,

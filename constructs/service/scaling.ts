@@ -37,6 +37,12 @@ export interface ServiceScalingProps {
   readonly scaleInCooldownSeconds?: number;
   /** Seconds between scale-out steps. @default 60 */
   readonly scaleOutCooldownSeconds?: number;
+  /**
+   * Scheduled actions own the target's min and max (off-hours: 0 at night). Terraform then sets
+   * them only at creation and ignores them afterwards, so an apply at night does not wake the
+   * service; a changed minCount/maxCount takes effect through the wake action. @default false
+   */
+  readonly scheduledCapacity?: boolean;
 }
 
 /**
@@ -66,6 +72,7 @@ export class ServiceScaling extends Construct {
       scalableDimension: "ecs:service:DesiredCount",
       minCapacity: props.minCount,
       maxCapacity: props.maxCount,
+      ...(props.scheduledCapacity ? { lifecycle: { ignoreChanges: ["min_capacity", "max_capacity"] } } : {}),
     });
 
     type Metric = Pick<AppautoscalingPolicyTargetTrackingScalingPolicyConfiguration, "predefinedMetricSpecification" | "customizedMetricSpecification">;

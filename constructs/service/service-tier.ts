@@ -50,6 +50,8 @@ export interface ServiceTierProps {
    * @default "bootstrap"
    */
   readonly initialImageTag?: string;
+  /** Off-hours scheduled actions own the scaling bounds (ServiceScaling.scheduledCapacity). @default false */
+  readonly scheduledCapacity?: boolean;
   /** Image of the ADOT collector sidecar (tracing only). @default DEFAULT_COLLECTOR_IMAGE (pinned) */
   readonly collectorImage?: string;
   /**
@@ -95,6 +97,8 @@ export class ServiceTier extends Construct implements ServiceTierOutputs {
   readonly url: string;
   readonly compute: ServiceCompute;
   readonly scaling: ServiceScaling;
+  /** The account the stack deploys into (token), for confused-deputy conditions. */
+  readonly accountId: string;
   private readonly deployment?: BlueGreenDeployment;
   private readonly rollingAlarmNames: string[] = [];
 
@@ -107,6 +111,7 @@ export class ServiceTier extends Construct implements ServiceTierOutputs {
     this.validate(props, imageTag);
 
     const account = new DataAwsCallerIdentity(this, "Account", {});
+    this.accountId = account.accountId;
 
     this.repository = new ServiceRegistry(this, "Registry", { naming, forceDelete: props.disposable ?? false }).repository;
 
@@ -181,6 +186,7 @@ export class ServiceTier extends Construct implements ServiceTierOutputs {
       loadBalancer: lb.loadBalancer,
       targetGroup: lb.targetGroup,
       greenTargetGroup: lb.greenTargetGroup,
+      scheduledCapacity: props.scheduledCapacity,
     });
 
     if (blueGreen) {

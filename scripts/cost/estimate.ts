@@ -12,6 +12,7 @@ import {
   type Json,
   type StackResource,
 } from "./stack-json";
+import { describeCron, onHoursPerWeek, parseCron, type WeeklySwitch } from "./schedule";
 
 /**
  * Monthly cost estimate of a synthesized stack, resource by resource, from the resource types
@@ -132,6 +133,8 @@ export function estimateStack(stackName: string, stack: Json, assumptions: Assum
     for (const cluster of refsOfType(cp.body.cluster_name, "aws_ecs_cluster")) clusterStrategies.set(cluster.address, blocks(cp.body.default_capacity_provider_strategy));
   }
   const servicesByCluster = new Map<string, number>();
+  /** Hours a month each ECS service runs tasks (all hours unless it sleeps on a schedule). */
+  const serviceHours: number[] = [];
   for (const svc of ofType("aws_ecs_service")) {
     const cluster = refsOfType(svc.body.cluster, "aws_ecs_cluster")[0];
     if (cluster) servicesByCluster.set(cluster.address, (servicesByCluster.get(cluster.address) ?? 0) + 1);
@@ -162,6 +165,19 @@ export function estimateStack(stackName: string, stack: Json, assumptions: Assum
       : blocks(svc.body.capacity_provider_strategy).length > 0
         ? blocks(svc.body.capacity_provider_strategy)
         : (cluster && clusterStrategies.get(cluster.address)) || [{ capacity_provider: "FARGATE", base: 0, weight: 1 }];
+    const scaling = ofType("aws_appautoscaling_target").find((t) => referencedAddresses(t.body.resource_id).includes(svc.address));
+    // Off-hours: scheduled actions that set max to 0 put the service to sleep, others wake it.
+    const awake = scheduledHours(
+      ofType("aws_appautoscaling_scheduled_action").filter((x) => scaling && referencedAddresses(x.body.resource_id).includes(scaling.address)),
+      (x) => x.body.schedule,
+      (x) => (literalNumber(block(x.body.scalable_target_action)?.max_capacity) ?? 1) > 0,
+      (x) => x.body.timezone,
+    );
+    const taskHours = awake && !awake.unparsed ? awake.weeklyHours * (hours / 168) : hours;
+    if (awake) notes.push(`${svc.address}: scheduled off-hours, ${awake.summary}: tasks priced for ${fmt(taskHours)} of ${hours} h a month.`);
+    if (awake?.unparsed) notes.push(`${svc.address}: a scheduled action's expression could not be read (${awake.unparsed}); tasks priced for every hour.`);
+    const h = awake && !awake.unparsed ? taskHours : hours;
+    serviceHours.push(h);
     const split = splitTasks(desired, strategy);
     const spotInStrategy = strategy.some((s) => s.capacity_provider === "FARGATE_SPOT");
     if (spotInStrategy)
@@ -179,18 +195,17 @@ export function estimateStack(stackName: string, stack: Json, assumptions: Assum
       const vcpuPrice = fargatePrice("vcpu", arm, spot);
       const gbPrice = fargatePrice("gb", arm, spot);
       const label = `${spot ? "Fargate Spot" : "Fargate"}${arm ? " ARM" : ""}`;
-      add(svc, "compute", `${label} vCPU: ${fmt(tasks)} task(s) × ${fmt(vcpu)} vCPU × ${hours} h`, tasks * vcpu * hours * vcpuPrice);
-      add(svc, "compute", `${label} memory: ${fmt(tasks)} task(s) × ${fmt(gb)} GB × ${hours} h`, tasks * gb * hours * gbPrice);
+      add(svc, "compute", `${label} vCPU: ${fmt(tasks)} task(s) × ${fmt(vcpu)} vCPU × ${fmt(h)} h`, tasks * vcpu * h * vcpuPrice);
+      add(svc, "compute", `${label} memory: ${fmt(tasks)} task(s) × ${fmt(gb)} GB × ${fmt(h)} h`, tasks * gb * h * gbPrice);
     }
     const ephemeral = literalNumber(block(taskDef.body.ephemeral_storage)?.size_in_gib);
     if (ephemeral !== undefined && ephemeral > 20)
-      add(svc, "compute", `ephemeral storage above 20 GB: ${desired} task(s) × ${ephemeral - 20} GB × ${hours} h`, desired * (ephemeral - 20) * hours * PRICES.fargateEphemeralGbHour.usd);
+      add(svc, "compute", `ephemeral storage above 20 GB: ${desired} task(s) × ${ephemeral - 20} GB × ${fmt(h)} h`, desired * (ephemeral - 20) * h * PRICES.fargateEphemeralGbHour.usd);
     if (block(svc.body.network_configuration)?.assign_public_ip === true)
-      add(svc, "network", `public IPv4 per task: ${desired} × ${hours} h`, desired * hours * PRICES.publicIpv4Hour.usd);
-    const scaling = ofType("aws_appautoscaling_target").find((t) => referencedAddresses(t.body.resource_id).includes(svc.address));
+      add(svc, "network", `public IPv4 per task: ${desired} × ${fmt(h)} h`, desired * h * PRICES.publicIpv4Hour.usd);
     const max = literalNumber(scaling?.body.max_capacity);
     if (max !== undefined && max > desired) {
-      const perTask = (vcpu * fargatePrice("vcpu", arm, false) + gb * fargatePrice("gb", arm, false)) * hours;
+      const perTask = (vcpu * fargatePrice("vcpu", arm, false) + gb * fargatePrice("gb", arm, false)) * h;
       notes.push(`${svc.address}: priced at the desired count ${desired}; autoscaling may run up to ${max} tasks (+${usd((max - desired) * perTask)}/month at the ceiling, on-demand).`);
     }
   }
@@ -201,9 +216,23 @@ export function estimateStack(stackName: string, stack: Json, assumptions: Assum
     const cls: string = b.instance_class;
     const multiAz = b.multi_az === true;
     const rate = PRICES.rdsInstanceHour[cls];
+    // Off-hours: EventBridge Scheduler schedules calling StartDBInstance / StopDBInstance on it.
+    // A stopped instance bills storage and backups only (RDS User Guide, stopping an instance).
+    const running = scheduledHours(
+      ofType("aws_scheduler_schedule").filter((x) => referencedAddresses(block(x.body.target)?.input).includes(db.address)),
+      (x) => x.body.schedule_expression,
+      (x) => {
+        const target = String(block(x.body.target)?.arn ?? "");
+        return target.endsWith(":startDBInstance") ? true : target.endsWith(":stopDBInstance") ? false : undefined;
+      },
+      (x) => x.body.schedule_expression_timezone,
+    );
+    const dbHours = running && !running.unparsed ? running.weeklyHours * (hours / 168) : hours;
+    if (running) notes.push(`${db.address}: started and stopped on a schedule, ${running.summary}: instance priced for ${fmt(dbHours)} of ${hours} h a month.`);
+    if (running?.unparsed) notes.push(`${db.address}: a schedule's expression could not be read (${running.unparsed}); instance priced for every hour.`);
     if (rate) {
       const price = multiAz ? rate.multiAz : rate.singleAz;
-      add(db, "database", `${cls} ${multiAz ? "Multi-AZ (primary + standby)" : "Single-AZ"}: ${hours} h × $${price.usd}/h`, hours * price.usd);
+      add(db, "database", `${cls} ${multiAz ? "Multi-AZ (primary + standby)" : "Single-AZ"}: ${fmt(dbHours)} h × $${price.usd}/h`, dbHours * price.usd);
     } else {
       skip(db, `instance class ${JSON.stringify(cls)} is not in the price table (scripts/cost/prices-us-east-1.ts)`);
     }
@@ -267,13 +296,16 @@ export function estimateStack(stackName: string, stack: Json, assumptions: Assum
 
   // ---- Load balancers and internet egress ---------------------------------------------------
   let internetFacing: StackResource | undefined;
+  const lcuHours = serviceHours.length > 0 ? Math.max(...serviceHours) : hours;
   for (const lb of ofType("aws_lb", "aws_alb")) {
     const kind: string = lb.body.load_balancer_type ?? "application";
     const publicLb = lb.body.internal !== true;
     const azs = literalLength(lb.body.subnets) ?? literalLength(lb.body.subnet_mapping) ?? a.lbAzsWhenUnknown;
     if (kind === "application") {
       add(lb, "loadBalancing", `Application Load Balancer: ${hours} h × $${PRICES.albHour.usd}/h`, hours * PRICES.albHour.usd);
-      add(lb, "loadBalancing", `LCUs: ${fmt(a.albLcu)} LCU × ${hours} h × $${PRICES.albLcuHour.usd}`, a.albLcu * hours * PRICES.albLcuHour.usd);
+      // LCUs measure traffic: a stack whose services sleep serves none while asleep.
+      const asleep = lcuHours < hours ? " while the service is awake" : "";
+      add(lb, "loadBalancing", `LCUs: ${fmt(a.albLcu)} LCU × ${fmt(lcuHours)} h${asleep} × $${PRICES.albLcuHour.usd}`, a.albLcu * lcuHours * PRICES.albLcuHour.usd);
     } else if (kind === "network") {
       add(lb, "loadBalancing", `Network Load Balancer: ${hours} h × $${PRICES.nlbHour.usd}/h`, hours * PRICES.nlbHour.usd);
       add(lb, "loadBalancing", `NLCUs: ${fmt(a.albLcu)} × ${hours} h × $${PRICES.nlbLcuHour.usd}`, a.albLcu * hours * PRICES.nlbLcuHour.usd);
@@ -325,6 +357,17 @@ export function estimateStack(stackName: string, stack: Json, assumptions: Assum
       "monitoring",
       `Container Insights (${setting.value}): ${fmt(metrics)} metrics (${fmt(a.containerInsightsMetricsPerCluster)} + ${services} service × ${fmt(a.containerInsightsMetricsPerService)}), ${fmt(a.containerInsightsLogGb)} GB performance logs`,
       metrics * PRICES.customMetricMonth.usd + a.containerInsightsLogGb * PRICES.logsIngestGb.usd,
+    );
+  }
+
+  for (const schedule of ofType("aws_scheduler_schedule")) {
+    const cron = parseCron(schedule.body.schedule_expression);
+    const invocations = cron ? cron.days.length * (hours / 168) : hours * 60;
+    add(
+      schedule,
+      "compute",
+      `EventBridge Scheduler: ${fmt(invocations)} invocations (${cron ? describeCron(cron) : "every minute, expression not read"}; first 14 million a month free per account, not deducted)`,
+      (invocations / 1e6) * PRICES.schedulerInvocationsMillion.usd,
     );
   }
 
@@ -427,8 +470,41 @@ const HANDLED_TYPES: ReadonlySet<string> = new Set([
   "aws_lb", "aws_alb", "aws_cloudwatch_log_group", "aws_cloudwatch_log_metric_filter", "aws_cloudwatch_metric_alarm",
   "aws_cloudwatch_composite_alarm", "aws_cloudwatch_dashboard", "aws_secretsmanager_secret", "aws_kms_key", "aws_wafv2_web_acl",
   "aws_s3_bucket", "aws_ecr_repository", "aws_codepipeline", "aws_codebuild_project", "aws_dynamodb_table", "aws_route53_zone",
-  "aws_sns_topic",
+  "aws_sns_topic", "aws_scheduler_schedule",
 ]);
+
+/** What a set of on/off schedules adds up to: hours a week on, and a one-line summary. */
+interface ScheduledHours {
+  readonly weeklyHours: number;
+  readonly summary: string;
+  /** An expression that could not be read (the caller then prices every hour). */
+  readonly unparsed?: string;
+}
+
+/**
+ * Hours a week something runs, from the resources that switch it on (`on` true) and off
+ * (false); resources for which `on` is undefined are ignored. Undefined when none switches.
+ */
+function scheduledHours(
+  switches: readonly StackResource[],
+  expression: (r: StackResource) => unknown,
+  on: (r: StackResource) => boolean | undefined,
+  timeZone: (r: StackResource) => unknown,
+): ScheduledHours | undefined {
+  const relevant = switches.filter((r) => on(r) !== undefined);
+  if (relevant.length === 0) return undefined;
+  const parsed: WeeklySwitch[] = [];
+  const parts: string[] = [];
+  for (const r of relevant) {
+    const cron = parseCron(expression(r));
+    if (!cron) return { weeklyHours: 168, summary: "unknown", unparsed: String(expression(r)) };
+    parsed.push({ ...cron, on: on(r)! });
+    parts.push(`${on(r) ? "on" : "off"} ${describeCron(cron)}`);
+  }
+  const zone = relevant.map(timeZone).find((z) => typeof z === "string") ?? "UTC";
+  const weeklyHours = onHoursPerWeek(parsed);
+  return { weeklyHours, summary: `${parts.join(", ")} (${zone}) = ${fmt(weeklyHours)} h a week` };
+}
 
 /**
  * Tasks per capacity provider: each provider's `base` first (in order), the rest split by weight.

@@ -45,6 +45,7 @@ const AWS = {
   waf: "aws.amazon.com/waf/pricing",
   tgw: "aws.amazon.com/transit-gateway/pricing",
   route53: "aws.amazon.com/route53/pricing",
+  scheduler: "aws.amazon.com/eventbridge/pricing, EventBridge Scheduler (as quoted by cloudburn.io, March 2026: $1.00 per million invocations, 14 million a month free)",
 } as const;
 
 const p = (usd: number, unit: string, source: string): Price => ({ usd, unit, source });
@@ -112,6 +113,7 @@ export const PRICES = {
 
   snsEmail100k: p(2, "100,000 e-mail notifications beyond the first 1,000", AWS.sns),
   route53ZoneMonth: p(0.5, "hosted zone-month", AWS.route53),
+  schedulerInvocationsMillion: p(1.0, "million EventBridge Scheduler invocations (the first 14 million a month per account are free)", AWS.scheduler),
 
   /**
    * RDS for PostgreSQL instance-hours, Single-AZ and Multi-AZ (one standby: twice the
