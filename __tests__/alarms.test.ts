@@ -335,6 +335,14 @@ describe("Container Insights off (service.containerInsights false)", () => {
     expect([a.comparison_operator, a.threshold, a.evaluation_periods, a.treat_missing_data]).toEqual(["LessThanThreshold", 1, 10, "notBreaching"]);
   });
 
+  test("under blue/green both target groups count", () => {
+    // GIVEN Container Insights off with two target groups WHEN synthesized THEN the expression sums both groups
+    const bg = build("production", true, 400, { service: { containerInsights: false } });
+    expect(math(bg.alarm("tasks-below-desired")).returned.expression).toBe(
+      "IF(FILL(healthy, 0) + FILL(healthy_1, 0) + FILL(unhealthy_hosts, 0) + FILL(unhealthy_hosts_1, 0) > 0, FILL(healthy, 0) + FILL(healthy_1, 0), 1)",
+    );
+  });
+
   test("no alarm reads a Container Insights metric", () => {
     // GIVEN Container Insights off WHEN synthesized THEN nothing queries the ECS/ContainerInsights namespace
     expect(JSON.stringify(plain.alarms)).not.toContain("ECS/ContainerInsights");

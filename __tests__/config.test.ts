@@ -378,9 +378,4 @@ describe("off-hours, egress and observability choices", () => {
     expect(errorFor({ offHours: { awakeDays: ["MON", "MON"] } })).toContain('offHours.awakeDays: received ["MON","MON"]; allowed: each day once');
   });
 
-  test("fails when Container Insights is off with blue/green deployments", () => {
-    expect(errorFor({ service: { containerInsights: false }, deployment: { style: "blue-green" } }, "staging")).toContain(
-      "service.containerInsights: received false; allowed: true with deployment.style blue-green (the task-count alarm needs it when two target groups take turns)",
-    );
-  });
 });

@@ -2,7 +2,8 @@ import { assumptionsFor, parseAssumptionOverrides } from "../scripts/cost/assump
 import { runCostCli } from "../scripts/cost/command";
 import { estimateStack, splitTasks, type CostLine, type StackEstimate } from "../scripts/cost/estimate";
 import { synthSummary } from "../scripts/cost/summary";
-import { DEV_LIKE, devLike, fixtureStack, PRODUCTION_LIKE, productionLike } from "./fixtures/cost";
+import { describeCron, onHoursPerWeek, parseCron } from "../scripts/cost/schedule";
+import { DEV_LIKE, devLike, fixtureStack, PRODUCTION_LIKE, productionLike, SLEEPING, sleeping } from "./fixtures/cost";
 
 /**
  * The cost estimate against figures computed by hand from the price table's numbers
@@ -202,6 +203,88 @@ describe("cost estimate: totals", () => {
   test("notes that prices are us-east-1's for a stack in another region", () => {
     const est = estimateStack("x", fixtureStack("x", [], "eu-west-1"));
     expect(est.notes).toEqual(["The stack is in eu-west-1; the prices are us-east-1's, so the figures are indicative only."]);
+  });
+});
+
+describe("cost estimate: off-hours and egress without NAT", () => {
+  const asleep = estimateStack(SLEEPING, sleeping);
+  // Awake MON-FRI 08:00-20:00: 5 × 12 = 60 h a week; a month is 730 / 168 weeks: 60 × 730 / 168 = 260.7142857 h.
+  const awakeHours = (60 * 730) / 168;
+
+  test("prices the tasks only for the hours the scheduled actions keep the service awake", () => {
+    // THEN vCPU 1 × 0.5 × 260.7142857 × 0.04048 = 5.276857 and memory 1 × 1 × 260.7142857 × 0.004445 = 1.158875
+    expect(cost(asleep, "aws_ecs_service.svc", "Fargate vCPU")).toBeCloseTo(5.276857, 5);
+    expect(cost(asleep, "aws_ecs_service.svc", "Fargate memory")).toBeCloseTo(1.158875, 5);
+    expect(asleep.notes.join("\n")).toContain("scheduled off-hours, on MON,TUE,WED,THU,FRI 08:00, off daily 20:00 (Asia/Kolkata) = 60 h a week: tasks priced for 260.71 of 730 h a month");
+  });
+
+  test("prices a task's own public IPv4 (egress without NAT) for its awake hours", () => {
+    // THEN 1 × 260.7142857 × 0.005 = 1.303571
+    expect(cost(asleep, "aws_ecs_service.svc", "public IPv4 per task")).toBeCloseTo(1.303571, 5);
+    expect(asleep.lines.filter((l) => l.type === "aws_nat_gateway")).toEqual([]);
+  });
+
+  test("prices the database instance between its start and stop schedules; storage all month", () => {
+    // GIVEN started 07:40 MON-FRI, stopped 20:15 daily: 5 × 12 h 35 min = 62.9166667 h a week, × 730 / 168 = 273.3879 h
+    // THEN 273.3879 × 0.032 = 8.748413; storage 20 × 0.115 = 2.30 whatever the schedule
+    expect(cost(asleep, "aws_db_instance.db", "db.t4g.small Single-AZ")).toBeCloseTo(8.748413, 5);
+    expect(cost(asleep, "aws_db_instance.db", "gp3 storage")).toBeCloseTo(2.3, 6);
+  });
+
+  test("prices LCUs for the awake hours only; the load balancer's hours and addresses all month", () => {
+    // THEN LCU 1 × 260.7142857 × 0.008 = 2.085714; ALB 730 × 0.0225 = 16.425; 2 addresses × 730 × 0.005 = 7.30
+    expect(cost(asleep, "aws_lb.lb", "LCUs")).toBeCloseTo(awakeHours * 0.008, 6);
+    expect(cost(asleep, "aws_lb.lb", "Application Load Balancer")).toBeCloseTo(16.425, 6);
+    expect(cost(asleep, "aws_lb.lb", "public IPv4")).toBeCloseTo(7.3, 6);
+  });
+
+  test("prices EventBridge Scheduler invocations at $1 per million", () => {
+    // GIVEN 5 and 7 firings a week: 5 × 730 / 168 = 21.73 and 7 × 730 / 168 = 30.42 invocations
+    expect(cost(asleep, "aws_scheduler_schedule.start")).toBeCloseTo((5 * 730) / 168 / 1e6, 9);
+    expect(cost(asleep, "aws_scheduler_schedule.stop")).toBeCloseTo((7 * 730) / 168 / 1e6, 9);
+    expect(asleep.unpriced).toEqual([]);
+  });
+
+  test("adds up the sleeping stack to the hand-computed $49.10", () => {
+    // 5.276857 + 1.158875 + 1.303571 + 8.748413 + 2.30 + backups 0 (1 day) + 2.085714 + 16.425 + 7.30 + egress 50 × 0.09 = 4.50 + scheduler 0.00005
+    expect(asleep.totalUsd).toBeCloseTo(5.276857 + 1.158875 + 1.303571 + 8.748413 + 2.3 + 2.085714 + 16.425 + 7.3 + 4.5 + 0.0000521, 4);
+    expect(asleep.totalUsd).toBeCloseTo(49.0985, 3);
+  });
+
+  test("prices every hour, with a note, when a schedule's expression cannot be read", () => {
+    // GIVEN the wake action at rate(1 hour) WHEN estimated THEN 730 h and a note naming the expression
+    const odd = structuredClone(sleeping);
+    odd.resource.aws_appautoscaling_scheduled_action.wake.schedule = "rate(1 hour)";
+    const est = estimateStack(SLEEPING, odd);
+    expect(cost(est, "aws_ecs_service.svc", "Fargate vCPU")).toBeCloseTo(0.5 * 730 * 0.04048, 6);
+    expect(est.notes.join("\n")).toContain("a scheduled action's expression could not be read (rate(1 hour)); tasks priced for every hour");
+  });
+});
+
+describe("cost estimate: weekly schedules", () => {
+  test("parses AWS cron day-of-week names, ranges, lists and numbers (1 = Sunday)", () => {
+    expect([parseCron("cron(0 8 ? * MON-FRI *)")?.days, parseCron("cron(30 7 ? * SAT,SUN *)")?.days, parseCron("cron(0 0 ? * 1 *)")?.days, parseCron("cron(0 0 ? * * *)")?.days]).toEqual([
+      [0, 1, 2, 3, 4],
+      [5, 6],
+      [6],
+      [0, 1, 2, 3, 4, 5, 6],
+    ]);
+    expect(parseCron("cron(30 7 ? * SAT,SUN *)")?.minuteOfDay).toBe(7 * 60 + 30);
+  });
+
+  test("refuses what it cannot read: rate(), lists of hours, a day of the month", () => {
+    expect([parseCron("rate(1 hour)"), parseCron("cron(0 8,9 ? * * *)"), parseCron("cron(0 8 1 * ? *)")]).toEqual([undefined, undefined, undefined]);
+  });
+
+  test("counts hours on across midnight and around the week", () => {
+    // on 22:00 daily, off 06:00 daily: 8 h × 7 = 56; on only: 168; off only: 0
+    const every = [0, 1, 2, 3, 4, 5, 6];
+    expect(onHoursPerWeek([{ days: every, minuteOfDay: 22 * 60, on: true }, { days: every, minuteOfDay: 6 * 60, on: false }])).toBe(56);
+    expect([onHoursPerWeek([{ days: every, minuteOfDay: 0, on: true }]), onHoursPerWeek([{ days: every, minuteOfDay: 0, on: false }])]).toEqual([168, 0]);
+  });
+
+  test("describes a cron as days and local time", () => {
+    expect([describeCron(parseCron("cron(40 7 ? * MON-FRI *)")!), describeCron(parseCron("cron(15 20 ? * * *)")!)]).toEqual(["MON,TUE,WED,THU,FRI 07:40", "daily 20:15"]);
   });
 });
 

@@ -151,6 +151,31 @@ describe("guardrail rules fire on bad resources", () => {
     expect(ids(s)).toEqual(["SEC-NO-PUBLIC-IP s/pub map_public_ip_on_launch"]);
   });
 
+  /** A service with a public IP whose group admits the load balancer's group, plus `extra` ingress rules. */
+  const publicTasks = (extra: Record<string, Json> = {}) =>
+    stack({
+      aws_security_group: { tasks: { name: "t" }, alb: { name: "alb" } },
+      aws_vpc_security_group_ingress_rule: {
+        from_lb: { security_group_id: "${aws_security_group.tasks.id}", referenced_security_group_id: "${aws_security_group.alb.id}", from_port: 8000, to_port: 8000 },
+        ...extra,
+      },
+      aws_ecs_service: { svc: { name: "svc", network_configuration: { assign_public_ip: true, security_groups: ["${aws_security_group.tasks.id}"] } } },
+    });
+
+  test("SEC-NO-PUBLIC-IP: allows public task IPs outside production when ingress only names security groups", () => {
+    // GIVEN tasks with a public IP admitted only from the load balancer's group WHEN checked (non-production) THEN no finding
+    expect(ids(publicTasks())).toEqual([]);
+  });
+
+  test("SEC-NO-PUBLIC-IP: a public task IP whose group admits a CIDR", () => {
+    const s = publicTasks({ office: { security_group_id: "${aws_security_group.tasks.id}", cidr_ipv4: "10.9.0.0/16", from_port: 8000, to_port: 8000 } });
+    expect(ids(s)).toEqual(["SEC-NO-PUBLIC-IP s/svc network_configuration.assign_public_ip"]);
+  });
+
+  test("SEC-NO-PUBLIC-IP: any public task IP in production", () => {
+    expect(ids(publicTasks(), true)).toEqual(["SEC-NO-PUBLIC-IP s/svc network_configuration.assign_public_ip"]);
+  });
+
   test("SEC-IAM-WILDCARD: ecs:* and Resource * on a scopable action", () => {
     const policy = JSON.stringify({
       Statement: [

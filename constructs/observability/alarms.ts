@@ -361,25 +361,26 @@ function tasksBelowDesired(
  * counts (free AWS/ApplicationELB metrics) tell the one case that matters: targets registered
  * but none healthy. With no target registered at all (scaled to zero, asleep) the expression is
  * 1, so a sleeping environment never pages; all tasks gone while awake then shows as 5xx-rate
- * (the load balancer answers 503). One target group only: the schema requires Container
- * Insights with blue/green, where two groups take turns.
+ * (the load balancer answers 503). Under blue/green both groups count, as in unhealthy-targets.
  */
 function noHealthyTask(targetGroups: readonly string[], lb: Record<string, string>): AlarmDefinition {
-  const tg = { TargetGroup: targetGroups[0], ...lb };
+  const suffix = (i: number) => (i === 0 ? "" : `_${i}`);
+  const metrics: MetricSpec[] = targetGroups.flatMap((tg, i) => [
+    { id: `healthy${suffix(i)}`, namespace: ALB, metricName: "HealthyHostCount", dimensions: { TargetGroup: tg, ...lb }, stat: "Minimum", label: i === 0 ? "Healthy tasks" : "Healthy tasks (green group)" },
+    { id: `unhealthy_hosts${suffix(i)}`, namespace: ALB, metricName: "UnHealthyHostCount", dimensions: { TargetGroup: tg, ...lb }, stat: "Maximum", label: i === 0 ? "Unhealthy tasks" : "Unhealthy tasks (green group)" },
+  ]);
+  const sum = (prefix: string) => targetGroups.map((_, i) => `FILL(${prefix}${suffix(i)}, 0)`).join(" + ");
   return {
     key: "tasks-below-desired",
     severity: "critical",
     title: "No healthy task",
     measures:
       "Healthy tasks behind the load balancer while any task is registered (HealthyHostCount, UnHealthyHostCount; minimum and maximum per minute). Container Insights is off in this environment.",
-    metrics: [
-      { id: "healthy", namespace: ALB, metricName: "HealthyHostCount", dimensions: tg, stat: "Minimum", label: "Healthy tasks" },
-      { id: "unhealthy_hosts", namespace: ALB, metricName: "UnHealthyHostCount", dimensions: tg, stat: "Maximum", label: "Unhealthy tasks" },
-    ],
+    metrics,
     expressions: [
       {
         id: "healthy_when_registered",
-        expression: "IF(FILL(healthy, 0) + FILL(unhealthy_hosts, 0) > 0, FILL(healthy, 0), 1)",
+        expression: `IF(${sum("healthy")} + ${sum("unhealthy_hosts")} > 0, ${sum("healthy")}, 1)`,
         label: "Healthy tasks (1 when none is registered)",
       },
     ],

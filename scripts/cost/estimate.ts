@@ -495,7 +495,8 @@ function scheduledHours(
   if (relevant.length === 0) return undefined;
   const parsed: WeeklySwitch[] = [];
   const parts: string[] = [];
-  for (const r of relevant) {
+  // Switches on first, so the summary reads the same whatever the resources' order.
+  for (const r of [...relevant].sort((x, y) => Number(on(y)) - Number(on(x)))) {
     const cron = parseCron(expression(r));
     if (!cron) return { weeklyHours: 168, summary: "unknown", unparsed: String(expression(r)) };
     parsed.push({ ...cron, on: on(r)! });
