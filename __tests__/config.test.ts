@@ -338,12 +338,12 @@ describe("off-hours, egress and observability choices", () => {
   });
 
   test("fails when production asks to sleep", () => {
-    expect(errorFor({ offHours: { enabled: true } }, "production")).toContain("offHours.enabled: received true; allowed: false in production (customers use it around the clock)");
+    expect(errorFor({ offHours: { enabled: true } }, "production")).toContain('offHours.enabled: received true; allowed: false when protection is "production" (customers use it around the clock)');
   });
 
   test("fails when production asks for no NAT gateway", () => {
     expect(errorFor({ network: { natGateways: "none" } }, "production")).toContain(
-      'network.natGateways: received "none"; allowed: one-per-az or single in production (tasks stay in private subnets)',
+      'network.natGateways: received "none"; allowed: one-per-az or single when protection is "production" (tasks stay in private subnets)',
     );
   });
 
