@@ -84,6 +84,8 @@ export class OffHours extends Construct {
         target: {
           arn: target,
           roleArn: this.role.arn,
+          // The SDK's member name, "Db" not the RDS Query API's "DB": universal targets validate
+          // input against the AWS SDK request shape (as public Scheduler configurations use it).
           input: JSON.stringify({ DbInstanceIdentifier: props.database.identifier }),
           // A missed start or stop is retried for half an hour, then left to the next day.
           retryPolicy: { maximumEventAgeInSeconds: 1800, maximumRetryAttempts: 5 },
