@@ -54,7 +54,7 @@ function isCdktfModule(name: string): boolean {
 export function mapModule(name: string): string | { error: string } {
   if (name === "cdktf" || name.startsWith("cdktf/")) return `cdktn${name.slice("cdktf".length)}`;
   for (const [from, to] of Object.entries(PROVIDERS)) {
-    if (name.startsWith(`${from}/lib/`)) return `${to}${name.slice(from.length)}`;
+    if (name.startsWith(`${from}/lib/`) || name === `${from}/package.json`) return `${to}${name.slice(from.length)}`;
     if (name === from || name.startsWith(`${from}/`))
       return { error: `"${name}" is not a deep provider import; import provider classes as "${from}/lib/<resource>"` };
   }

@@ -1,3 +1,4 @@
+import { fullSource } from "../terraform/providers";
 import type { ProviderPins } from "./codemod";
 
 /**
@@ -7,7 +8,9 @@ import type { ProviderPins } from "./codemod";
  * is missing, added or different on one side is a differing line. The only differences accepted
  * are the pins the packages set: the framework version in `//.metadata.version`, each provider's
  * `required_providers.<name>.version`, and a provider source written with or without Terraform's
- * implied `hashicorp/` namespace (`aws` and `hashicorp/aws` are the same provider). Pure.
+ * implied `hashicorp/` namespace: `aws` and `hashicorp/aws` are the same provider
+ * (hashicorp/terraform-registry-address, ParseProviderSource: a one-part source is in the
+ * hashicorp namespace on the default registry). Pure.
  */
 
 type Json = Record<string, unknown>;
@@ -27,18 +30,6 @@ export interface Comparison {
   readonly differences: StackDifference[];
   /** The pin differences that were accepted, e.g. `required_providers.aws.version 6.25.0 -> 6.66.0`. */
   readonly acceptedPins: string[];
-}
-
-/**
- * A provider source address in full: Terraform reads `aws` as `registry.terraform.io/hashicorp/aws`
- * (hashicorp/terraform-registry-address, ParseProviderSource: a one-part source is in the
- * hashicorp namespace; a two-part one on the default registry host).
- */
-export function fullProviderSource(source: string): string {
-  const parts = source.toLowerCase().split("/");
-  if (parts.length === 1) return `registry.terraform.io/hashicorp/${parts[0]}`;
-  if (parts.length === 2) return `registry.terraform.io/${parts.join("/")}`;
-  return parts.join("/");
 }
 
 /** `path = JSON value` for every leaf (empty objects and arrays are leaves too). */
@@ -69,9 +60,8 @@ function withoutPins(stack: Json, pins: ProviderPins, side: "from" | "to"): { st
       requirement.version = "<provider version>";
     }
     if (typeof requirement.source === "string") {
-      const full = fullProviderSource(requirement.source);
-      if (full !== requirement.source) replaced.set(`terraform.required_providers.${name}.source`, requirement.source);
-      requirement.source = full;
+      replaced.set(`terraform.required_providers.${name}.source`, requirement.source);
+      requirement.source = fullSource(requirement.source);
     }
   }
   return { stack: copy, replaced };
