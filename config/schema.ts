@@ -23,7 +23,8 @@ export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
  * - `production`: nothing stateful can be deleted by configuration or by Terraform: Multi-AZ,
  *   deletion protection, `prevent_destroy` and the final snapshot are required (see
  *   `crossFieldRules`), and the production-only guardrails run.
- * - `disposable`: the environment can be destroyed in one run and re-created.
+ * - `disposable`: the environment can be destroyed in one run and re-created
+ *   (docs/runbooks/destroy-and-recreate.md; the LIM-DESTROY guardrail checks the stack).
  */
 export const PROTECTION_LEVELS = ["production", "disposable"] as const;
 export type Protection = (typeof PROTECTION_LEVELS)[number];
