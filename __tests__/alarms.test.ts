@@ -5,6 +5,7 @@ import { Testing, TerraformStack } from "cdktf";
 import {
   ALARM_KEYS,
   FREE_STORAGE_FLOOR_BYTES,
+  freeStorageThresholdBytes,
   alarmDefinitions,
   validateAlarmDefinitions,
   type AlarmDefinition,
@@ -24,7 +25,9 @@ import { resolveIn, resourcesOf, testConfig, type Json } from "./helpers";
 function build(env: "dev" | "production", blueGreen: boolean, maxConnections?: number, layer: ConfigLayer = {}) {
   const f = fixtureStack(env);
   const base = fakeDataTier(f);
-  const data = maxConnections === undefined ? base : { ...base, maxConnections };
+  // The environment's own allocated storage (dev 20 GiB, production 100 GiB) drives the free-storage threshold.
+  const allocatedStorageGiB = testConfig(env).database.allocatedStorageGiB;
+  const data = { ...base, allocatedStorageGiB, ...(maxConnections === undefined ? {} : { maxConnections }) };
   const service = fakeServiceTier(f, { blueGreen });
   const observability = new Observability(f.stack, "observability", { naming: f.naming, service, data, config: testConfig(env, layer) });
   const json = JSON.parse(Testing.synth(f.stack)) as Json;
@@ -41,7 +44,8 @@ const blueGreen = build("production", true, 400);
 const EXPECTED: Record<(typeof ALARM_KEYS)[number], { topic: "critical" | "warning"; comparison: string; threshold: number; durationSeconds: number; treatMissingData: string }> = {
   "unhealthy-targets": { topic: "critical", comparison: "GreaterThanThreshold", threshold: 0, durationSeconds: 300, treatMissingData: "notBreaching" },
   "rds-cpu-high": { topic: "critical", comparison: "GreaterThanThreshold", threshold: 80, durationSeconds: 600, treatMissingData: "missing" },
-  "rds-free-storage-low": { topic: "critical", comparison: "LessThanThreshold", threshold: 10 * 1024 ** 3, durationSeconds: 300, treatMissingData: "missing" },
+  // dev's 20 GiB database: 10 % of it (storage autoscaling's trigger), not the 10 GiB floor.
+  "rds-free-storage-low": { topic: "critical", comparison: "LessThanThreshold", threshold: 2 * 1024 ** 3, durationSeconds: 300, treatMissingData: "missing" },
   "tasks-below-desired": { topic: "critical", comparison: "GreaterThanThreshold", threshold: 0, durationSeconds: 600, treatMissingData: "missing" },
   "5xx-rate": { topic: "critical", comparison: "GreaterThanThreshold", threshold: 5, durationSeconds: 300, treatMissingData: "notBreaching" },
   "4xx-rate": { topic: "warning", comparison: "GreaterThanThreshold", threshold: 10, durationSeconds: 600, treatMissingData: "notBreaching" },
@@ -133,11 +137,22 @@ describe("critical alarms", () => {
     expect(a.dimensions).toEqual({ DBInstanceIdentifier: rolling.ref(rolling.data.instance.identifier) });
   });
 
-  test("rds-free-storage-low: minimum FreeStorageSpace below 10 GiB in bytes", () => {
-    const a = rolling.alarm("rds-free-storage-low");
+  test("rds-free-storage-low: production's 100 GiB database pages below 10 GiB free, in bytes", () => {
+    // GIVEN production (100 GiB allocated)  WHEN synthesized  THEN the 10 GiB floor
+    const a = blueGreen.alarm("rds-free-storage-low");
     expect([a.namespace, a.metric_name, a.statistic, a.threshold]).toEqual(["AWS/RDS", "FreeStorageSpace", "Minimum", 10_737_418_240]);
     expect(FREE_STORAGE_FLOOR_BYTES).toBe(10_737_418_240);
-    expect(a.dimensions).toEqual({ DBInstanceIdentifier: rolling.ref(rolling.data.instance.identifier) });
+    expect(a.dimensions).toEqual({ DBInstanceIdentifier: blueGreen.ref(blueGreen.data.instance.identifier) });
+  });
+
+  test("rds-free-storage-low: dev's 20 GiB database pages below 2 GiB free, where storage autoscaling would have acted", () => {
+    // GIVEN dev (20 GiB allocated)  WHEN synthesized  THEN 10 % of the allocated storage, in bytes
+    expect(rolling.alarm("rds-free-storage-low").threshold).toBe(2 * 1024 ** 3);
+  });
+
+  test("the free-storage threshold is 10 % of the allocated storage, at most 10 GiB", () => {
+    // GIVEN the allocated sizes of the environments and a large database  WHEN derived  THEN GiB thresholds
+    expect([20, 30, 50, 100, 500].map((gib) => freeStorageThresholdBytes(gib) / 1024 ** 3)).toEqual([2, 3, 5, 10, 10]);
   });
 
   test("tasks-below-desired: Container Insights desired minus running tasks of the service", () => {
@@ -235,6 +250,7 @@ describe("validateAlarmDefinitions", () => {
     serviceName: "s",
     dbInstanceIdentifier: "db",
     maxConnections: 100,
+    allocatedStorageGiB: 100,
     errorLogMetric: { namespace: "farmers-module/dev", metricName: "ErrorLogLines" },
     errorLogSpikeThreshold: 50,
     rateAlarmMinRequests: 10,

@@ -88,7 +88,8 @@ describe("dashboard", () => {
       expect(line).toHaveLength(1);
       expect([line[0].value, line[0].color]).toEqual([d.threshold, SEVERITY_COLOURS[d.severity]]);
     }
-    expect(lines.find((l) => l.label.startsWith("rds-free-storage-low"))).toMatchObject({ title: "RDS free storage (bytes)", value: 10737418240, label: "rds-free-storage-low (critical) < 10 GiB", fill: "below" });
+    // The fixture's database has 20 GiB allocated: the threshold is 10 % of it.
+    expect(lines.find((l) => l.label.startsWith("rds-free-storage-low"))).toMatchObject({ title: "RDS free storage (bytes)", value: 2147483648, label: "rds-free-storage-low (critical) < 2 GiB", fill: "below" });
     expect(lines.find((l) => l.label.startsWith("5xx-rate"))).toMatchObject({ title: "4xx / 5xx rate (%)", value: 5, fill: "above" });
     expect(lines.find((l) => l.label === "max_connections")).toMatchObject({ title: "RDS connections", value: 100 });
   });
@@ -146,6 +147,7 @@ describe("dashboard", () => {
       serviceName: "s",
       dbInstanceIdentifier: "db",
       maxConnections: 100,
+      allocatedStorageGiB: 100,
       errorLogMetric: { namespace: "n", metricName: "m" },
       errorLogSpikeThreshold: 50,
       rateAlarmMinRequests: 10,

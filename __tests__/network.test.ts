@@ -134,11 +134,27 @@ describe("Network", () => {
     expect([group.name, group.retention_in_days]).toEqual(["/vpc/farmers-module-production/flow-logs", 30]);
   });
 
-  test("lets the flow-log role write only to its log group", () => {
+  test("lets the flow-log role write only to its log group, and describe the account's log groups", () => {
     const policy = JSON.parse(Object.values(resourcesOf(dev.json, "aws_iam_role_policy"))[0].policy);
     expect(policy.Statement).toEqual([
       expect.objectContaining({ Effect: "Allow", Resource: [expect.stringMatching(/^\$\{aws_cloudwatch_log_group\..*\.arn\}$/), expect.stringMatching(/\.arn\}:\*$/)] }),
+      {
+        Sid: "DescribeLogGroups",
+        Effect: "Allow",
+        Action: "logs:DescribeLogGroups",
+        Resource: expect.stringMatching(/^arn:\$\{data\.aws_partition\..*\.partition\}:logs:us-east-1:\$\{data\.aws_caller_identity\..*\.account_id\}:log-group:\*$/),
+      },
     ]);
+  });
+
+  test("only flow logs of this account may assume the flow-log role", () => {
+    // GIVEN dev  WHEN the role's trust policy is read  THEN aws:SourceAccount and aws:SourceArn are pinned
+    const trust = JSON.parse(Object.values(resourcesOf(dev.json, "aws_iam_role"))[0].assume_role_policy);
+    expect(trust.Statement[0].Principal).toEqual({ Service: "vpc-flow-logs.amazonaws.com" });
+    expect(trust.Statement[0].Condition).toEqual({
+      StringEquals: { "aws:SourceAccount": expect.stringMatching(/^\$\{data\.aws_caller_identity\..*\.account_id\}$/) },
+      ArnLike: { "aws:SourceArn": expect.stringMatching(/:ec2:us-east-1:\$\{data\.aws_caller_identity\..*\.account_id\}:vpc-flow-log\/\*$/) },
+    });
   });
 
   test("adds the free S3 gateway endpoint on the private route tables", () => {

@@ -803,6 +803,19 @@ describe("deployments", () => {
     expect(group.alarm_configuration).toBeUndefined();
   });
 
+  test("only CodeDeploy acting for this account may assume its role", () => {
+    // GIVEN production  WHEN the CodeDeploy role's trust policy is read  THEN aws:SourceAccount is the account
+    const trust = JSON.parse(one(production.json, "aws_iam_role", "BlueGreen_Role").assume_role_policy as string);
+    expect(trust.Statement).toEqual([
+      {
+        Effect: "Allow",
+        Action: "sts:AssumeRole",
+        Principal: { Service: "codedeploy.amazonaws.com" },
+        Condition: { StringEquals: { "aws:SourceAccount": expect.stringMatching(/^\$\{data\.aws_caller_identity\.service_Account_.*\.account_id\}$/) } },
+      },
+    ]);
+  });
+
   test("CodeDeploy's role may pass exactly the two task roles, to ECS tasks only", () => {
     const policy = JSON.parse(one(production.json, "aws_iam_role_policy", "BlueGreen_PassTaskRoles").policy);
     expect(policy.Statement).toEqual([

@@ -46,6 +46,8 @@ export interface DataTierOutputs {
   readonly username: string;
   /** `max_connections` of the parameter group, for alarms and the connection budget. */
   readonly maxConnections: number;
+  /** Storage allocated at creation (GiB); autoscaling only grows it. For the free-storage alarm. */
+  readonly allocatedStorageGiB: number;
   /** ARN of each of the service's secrets. */
   readonly secretArns: Readonly<Record<ServiceSecretName, string>>;
   /** Admits PostgreSQL (5432) from `source` (the service's security group). */

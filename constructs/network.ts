@@ -1,5 +1,7 @@
 import { Construct } from "constructs";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
+import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { DefaultSecurityGroup } from "@cdktf/provider-aws/lib/default-security-group";
 import { Ec2TransitGatewayVpcAttachment } from "@cdktf/provider-aws/lib/ec2-transit-gateway-vpc-attachment";
 import { Eip } from "@cdktf/provider-aws/lib/eip";
@@ -212,18 +214,34 @@ export class Network extends Construct {
       retentionInDays: props.flowLogRetentionDays,
       kmsKeyId: props.logsKey.encryptLogGroup(flowLogGroupName),
     });
+    const account = new DataAwsCallerIdentity(this, "Account", {}).accountId;
+    const partition = new DataAwsPartition(this, "Partition", {}).partition;
     const flowLogRole = new IamRole(this, "FlowLogRole", {
       name: naming.name(this, "iamRole", "vpc-flow-logs"),
-      assumeRolePolicy: assumeRolePolicy("vpc-flow-logs.amazonaws.com"),
+      // Confused-deputy protection: only flow logs of this account may take the role (VPC User
+      // Guide, "IAM role for publishing flow logs to CloudWatch Logs", trust policy).
+      assumeRolePolicy: assumeRolePolicy("vpc-flow-logs.amazonaws.com", {
+        StringEquals: { "aws:SourceAccount": account },
+        ArnLike: { "aws:SourceArn": `arn:${partition}:ec2:${props.region}:${account}:vpc-flow-log/*` },
+      }),
     });
     const flowLogPolicy = new IamRolePolicy(this, "FlowLogPolicy", {
       role: flowLogRole.id,
       name: "write-flow-logs",
       policy: policyDocument([
         {
+          Sid: "WriteFlowLogGroup",
           Effect: "Allow",
           Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
           Resource: [this.flowLogGroup.arn, `${this.flowLogGroup.arn}:*`],
+        },
+        {
+          // In AWS's documented permission set for flow-log roles. A list call: it is authorised
+          // on the account's log groups, not on one group.
+          Sid: "DescribeLogGroups",
+          Effect: "Allow",
+          Action: "logs:DescribeLogGroups",
+          Resource: `arn:${partition}:logs:${props.region}:${account}:log-group:*`,
         },
       ]),
     });

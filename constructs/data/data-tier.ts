@@ -58,6 +58,7 @@ export class DataTier extends Construct implements DataTierOutputs {
   readonly databaseName: string;
   readonly username: string;
   readonly maxConnections: number;
+  readonly allocatedStorageGiB: number;
   readonly secretArns: Readonly<Record<ServiceSecretName, string>>;
   /** The secrets themselves, for resource policies or rotation. */
   readonly secrets: Readonly<Record<ServiceSecretName, SecretsmanagerSecret>>;
@@ -121,6 +122,7 @@ export class DataTier extends Construct implements DataTierOutputs {
     this.databaseName = settings.name;
     this.username = settings.username;
     this.maxConnections = settings.maxConnections;
+    this.allocatedStorageGiB = settings.allocatedStorageGiB;
     this.secrets = this.serviceSecrets.secrets;
     this.secretArns = this.serviceSecrets.arns;
   }

@@ -100,6 +100,8 @@ export interface AlarmSources {
   readonly dbInstanceIdentifier: string;
   /** `max_connections` of the database's parameter group. */
   readonly maxConnections: number;
+  /** The database's allocated storage at creation, GiB (the free-storage threshold follows from it). */
+  readonly allocatedStorageGiB: number;
   /** The metric the error-log filter publishes. */
   readonly errorLogMetric: { readonly namespace: string; readonly metricName: string };
   /** Error lines in five minutes that make a spike. */
@@ -119,6 +121,22 @@ export interface AlarmSources {
 export const CONNECTIONS_ALARM_FRACTION = 0.8;
 /** 10 GiB in bytes, the free-storage floor (CloudWatch reports FreeStorageSpace in bytes). */
 export const FREE_STORAGE_FLOOR_BYTES = 10 * 1024 ** 3;
+/** RDS storage autoscaling acts when free space falls below this fraction of the allocated storage. */
+export const RDS_AUTOSCALING_FREE_FRACTION = 0.1;
+
+/**
+ * The free-storage threshold: 10 GiB, or 10 % of the allocated storage when that is less (20 GiB:
+ * 2 GiB; 100 GiB and more: 10 GiB). RDS storage autoscaling grows a database whose free space has
+ * been below 10 % of its allocated storage for 5 minutes, at most every 6 hours, up to
+ * max_allocated_storage (RDS User Guide, "Managing capacity automatically with Amazon RDS storage
+ * autoscaling"). Allocated storage only grows, so this threshold is at or below autoscaling's own
+ * trigger at every size the database can reach: the alarm fires when autoscaling did not help (the
+ * ceiling is reached, the 6-hour wait, or growth faster than its steps), not on a small database
+ * with plenty of room to grow.
+ */
+export function freeStorageThresholdBytes(allocatedStorageGiB: number): number {
+  return Math.min(FREE_STORAGE_FLOOR_BYTES, Math.floor(allocatedStorageGiB * 1024 ** 3 * RDS_AUTOSCALING_FREE_FRACTION));
+}
 
 const ALB = "AWS/ApplicationELB";
 
@@ -200,10 +218,11 @@ export function alarmDefinitions(s: AlarmSources): readonly AlarmDefinition[] {
       key: "rds-free-storage-low",
       severity: "critical",
       title: "RDS free storage",
-      measures: "Free database storage in bytes (FreeStorageSpace, minimum over five minutes); 10 GiB floor.",
+      measures:
+        "Free database storage in bytes (FreeStorageSpace, minimum over five minutes); threshold 10 GiB or 10 % of the allocated storage if less, at or below storage autoscaling's trigger.",
       metrics: [{ id: "free", namespace: "AWS/RDS", metricName: "FreeStorageSpace", dimensions: rds, stat: "Minimum", label: "RDS free storage (bytes)" }],
       comparison: "LessThanThreshold",
-      threshold: FREE_STORAGE_FLOOR_BYTES,
+      threshold: freeStorageThresholdBytes(s.allocatedStorageGiB),
       // Storage moves slowly: one five-minute minimum is enough and avoids a flapping alarm.
       periodSeconds: 300,
       evaluationPeriods: 1,

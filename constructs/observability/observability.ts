@@ -97,6 +97,7 @@ export class Observability extends Construct implements AlertTopics {
       serviceName: service.service.name,
       dbInstanceIdentifier: data.instance.identifier,
       maxConnections: data.maxConnections,
+      allocatedStorageGiB: data.allocatedStorageGiB,
       errorLogMetric,
       errorLogSpikeThreshold: observability.errorLogSpikeThreshold,
       rateAlarmMinRequests: observability.rateAlarmMinRequests,

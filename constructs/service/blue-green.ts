@@ -35,6 +35,8 @@ export interface BlueGreenDeploymentProps {
   /** The execution and task roles CodeDeploy passes to the replacement task set. */
   readonly taskRoles: readonly IamRole[];
   readonly greenTargetGroup: LbTargetGroup;
+  /** Account id (token), for the role's confused-deputy condition. */
+  readonly accountId: string;
 }
 
 /**
@@ -75,7 +77,9 @@ export class BlueGreenDeployment extends Construct {
     this.role = new IamRole(this, "Role", {
       name: naming.name(this, "iamRole", "codedeploy"),
       description: "CodeDeploy blue/green deployments of the Farmers Module service",
-      assumeRolePolicy: assumeRolePolicy("codedeploy.amazonaws.com"),
+      // Confused-deputy protection: CodeDeploy sets aws:SourceAccount when it assumes a service
+      // role (CodeDeploy User Guide, "Cross-service confused deputy prevention").
+      assumeRolePolicy: assumeRolePolicy("codedeploy.amazonaws.com", { StringEquals: { "aws:SourceAccount": props.accountId } }),
     });
     // The Limited managed policy (task sets, listeners, alarms) instead of AWSCodeDeployRoleForECS,
     // which may also publish to any topic, read any object and invoke any function. Its own

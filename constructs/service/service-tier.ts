@@ -200,6 +200,7 @@ export class ServiceTier extends Construct implements ServiceTierOutputs {
         blueTargetGroup: lb.targetGroup,
         greenTargetGroup: lb.greenTargetGroup!,
         taskRoles: [this.compute.executionRole, this.compute.taskRole],
+        accountId: account.accountId,
       });
       this.blueGreen = {
         greenTargetGroup: lb.greenTargetGroup!,
