@@ -397,6 +397,15 @@ describe("DataTier: secrets", () => {
     expect(password.override_special).toMatch(/^[-_.~!*]+$/);
   });
 
+  test.each(["db-password", "jwt-secret", "secret-key"])("%s keeps its value when its generator's arguments are edited", (name) => {
+    // GIVEN a generated secret WHEN synthesized THEN every argument that would force a new value is ignored after creation
+    expect(passwordOf("production", name).lifecycle).toEqual({
+      ignore_changes: ["length", "special", "upper", "lower", "numeric", "override_special", "min_lower", "min_upper", "min_numeric", "min_special"],
+    });
+    // and nothing else (keepers) is set that could replace it without an explicit -replace
+    expect(passwordOf("production", name).keepers).toBeUndefined();
+  });
+
   test.each(["jwt-secret", "secret-key"])("%s is generated with at least 32 characters", (name) => {
     // GIVEN a generated service secret WHEN synthesized THEN its generator is long enough and its version holds the result
     expect(passwordOf("production", name).length).toBeGreaterThanOrEqual(32);

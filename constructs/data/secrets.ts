@@ -30,6 +30,26 @@ export const EXTERNAL_SECRET_PLACEHOLDER = "PLACEHOLDER - set the real value wit
  */
 export const PLACEHOLDER_VERSION_STAGE = "TERRAFORM_PLACEHOLDER";
 
+/**
+ * Arguments of `random_password` that shape a value. The provider marks every one of them
+ * "forces replacement", so an edit of the length or the character set would silently generate a
+ * new value at the next apply: a new database master password, which RDS applies at once while
+ * running tasks keep the old one. Terraform ignores them after creation; a value changes only by
+ * an explicit replacement (`terraform apply -replace=...`, docs/data-tier.md "Rotation").
+ */
+export const GENERATOR_SHAPE_ARGUMENTS = [
+  "length",
+  "special",
+  "upper",
+  "lower",
+  "numeric",
+  "override_special",
+  "min_lower",
+  "min_upper",
+  "min_numeric",
+  "min_special",
+] as const;
+
 /** Where each secret's value comes from. */
 export type SecretSource =
   | { readonly kind: "generated"; readonly length: number; readonly specialCharacters?: string }
@@ -123,6 +143,7 @@ export class ServiceSecrets extends Construct {
           minUpper: 1,
           minNumeric: 1,
           minSpecial: special ? 1 : undefined,
+          lifecycle: { ignoreChanges: [...GENERATOR_SHAPE_ARGUMENTS] },
         });
         generated[name] = password;
         versions[name] = new SecretsmanagerSecretVersion(this, `${name}-version`, {
