@@ -225,10 +225,11 @@ describe("DataTier: lifecycle protections", () => {
     expect(instanceOf("production").depends_on).toEqual(expect.arrayContaining([expect.stringMatching(/^aws_iam_role_policy_attachment\.data_Database_MonitoringPolicy_/)]));
   });
 
-  test("the parameter group is replaced create-before-destroy, its family in its name", () => {
-    // GIVEN production WHEN synthesized THEN a new family gets a new group before the old one goes
+  test("the parameter group is replaced create-before-destroy under a name prefix with its family", () => {
+    // GIVEN production WHEN synthesized THEN a replacement (new family or description) gets its own name next to the old group
+    expect(parameterGroupOf("production").name).toBeUndefined();
     expect(parameterGroupOf("production")).toMatchObject({
-      name: "farmers-module-production-postgres16",
+      name_prefix: "farmers-module-production-postgres16-",
       family: "postgres16",
       lifecycle: { create_before_destroy: true },
     });
@@ -242,7 +243,9 @@ describe("DataTier: security group", () => {
     const group = resourceNamed(tiers.production.json, "aws_security_group", "data_Database_SecurityGroup");
     expect(group.egress).toEqual([]);
     expect(group.ingress).toBeUndefined();
-    expect(group.name).toBe("farmers-module-production-db");
+    // A prefix, not a fixed name, and create_before_destroy: a replacement coexists with the group in use
+    expect(group.name).toBeUndefined();
+    expect(group).toMatchObject({ name_prefix: "farmers-module-production-db-", lifecycle: { create_before_destroy: true } });
     expect(instanceOf("production").vpc_security_group_ids).toEqual([ref("production", "aws_security_group", "data_Database_SecurityGroup", "id")]);
   });
 

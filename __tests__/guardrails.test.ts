@@ -51,6 +51,14 @@ describe("guardrail rules fire on bad resources", () => {
     expect(ids(s)).toEqual(["LIM-NAME s/b bucket"]);
   });
 
+  test("LIM-NAME-PREFIX: a 7-character target group prefix (Terraform adds 26 of the 32)", () => {
+    expect(ids(stack({ aws_lb_target_group: { tg: { name_prefix: "fmprod-" } } }))).toEqual(["LIM-NAME-PREFIX s/tg name_prefix"]);
+  });
+
+  test("LIM-NAME-PREFIX: a parameter group prefix with a character RDS rejects", () => {
+    expect(ids(stack({ aws_db_parameter_group: { pg: { name_prefix: "farmers_module-", parameter: [{ name: "rds.force_ssl", value: "1" }] } } }))).toEqual(["LIM-NAME-PREFIX s/pg name_prefix"]);
+  });
+
   test("LIM-LOG-RETENTION: a log group without retention", () => {
     expect(ids(stack({ aws_cloudwatch_log_group: { g: { name: "/ecs/x", kms_key_id: KEY_ARN } } }))).toEqual(["LIM-LOG-RETENTION s/g retention_in_days"]);
   });
@@ -346,6 +354,7 @@ describe("guardrail rules fire on bad resources", () => {
   test("every rule has a firing test above", () => {
     expect(RULES.map((r) => r.id)).toEqual([
       "LIM-NAME",
+      "LIM-NAME-PREFIX",
       "LIM-LOG-RETENTION",
       "LIM-ALARM-PERIOD",
       "LIM-FARGATE-SIZE",

@@ -19,6 +19,21 @@ describe("Naming", () => {
     );
   });
 
+  test("builds name prefixes <project>-<env>-<suffix>- that leave room for Terraform's 26 characters", () => {
+    expect(naming.namePrefix(scope, "rdsIdentifier", "postgres16")).toBe("farmers-module-production-postgres16-");
+    expect(naming.namePrefix(scope, "securityGroup", "service")).toBe("farmers-module-production-service-");
+  });
+
+  test("builds short target group prefixes from initials: 6 characters at most", () => {
+    expect([naming.shortNamePrefix(scope, "targetGroup", "b"), new Naming("farmers-module", "dev").shortNamePrefix(scope, "targetGroup", "t")]).toEqual(["fmpb-", "fmdt-"]);
+  });
+
+  test("fails when a name prefix leaves no room for Terraform's unique suffix", () => {
+    expect(() => naming.namePrefix(scope, "targetGroup", "blue")).toThrow(
+      'naming-test: targetGroup name prefix "farmers-module-production-blue-" is 31 characters; with Terraform\'s 26-character suffix AWS allows at most 6',
+    );
+  });
+
   test("fails for characters the kind does not allow", () => {
     expect(() => checkName(scope, "s3Bucket", "Farmers_Bucket")).toThrow('naming-test: s3Bucket name "Farmers_Bucket" has characters AWS rejects; allowed: lowercase letters, digits, dots and hyphens');
   });

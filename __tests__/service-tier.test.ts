@@ -105,9 +105,10 @@ describe("names", () => {
     const p = production.json;
     // THEN the names are the convention's, each within its limit
     expect(one(p, "aws_lb", "LoadBalancer_").name).toBe("farmers-module-production-alb");
-    expect(one(p, "aws_lb_target_group", "LoadBalancer_TargetGroup").name).toBe("farmers-module-production-blue");
-    expect(one(p, "aws_lb_target_group", "LoadBalancer_GreenTargetGroup").name).toBe("farmers-module-production-green");
-    for (const tg of all(p, "aws_lb_target_group")) expect((tg.name as string).length).toBeLessThanOrEqual(32);
+    // Target groups: a 6-character prefix (Terraform adds 26 of the 32) and the readable name as a tag
+    expect(one(p, "aws_lb_target_group", "LoadBalancer_TargetGroup")).toMatchObject({ name_prefix: "fmpb-", tags: { Name: "farmers-module-production-blue" } });
+    expect(one(p, "aws_lb_target_group", "LoadBalancer_GreenTargetGroup")).toMatchObject({ name_prefix: "fmpg-", tags: { Name: "farmers-module-production-green" } });
+    for (const tg of all(p, "aws_lb_target_group")) expect((tg.name_prefix as string).length + 26).toBeLessThanOrEqual(32);
     expect(one(p, "aws_ecs_cluster", "Compute_Cluster").name).toBe("farmers-module-production-cluster");
     expect(one(p, "aws_ecs_service", "Compute_Service").name).toBe("farmers-module-production-service");
     expect(one(p, "aws_ecs_task_definition", "Compute_TaskDefinition").family).toBe("farmers-module-production");
@@ -124,8 +125,19 @@ describe("names", () => {
     );
   });
 
-  test("the rolling target group is named -tg", () => {
-    expect(one(dev.json, "aws_lb_target_group", "LoadBalancer_TargetGroup").name).toBe("farmers-module-dev-tg");
+  test("the rolling target group is tagged -tg and can be replaced while a listener uses it", () => {
+    // GIVEN dev  WHEN synthesized  THEN a prefix (no fixed name) and create_before_destroy
+    const tg = one(dev.json, "aws_lb_target_group", "LoadBalancer_TargetGroup");
+    expect(tg.name).toBeUndefined();
+    expect(tg).toMatchObject({ name_prefix: "fmdt-", tags: { Name: "farmers-module-dev-tg" }, lifecycle: { create_before_destroy: true } });
+  });
+
+  test("security groups the load balancer and tasks use have name prefixes and are replaced create-before-destroy", () => {
+    const groups = ["LoadBalancer_SecurityGroup", "Compute_SecurityGroup"].map((f) => one(dev.json, "aws_security_group", f));
+    expect(groups.map((g) => [g.name, g.name_prefix, g.lifecycle])).toEqual([
+      [undefined, "farmers-module-dev-alb-", { create_before_destroy: true }],
+      [undefined, "farmers-module-dev-service-", { create_before_destroy: true }],
+    ]);
   });
 
   test("construct IDs (Terraform addresses) are stable", () => {
@@ -838,7 +850,7 @@ describe("deployments", () => {
 
   test("the style is configuration: staging switched to blue/green gets CodeDeploy", () => {
     expect(one(staging.json, "aws_ecs_service", "Compute_Service").deployment_controller).toEqual({ type: "CODE_DEPLOY" });
-    expect(one(staging.json, "aws_lb_target_group", "LoadBalancer_GreenTargetGroup").name).toBe("farmers-module-staging-green");
+    expect(one(staging.json, "aws_lb_target_group", "LoadBalancer_GreenTargetGroup").tags).toEqual({ Name: "farmers-module-staging-green" });
   });
 });
 

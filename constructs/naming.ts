@@ -26,6 +26,7 @@ export const NAME_RULES = {
   codebuildProject: { minLength: 2, maxLength: 150, pattern: /^[A-Za-z0-9][A-Za-z0-9_-]*$/, description: "letters, digits, hyphens and underscores, letter or digit first" },
   codestarConnection: { maxLength: 32, pattern: /^[A-Za-z0-9_.-]+$/, description: "letters, digits and _ . -" },
   snsTopic: { maxLength: 256, pattern: /^[A-Za-z0-9_-]+$/, description: "letters, digits, hyphens and underscores" },
+  securityGroup: { maxLength: 255, pattern: /^[A-Za-z0-9 ._\-:/()#,@[\]+=&;{}!$*]+$/, description: "letters, digits, spaces and ._-:/()#,@[]+=&;{}!$*" },
 } as const satisfies Record<string, NameRule>;
 
 export type NameKind = keyof typeof NAME_RULES;
@@ -46,6 +47,31 @@ export function checkName(scope: IConstruct, kind: NameKind, name: string): stri
 }
 
 /**
+ * Characters Terraform appends to a `name_prefix` (a timestamp and a counter, all digits): the
+ * AWS provider's `id.UniqueId()`. A prefix is valid when it plus these stays within the limit,
+ * which is why the provider caps a target group's `name_prefix` at 6 (32 - 26).
+ */
+export const NAME_PREFIX_UNIQUE_SUFFIX_LENGTH = 26;
+
+/**
+ * Throws like `checkName` when `prefix` plus Terraform's 26-digit unique suffix would break the
+ * rule for `kind`: the full name is checked with a stand-in suffix of digits.
+ */
+export function checkNamePrefix(scope: IConstruct, kind: NameKind, prefix: string): string {
+  if (Token.isUnresolved(prefix)) return prefix;
+  const rule: NameRule = NAME_RULES[kind];
+  const room = rule.maxLength - NAME_PREFIX_UNIQUE_SUFFIX_LENGTH;
+  if (prefix.length > room)
+    throw new ValidationError(
+      `${kind} name prefix "${prefix}" is ${prefix.length} characters; with Terraform's ${NAME_PREFIX_UNIQUE_SUFFIX_LENGTH}-character suffix AWS allows at most ${room}`,
+      scope,
+    );
+  if (!rule.pattern.test(prefix + "0".repeat(NAME_PREFIX_UNIQUE_SUFFIX_LENGTH)))
+    throw new ValidationError(`${kind} name prefix "${prefix}" has characters AWS rejects; allowed: ${rule.description}`, scope);
+  return prefix;
+}
+
+/**
  * Builds `${project}-${environment}-${suffix}` names, the reference's convention, and checks
  * each against AWS's rule for its kind.
  */
@@ -63,6 +89,24 @@ export class Naming {
   /** `<prefix>-<suffix>` (or the prefix alone), checked against `kind`'s limits. */
   name(scope: IConstruct, kind: NameKind, suffix?: string): string {
     return checkName(scope, kind, suffix ? `${this.prefix}-${suffix}` : this.prefix);
+  }
+
+  /**
+   * `<prefix>-<suffix>-`, a `name_prefix` for a resource that must coexist with its replacement
+   * (create_before_destroy): Terraform appends a unique suffix, checked against `kind`'s limit.
+   */
+  namePrefix(scope: IConstruct, kind: NameKind, suffix: string): string {
+    return checkNamePrefix(scope, kind, `${this.prefix}-${suffix}-`);
+  }
+
+  /**
+   * A short `name_prefix` for kinds whose limit leaves only a few characters (a target group: 6):
+   * the initials of the project's words, the environment's initial and `suffix`, e.g. `fmpb-` for
+   * farmers-module / production / b. The readable name stays in the `Name` tag.
+   */
+  shortNamePrefix(scope: IConstruct, kind: NameKind, suffix: string): string {
+    const initials = this.project.split(/[^A-Za-z0-9]+/).filter(Boolean).map((w) => w[0]).join("");
+    return checkNamePrefix(scope, kind, `${initials}${this.environment[0]}${suffix}-`);
   }
 
   /** Secrets Manager name `<project>/<env>/<name>`, the service's convention. */

@@ -158,12 +158,13 @@ export class Network extends Construct {
 
     if (network.interfaceEndpoints) {
       this.endpointSecurityGroup = new SecurityGroup(this, "EndpointSecurityGroup", {
-        name: name("endpoints"),
+        namePrefix: naming.namePrefix(this, "securityGroup", "endpoints"),
         description: "HTTPS from inside the VPC to the interface endpoints",
         vpcId,
         ingress: [{ description: "HTTPS from the VPC", protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: [network.vpcCidr] }],
         egress: [],
         tags: { Name: name("endpoints") },
+        lifecycle: { createBeforeDestroy: true },
       });
       for (const service of ["ecr.api", "ecr.dkr", "secretsmanager", "logs"]) {
         new VpcEndpoint(this, `Endpoint-${service}`, {

@@ -100,13 +100,15 @@ export class Database extends Construct {
     const name = this.identifier;
 
     this.securityGroup = new SecurityGroup(this, "SecurityGroup", {
-      name: checkName(this, "generic", name),
+      // Prefix + create_before_destroy: a replacement must coexist with the group the instance uses.
+      namePrefix: naming.namePrefix(this, "securityGroup", "db"),
       description: `PostgreSQL ${POSTGRES_PORT} of ${naming.prefix}, from the service only`,
       vpcId: props.network.vpc.id,
       // No egress at all: the database never opens connections. Ingress is added by allowFrom
       // as separate rules, so no inline `ingress` here (it would fight with them).
       egress: [],
       tags: { Name: name },
+      lifecycle: { createBeforeDestroy: true },
     });
 
     this.subnetGroup = new DbSubnetGroup(this, "SubnetGroup", {
@@ -116,11 +118,12 @@ export class Database extends Construct {
       tags: { Name: name },
     });
 
-    // The family is in the name, so a major-version upgrade creates a new group before the old
-    // one is destroyed (create_before_destroy) without a name clash.
-    const parameterGroupName = naming.name(this, "rdsIdentifier", family);
+    // Family, description and name force a new group; under create_before_destroy the new one is
+    // created while the instance still uses the old one, so the names must differ: a prefix with
+    // the family (Terraform adds a unique suffix), checked against the 63-character limit.
+    const parameterGroupName = `${naming.prefix}-${family}`;
     this.parameterGroup = new DbParameterGroup(this, "ParameterGroup", {
-      name: parameterGroupName,
+      namePrefix: naming.namePrefix(this, "rdsIdentifier", family),
       family,
       description: `PostgreSQL ${major} tuning of ${naming.prefix}`,
       parameter: postgresParameters({ maxConnections: settings.maxConnections }),

@@ -5,7 +5,7 @@ import {
   isValidAlarmPeriod,
   isValidPerformanceInsightsRetention,
 } from "../../config/aws-catalog";
-import { NAME_RULES, type NameKind } from "../naming";
+import { NAME_PREFIX_UNIQUE_SUFFIX_LENGTH, NAME_RULES, type NameKind } from "../naming";
 import { CODE_DEPLOY_REFUSED_ATTRIBUTES } from "../service/compute";
 import { ALLOWED_MANAGED_POLICIES, POLICY_ATTRIBUTES, UNSCOPABLE_ACTIONS, asList, parsePolicy } from "./iam-rules";
 import type { Json, Rule, RuleContext, SynthResource, Violation } from "./model";
@@ -38,6 +38,7 @@ const NAMED: Readonly<Record<string, [attribute: string, kind: NameKind][]>> = {
   aws_codebuild_project: [["name", "codebuildProject"]],
   aws_codestarconnections_connection: [["name", "codestarConnection"]],
   aws_sns_topic: [["name", "snsTopic"]],
+  aws_security_group: [["name", "securityGroup"]],
 };
 
 const nameLimits: Rule = {
@@ -53,6 +54,24 @@ const nameLimits: Rule = {
         if (name.length < min || name.length > rule.maxLength) return [v(r, attribute, name, `${min}-${rule.maxLength} characters (${kind}); it has ${name.length}`)];
         return rule.pattern.test(name) ? [] : [v(r, attribute, name, `${rule.description} (${kind})`)];
       }),
+    ),
+};
+
+const namePrefixLimits: Rule = {
+  id: "LIM-NAME-PREFIX",
+  rationale: `A name_prefix plus the ${NAME_PREFIX_UNIQUE_SUFFIX_LENGTH} characters Terraform appends must stay within AWS's name limit and character rules.`,
+  check: (ctx) =>
+    ctx.resources.flatMap((r) =>
+      (NAMED[r.type] ?? [])
+        .filter(([attribute]) => attribute === "name")
+        .flatMap(([, kind]) => {
+          const prefix = r.config.name_prefix;
+          if (typeof prefix !== "string" || isToken(prefix)) return [];
+          const rule = NAME_RULES[kind];
+          const room = rule.maxLength - NAME_PREFIX_UNIQUE_SUFFIX_LENGTH;
+          if (prefix.length > room) return [v(r, "name_prefix", prefix, `at most ${room} characters (${kind}: ${rule.maxLength} with Terraform's ${NAME_PREFIX_UNIQUE_SUFFIX_LENGTH}-character suffix); it has ${prefix.length}`)];
+          return rule.pattern.test(prefix + "0".repeat(NAME_PREFIX_UNIQUE_SUFFIX_LENGTH)) ? [] : [v(r, "name_prefix", prefix, `${rule.description} (${kind})`)];
+        }),
     ),
 };
 
@@ -445,6 +464,7 @@ const codeDeployIgnores: Rule = {
 /** Every rule, in the order they are reported. */
 export const RULES: readonly Rule[] = [
   nameLimits,
+  namePrefixLimits,
   logRetention,
   alarmPeriods,
   fargateSizes,

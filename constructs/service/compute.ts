@@ -245,10 +245,12 @@ export class ServiceCompute extends Construct {
     });
 
     this.securityGroup = new SecurityGroup(this, "SecurityGroup", {
-      name: naming.name(this, "generic", "service"),
+      // Prefix + create_before_destroy: a replacement must coexist with the group the tasks use.
+      namePrefix: naming.namePrefix(this, "securityGroup", "service"),
       description: "Farmers Module tasks: in from the load balancer only; out to HTTPS, the database and AAA",
       vpcId: network.vpc.id,
       tags: { Name: `${naming.prefix}-service` },
+      lifecycle: { createBeforeDestroy: true },
     });
     this.egressRules(props);
     // The database admits the tasks; the tasks may reach the database (both directions).

@@ -73,10 +73,13 @@ export class ServiceLoadBalancer extends Construct {
     const { naming, network, loadBalancer: config, containerPort, blueGreen } = props;
 
     this.securityGroup = new SecurityGroup(this, "SecurityGroup", {
-      name: naming.name(this, "generic", "alb"),
+      // A prefix, not a fixed name: a replacement (new description) must exist next to the group
+      // still attached to the load balancer before Terraform deletes that one.
+      namePrefix: naming.namePrefix(this, "securityGroup", "alb"),
       description: "Farmers Module load balancer: HTTP/HTTPS from the internet, out only to the service",
       vpcId: network.vpc.id,
       tags: { Name: `${naming.prefix}-alb` },
+      lifecycle: { createBeforeDestroy: true },
     });
     // The VPC is IPv4-only and the ALB's address type is ipv4, so ::/0 rules would be dead weight.
     for (const port of [80, 443]) {
@@ -117,9 +120,12 @@ export class ServiceLoadBalancer extends Construct {
           : // The lookup fails the plan unless an ISSUED certificate for the domain exists in ACM.
             new DataAwsAcmCertificate(this, "Certificate", { domain: certificate.domain, statuses: ["ISSUED"], mostRecent: true }).arn;
 
+    // Port, protocol, target type and VPC force a new target group, which must exist (and be
+    // attached) before the old one, still in use by a listener, can go: a 6-character prefix
+    // (AWS allows 32 = prefix + Terraform's 26) and create_before_destroy.
     const targetGroup = (id: string, suffix: string) =>
       new LbTargetGroup(this, id, {
-        name: naming.name(this, "targetGroup", suffix),
+        namePrefix: naming.shortNamePrefix(this, "targetGroup", suffix[0]),
         port: containerPort,
         protocol: "HTTP",
         targetType: "ip",
@@ -129,6 +135,7 @@ export class ServiceLoadBalancer extends Construct {
         slowStart: 45,
         healthCheck: { ...HEALTH_CHECK },
         tags: { Name: `${naming.prefix}-${suffix}` },
+        lifecycle: { createBeforeDestroy: true },
       });
     this.targetGroup = targetGroup("TargetGroup", blueGreen ? "blue" : "tg");
 
