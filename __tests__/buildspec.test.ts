@@ -7,21 +7,26 @@ import {
   buildspec,
   renderAppspec,
   renderBuildspec,
+  renderDeployspec,
   type BlueGreenBuildspecOptions,
   type BuildspecDocument,
   type RollingBuildspecOptions,
 } from "../constructs/pipeline/buildspec";
+import { DEPLOYED_TAG_PREFIX } from "../constructs/contracts";
 
 /** The generated buildspec: parsed back from YAML, and executed with `aws` and `docker` stubbed. */
 
 const REPOSITORY_URI = "123456789012.dkr.ecr.us-east-1.amazonaws.com/farmers-module-dev";
 const COMMIT = "0123456789abcdef0123456789abcdef01234567";
+/** Terraform's revision (its aws_ecs_task_definition.arn), the template of every deployed revision. */
+const TERRAFORM_REVISION = "arn:aws:ecs:us-east-1:123456789012:task-definition/farmers-module-production:7";
 const rolling: RollingBuildspecOptions = {
   style: "rolling",
   repositoryUri: REPOSITORY_URI,
   repositoryName: "farmers-module-dev",
   region: "us-east-1",
   containerName: "farmers-module",
+  taskDefinitionArn: TERRAFORM_REVISION,
 };
 const blueGreen: BlueGreenBuildspecOptions = {
   style: "blue-green",
@@ -30,7 +35,7 @@ const blueGreen: BlueGreenBuildspecOptions = {
   region: "us-east-1",
   containerName: "farmers-module",
   containerPort: 8000,
-  taskDefinitionFamily: "farmers-module-production",
+  taskDefinitionArn: TERRAFORM_REVISION,
 };
 
 const parsedRolling = parse(renderBuildspec(rolling)) as BuildspecDocument;
@@ -62,6 +67,8 @@ interface Run {
   readonly status: number | null;
   readonly output: string;
   readonly docker: string[];
+  /** Every `aws` call, one line each. */
+  readonly aws: string[];
   file(name: string): string | undefined;
 }
 
@@ -75,7 +82,7 @@ function runBuildspec(doc: BuildspecDocument, options: { sourceVersion?: string;
     writeFileSync(join(dir, "live.json"), JSON.stringify(options.live ?? LIVE_TASK_DEFINITION));
     const script = [
       "set -e",
-      'aws() { case "$1 $2" in',
+      'aws() { echo "$*" >> aws.log; case "$1 $2" in',
       '  "ecr get-login-password") echo token ;;',
       `  "ecr describe-images") return ${options.imageExists ? 0 : 254} ;;`,
       '  "ecs describe-task-definition") cat live.json ;;',
@@ -100,6 +107,7 @@ function runBuildspec(doc: BuildspecDocument, options: { sourceVersion?: string;
       status: result.status,
       output: `${result.stdout}${result.stderr}`,
       docker: (read("docker.log") ?? "").split("\n").filter(Boolean),
+      aws: (read("aws.log") ?? "").split("\n").filter(Boolean),
       file: (name) => files[name],
     };
   } finally {
@@ -121,13 +129,14 @@ describe("buildspec", () => {
       DEPLOY_REGION: "us-east-1",
       CONTAINER_NAME: "farmers-module",
       DEPLOYMENT_STYLE: "rolling",
+      TASK_DEFINITION: TERRAFORM_REVISION,
     });
     expect(parsedRolling.env["exported-variables"]).toEqual(["IMAGE_TAG", "IMAGE_URI"]);
   });
 
-  test("blue/green adds the task definition family and container port", () => {
-    // GIVEN the blue/green options  WHEN rendered  THEN the live task definition is named
-    expect(parsedBlueGreen.env.variables).toMatchObject({ DEPLOYMENT_STYLE: "blue-green", TASK_FAMILY: "farmers-module-production", CONTAINER_PORT: "8000" });
+  test("blue/green adds the container port to Terraform's revision", () => {
+    // GIVEN the blue/green options  WHEN rendered  THEN Terraform's revision and the port are named
+    expect(parsedBlueGreen.env.variables).toMatchObject({ DEPLOYMENT_STYLE: "blue-green", TASK_DEFINITION: TERRAFORM_REVISION, CONTAINER_PORT: "8000" });
   });
 
   test("pre_build logs in to ECR and derives a 7-character tag from the commit", () => {
@@ -153,18 +162,18 @@ describe("buildspec", () => {
     for (const doc of [parsedRolling, parsedBlueGreen]) expect(allCommands(doc).join("\n")).not.toMatch(/latest/);
   });
 
-  test("rolling post_build writes imagedefinitions.json, the only artifact", () => {
-    // GIVEN rolling  WHEN parsed  THEN imagedefinitions.json is written and handed over
-    expect(parsedRolling.phases.post_build.commands.some((c) => c.endsWith("> imagedefinitions.json"))).toBe(true);
-    expect(parsedRolling.phases.post_build.commands.join("\n")).not.toMatch(/taskdef|appspec/);
-    expect(parsedRolling.artifacts).toEqual({ files: ["imagedefinitions.json"] });
+  test("rolling post_build writes taskdef.json from Terraform's revision, the only artifact (no imagedefinitions.json)", () => {
+    // GIVEN rolling  WHEN parsed  THEN taskdef.json is written and handed over to the deploy step
+    expect(parsedRolling.phases.post_build.commands.some((c) => c.startsWith("jq ") && c.endsWith("> taskdef.json"))).toBe(true);
+    expect(parsedRolling.phases.post_build.commands.join("\n")).not.toMatch(/imagedefinitions|appspec/);
+    expect(parsedRolling.artifacts).toEqual({ files: ["taskdef.json"] });
   });
 
   test("blue/green post_build derives taskdef.json from the live task definition and writes appspec.yaml", () => {
     // GIVEN blue/green  WHEN parsed  THEN the live revision is read and both files handed over
     const post = parsedBlueGreen.phases.post_build.commands;
     expect(post).toContain(
-      'aws ecs describe-task-definition --region "$DEPLOY_REGION" --task-definition "$TASK_FAMILY" --query taskDefinition --output json > live-taskdef.json',
+      'aws ecs describe-task-definition --region "$DEPLOY_REGION" --task-definition "$TASK_DEFINITION" --query taskDefinition --output json > template-taskdef.json',
     );
     expect(post.some((c) => c.startsWith("jq ") && c.endsWith("> taskdef.json"))).toBe(true);
     expect(post.some((c) => c.endsWith("> appspec.yaml"))).toBe(true);
@@ -228,7 +237,7 @@ describe("buildspec", () => {
 });
 
 describe("buildspec, executed with aws and docker stubbed", () => {
-  test("rolling: builds, pushes the short-hash tag and writes imagedefinitions.json", () => {
+  test("rolling: builds, pushes the short-hash tag and writes taskdef.json from exactly Terraform's revision", () => {
     // GIVEN a new commit  WHEN the rolling phases run
     expect(rollingRun.status).toBe(0);
     // THEN the image is built for amd64, tagged with the short hash, pushed, and described
@@ -238,7 +247,10 @@ describe("buildspec, executed with aws and docker stubbed", () => {
       expect.stringMatching(new RegExp(`^build --platform linux/amd64 -f deployment/docker/Dockerfile --build-arg VERSION=0123456 --build-arg GIT_COMMIT=${COMMIT} --build-arg BUILD_DATE=\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ -t ${image.replace(/\./g, "\\.")} \\.$`)),
       `push ${image}`,
     ]);
-    expect(JSON.parse(rollingRun.file("imagedefinitions.json")!)).toEqual([{ name: "farmers-module", imageUri: image }]);
+    expect(rollingRun.file("imagedefinitions.json")).toBeUndefined();
+    expect(JSON.parse(rollingRun.file("taskdef.json")!).containerDefinitions[0].image).toBe(image);
+    // The revision read is Terraform's, by ARN: not the family's latest, not the one the service runs
+    expect(rollingRun.aws).toContain(`ecs describe-task-definition --region us-east-1 --task-definition ${TERRAFORM_REVISION} --query taskDefinition --output json`);
   });
 
   test("blue/green: taskdef.json is the live revision with the new image and no read-only fields", () => {
@@ -274,15 +286,163 @@ describe("buildspec, executed with aws and docker stubbed", () => {
     // THEN nothing is built or pushed, and the deploy file still names the image
     expect(run.status).toBe(0);
     expect(run.docker).toEqual(["login --username AWS --password-stdin 123456789012.dkr.ecr.us-east-1.amazonaws.com"]);
-    expect(JSON.parse(run.file("imagedefinitions.json")!)).toEqual([{ name: "farmers-module", imageUri: `${REPOSITORY_URI}:0123456` }]);
+    expect(JSON.parse(run.file("taskdef.json")!).containerDefinitions[0].image).toBe(`${REPOSITORY_URI}:0123456`);
   });
 
-  test("fails when the live task definition has no container of the configured name", () => {
+  test("fails when Terraform's task definition has no container of the configured name", () => {
     // GIVEN a live task definition without farmers-module  WHEN the blue/green phases run
     const run = runBuildspec(parsedBlueGreen, { live: { ...LIVE_TASK_DEFINITION, containerDefinitions: [{ name: "other", image: "x" }] } });
     // THEN the build fails and no taskdef.json is handed over
     expect(run.status).toBe(1);
-    expect(run.output).toContain("Task definition farmers-module-production has no container farmers-module");
+    expect(run.output).toContain(`Task definition ${TERRAFORM_REVISION} has no container farmers-module`);
     expect(run.file("taskdef.json")).toBeUndefined();
+  });
+});
+
+// ------------------------------------------------------------------------------ deploy step
+
+const NEW_REVISION = "arn:aws:ecs:us-east-1:123456789012:task-definition/farmers-module-production:8";
+const deployCommon = {
+  repositoryName: "farmers-module-production",
+  region: "us-east-1",
+  containerName: "farmers-module",
+  clusterName: "farmers-module-production-cluster",
+  serviceName: "farmers-module-production-service",
+  deployedTagPrefix: DEPLOYED_TAG_PREFIX,
+  waitMinutes: 1,
+};
+const rollingDeploy = parse(renderDeployspec({ style: "rolling", ...deployCommon })) as BuildspecDocument;
+const blueGreenDeploy = (enableExecuteCommand = false) =>
+  parse(
+    renderDeployspec({ style: "blue-green", ...deployCommon, applicationName: "farmers-module-production", deploymentGroupName: "farmers-module-production-service", enableExecuteCommand }),
+  ) as BuildspecDocument;
+
+interface DeployWorld {
+  /** Image named in taskdef.json. @default the commit-tagged image */
+  readonly image?: string;
+  /** rolloutState values describe-services returns, one per poll (the last repeats). */
+  readonly rollout?: string[];
+  /** CodeDeploy statuses get-deployment returns, one per poll. */
+  readonly deployment?: string[];
+  readonly runningCount?: number;
+  readonly execEnabled?: boolean;
+  /** The deployed-<commit> tag exists already (a re-deploy of the same commit). */
+  readonly protectedTagExists?: boolean;
+}
+
+/** Runs the deploy step's phases in bash with `aws` stubbed as the world describes. */
+function runDeployspec(doc: BuildspecDocument, world: DeployWorld = {}): Run {
+  const dir = mkdtempSync(join(tmpdir(), "deployspec-"));
+  try {
+    const taskdef = { family: "farmers-module-production", containerDefinitions: [{ name: "farmers-module", image: world.image ?? `${REPOSITORY_URI}:0123456` }] };
+    writeFileSync(join(dir, "taskdef.json"), JSON.stringify(taskdef));
+    writeFileSync(join(dir, "appspec.yaml"), renderAppspec("farmers-module", 8000));
+    writeFileSync(join(dir, "rollout"), (world.rollout ?? ["IN_PROGRESS", "COMPLETED"]).join("\n") + "\n");
+    writeFileSync(join(dir, "deployment"), (world.deployment ?? ["InProgress", "Succeeded"]).join("\n") + "\n");
+    const script = [
+      "set -e",
+      // Pops the first line of a file (the next polled state), keeping the last one.
+      'next() { local v; v=$(head -1 "$1"); if [ "$(wc -l < "$1")" -gt 1 ]; then sed -i 1d "$1"; fi; echo "$v"; }',
+      'aws() { echo "$*" >> aws.log; case "$1 $2" in',
+      `  "ecr describe-images") return ${world.protectedTagExists ? 0 : 254} ;;`,
+      `  "ecr batch-get-image") echo '["application/vnd.docker.distribution.manifest.v2+json", "{\\"schemaVersion\\": 2}"]' ;;`,
+      '  "ecr put-image") echo "{}" ;;',
+      `  "ecs register-task-definition") echo ${NEW_REVISION} ;;`,
+      '  "ecs update-service") echo "{}" ;;',
+      `  "ecs describe-services") case "$*" in *rolloutState*) next rollout ;; *enableExecuteCommand*) echo ${world.execEnabled ? "True" : "False"} ;; *runningCount*) echo ${world.runningCount ?? 2} ;; esac ;;`,
+      '  "deploy create-deployment") echo d-ABCDEF123 ;;',
+      '  "deploy get-deployment") next deployment ;;',
+      '  *) echo "unexpected: aws $*" >&2; return 2 ;;',
+      "esac; }",
+      ...doc.phases.pre_build.commands,
+      ...doc.phases.build.commands,
+      ...doc.phases.post_build.commands,
+    ].join("\n");
+    writeFileSync(join(dir, "deploy.sh"), script);
+    const result = spawnSync("bash", ["deploy.sh"], { cwd: dir, input: "", encoding: "utf8", env: { PATH: process.env.PATH, ...doc.env.variables, WAIT_SECONDS: "0" } });
+    const read = (name: string) => (existsSync(join(dir, name)) ? readFileSync(join(dir, name), "utf8") : undefined);
+    const files = Object.fromEntries(["deployment.json", "appspec-deploy.yaml"].map((n) => [n, read(n)]));
+    return { status: result.status, output: `${result.stdout}${result.stderr}`, docker: [], aws: (read("aws.log") ?? "").split("\n").filter(Boolean), file: (n) => files[n] };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe("deploy step, executed with aws stubbed", () => {
+  test("rolling: protects the image, registers the build's revision, updates the service and waits for COMPLETED", () => {
+    // GIVEN a rollout that completes  WHEN the deploy step runs
+    const run = runDeployspec(rollingDeploy);
+    // THEN it succeeds after these calls, in this order
+    expect(run.status).toBe(0);
+    const calls = run.aws.map((c) => c.split(" --")[0]);
+    expect(calls).toEqual(["ecr describe-images", "ecr batch-get-image", "ecr put-image", "ecs register-task-definition", "ecs update-service", "ecs describe-services", "ecs describe-services"]);
+    expect(run.aws.find((c) => c.startsWith("ecr put-image"))).toContain("--image-tag deployed-0123456 --image-manifest-media-type application/vnd.docker.distribution.manifest.v2+json");
+    expect(run.aws.find((c) => c.startsWith("ecs register-task-definition"))).toContain("--cli-input-json file://taskdef.json");
+    expect(run.aws.find((c) => c.startsWith("ecs update-service"))).toContain(`--service farmers-module-production-service --task-definition ${NEW_REVISION}`);
+  });
+
+  test("rolling: fails the pipeline when the circuit breaker rolls the deployment back", () => {
+    // GIVEN a rollout the circuit breaker (or a deployment alarm) fails  WHEN the deploy step runs
+    const run = runDeployspec(rollingDeploy, { rollout: ["IN_PROGRESS", "FAILED"] });
+    // THEN the step fails and says why
+    expect(run.status).toBe(1);
+    expect(run.output).toContain(`Rollout of ${NEW_REVISION} ended FAILED: the circuit breaker or a deployment alarm rolled it back`);
+  });
+
+  test("a re-deploy of the same commit keeps its protected tag and adds none", () => {
+    const run = runDeployspec(rollingDeploy, { protectedTagExists: true });
+    expect(run.status).toBe(0);
+    expect(run.aws.filter((c) => c.startsWith("ecr put-image"))).toEqual([]);
+    expect(run.output).toContain("deployed-0123456 already protects");
+  });
+
+  test("fails when taskdef.json names an image that is not commit-tagged", () => {
+    const run = runDeployspec(rollingDeploy, { image: `${REPOSITORY_URI}:bootstrap` });
+    expect(run.status).toBe(1);
+    expect(run.output).toContain("not a commit-tagged image of this repository; refusing to deploy");
+    expect(run.aws).toEqual([]);
+  });
+
+  test("blue/green: deploys the registered revision through CodeDeploy with the group's configuration and alarms", () => {
+    // GIVEN two running tasks  WHEN the deploy step runs
+    const run = runDeployspec(blueGreenDeploy(), { runningCount: 2 });
+    // THEN the appspec names the new revision and the deployment request overrides nothing
+    expect(run.status).toBe(0);
+    expect(run.file("appspec-deploy.yaml")).toContain(`TaskDefinition: ${NEW_REVISION}`);
+    const request = JSON.parse(run.file("deployment.json")!);
+    expect(request).toEqual({
+      applicationName: "farmers-module-production",
+      deploymentGroupName: "farmers-module-production-service",
+      revision: { revisionType: "AppSpecContent", appSpecContent: { content: run.file("appspec-deploy.yaml") } },
+    });
+    expect(run.aws.filter((c) => c.startsWith("ecs update-service"))).toEqual([]);
+  });
+
+  test("blue/green first deployment (no task runs): all at once, alarms overridden off", () => {
+    // GIVEN the service after the first cdktf deploy (bootstrap image, nothing running)  WHEN the deploy step runs
+    const run = runDeployspec(blueGreenDeploy(), { runningCount: 0 });
+    // THEN CodeDeploy shifts all traffic at once and no alarm can roll back to tasks that cannot start
+    expect(run.status).toBe(0);
+    expect(JSON.parse(run.file("deployment.json")!)).toMatchObject({ deploymentConfigName: "CodeDeployDefault.ECSAllAtOnce", overrideAlarmConfiguration: { enabled: false } });
+  });
+
+  test("blue/green: brings ECS Exec in step with Terraform before the deployment (the service ignores it)", () => {
+    // GIVEN Terraform asks for ECS Exec and the service has it off  WHEN the deploy step runs
+    const run = runDeployspec(blueGreenDeploy(true), { execEnabled: false });
+    // THEN one UpdateService with only the Exec flag, before create-deployment
+    expect(run.status).toBe(0);
+    const updates = run.aws.filter((c) => c.startsWith("ecs update-service"));
+    expect(updates).toEqual(["ecs update-service --region us-east-1 --cluster farmers-module-production-cluster --service farmers-module-production-service --enable-execute-command"]);
+    expect(run.aws.indexOf(updates[0])).toBeLessThan(run.aws.findIndex((c) => c.startsWith("deploy create-deployment")));
+  });
+
+  test("blue/green: fails the pipeline when CodeDeploy rolls the deployment back", () => {
+    const run = runDeployspec(blueGreenDeploy(), { deployment: ["InProgress", "Failed"] });
+    expect(run.status).toBe(1);
+    expect(run.output).toContain("Deployment d-ABCDEF123 ended Failed");
+  });
+
+  test("no deploy command contains a Terraform template sequence", () => {
+    for (const doc of [rollingDeploy, blueGreenDeploy()]) for (const command of allCommands(doc)) expect(command).not.toMatch(/[$%]\{/);
   });
 });

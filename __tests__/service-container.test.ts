@@ -1,4 +1,4 @@
-import { SERVICE_SECRET_NAMES, type ServiceSecretName } from "../constructs/contracts";
+import { DEPLOYED_TAG_PREFIX, SERVICE_SECRET_NAMES, type ServiceSecretName } from "../constructs/contracts";
 import { aaaEgressRule, executionRoleStatements, taskRoleStatements, XRAY_WRITE_ACTIONS, ECS_EXEC_ACTIONS, ECS_EXEC_KEY_ACTIONS, ECS_EXEC_LOG_ACTIONS } from "../constructs/service/compute";
 import {
   CONTAINER_NAME,
@@ -224,13 +224,56 @@ describe("IAM documents", () => {
 });
 
 describe("ECR lifecycle policy", () => {
-  const { rules } = JSON.parse(ecrLifecyclePolicy(10, 3)) as { rules: Record<string, any>[] }; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const { rules } = JSON.parse(ecrLifecyclePolicy({ keepDeployed: 50, keepTagged: 10, untaggedDays: 3 })) as { rules: Record<string, any>[] }; // eslint-disable-line @typescript-eslint/no-explicit-any
 
   test("expires untagged images after a few days", () => {
     expect(rules[0]).toMatchObject({ rulePriority: 1, selection: { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: 3 }, action: { type: "expire" } });
   });
 
-  test("keeps the last 10 tagged images, whatever their tag", () => {
-    expect(rules[1]).toMatchObject({ rulePriority: 2, selection: { tagStatus: "tagged", tagPatternList: ["*"], countType: "imageCountMoreThan", countNumber: 10 }, action: { type: "expire" } });
+  test("keeps the last 50 deployed images by their protected tag prefix, at a higher priority than the rule for all tags", () => {
+    // GIVEN the policy  WHEN read  THEN deployed-* images are selected by prefix before the catch-all rule
+    expect(rules[1]).toEqual({
+      rulePriority: 2,
+      description: "Keep the last 50 deployed images (deployed-*): what runs and what a rollback needs",
+      selection: { tagStatus: "tagged", tagPrefixList: [DEPLOYED_TAG_PREFIX], countType: "imageCountMoreThan", countNumber: 50 },
+      action: { type: "expire" },
+    });
+    expect(DEPLOYED_TAG_PREFIX).toBe("deployed-");
+    expect(rules[1].rulePriority).toBeLessThan(rules[2].rulePriority);
+  });
+
+  test("keeps the last 10 images that were never deployed (tag pattern *), evaluated last", () => {
+    expect(rules[2]).toMatchObject({ rulePriority: 3, selection: { tagStatus: "tagged", tagPatternList: ["*"], countType: "imageCountMoreThan", countNumber: 10 }, action: { type: "expire" } });
+    expect(rules.map((r) => r.rulePriority)).toEqual([1, 2, 3]);
+  });
+
+  test("eleven builds never deployed after the last deployment: only the oldest of them expires, never the deployed image", () => {
+    // GIVEN the image that runs (tagged deployed-aaaaaaa, pushed first) and 11 later builds never deployed
+    const images = [{ tags: ["aaaaaaa", "deployed-aaaaaaa"], pushed: 0 }, ...Array.from({ length: 11 }, (_, i) => ({ tags: [`b${i}`], pushed: i + 1 }))];
+    // WHEN ECR's documented semantics are applied (priority order; an image matching a rule's tag
+    // selection cannot be expired by a lower-priority rule; counts sort by push time, newest kept)
+    const expired = applyLifecycle(rules, images);
+    // THEN only the oldest unapproved build expires: the running image stays
+    expect(expired).toEqual(["b0"]);
   });
 });
+
+/** ECR's documented evaluation of tagged/untagged count rules, enough to check this policy. */
+function applyLifecycle(rules: Record<string, any>[], images: { tags: string[]; pushed: number }[]): string[] { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const matched = new Set<number>();
+  const expired = new Set<number>();
+  const byPriority = [...rules].sort((a, b) => a.rulePriority - b.rulePriority);
+  for (const rule of byPriority) {
+    const s = rule.selection;
+    const selects = (img: { tags: string[] }) =>
+      s.tagStatus === "untagged"
+        ? img.tags.length === 0
+        : s.tagPrefixList
+          ? s.tagPrefixList.every((p: string) => img.tags.some((t) => t.startsWith(p)))
+          : img.tags.length > 0 && s.tagPatternList.every((p: string) => img.tags.some((t) => new RegExp(`^${p.split("*").join(".*")}$`).test(t)));
+    const selected = images.map((img, i) => ({ img, i })).filter(({ img }) => selects(img)).sort((a, b) => b.img.pushed - a.img.pushed);
+    if (s.countType === "imageCountMoreThan") selected.slice(s.countNumber).forEach(({ i }) => !matched.has(i) && expired.add(i));
+    selected.forEach(({ i }) => matched.add(i));
+  }
+  return [...expired].map((i) => images[i].tags[0]);
+}

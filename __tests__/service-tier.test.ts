@@ -209,7 +209,15 @@ describe("registry", () => {
   test("the lifecycle policy belongs to the repository", () => {
     const policy = one(dev.json, "aws_ecr_lifecycle_policy", "Registry_LifecyclePolicy");
     expect(policy.repository).toBe(ref(dev.json, "aws_ecr_repository", "Registry", "name"));
-    expect(JSON.parse(policy.policy as string).rules).toHaveLength(2);
+    // untagged, deployed-* (kept generously), then every other tag
+    expect(JSON.parse(policy.policy as string).rules.map((r: Json) => r.selection.tagPrefixList ?? r.selection.tagPatternList ?? r.selection.tagStatus)).toEqual(["untagged", ["deployed-"], ["*"]]);
+  });
+
+  test("fails when keepDeployedImages is not a positive integer", () => {
+    const f = fixtureStack("dev");
+    expect(() => new ServiceRegistry(f.stack, "registry", { naming: f.naming, keepDeployedImages: 0 })).toThrow(
+      "fixture-dev/registry: keepDeployedImages must be a positive integer; received 0",
+    );
   });
 
   test("refuses deletion while holding images unless the environment is disposable", () => {

@@ -21,6 +21,13 @@ import type { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
  */
 
 /** The secret names of the service, `farmers-module/<env>/<name>` in Secrets Manager. */
+/**
+ * Prefix of the tag the deploy step adds to every image it deploys (`deployed-<commit>`). The
+ * repository's lifecycle policy keeps those images generously and expires the others, so an image a
+ * service runs or can roll back to is never expired by builds that were not deployed.
+ */
+export const DEPLOYED_TAG_PREFIX = "deployed-";
+
 export const SERVICE_SECRET_NAMES = ["db-password", "aaa-api-key", "jwt-secret", "secret-key", "aaa-default-password"] as const;
 export type ServiceSecretName = (typeof SERVICE_SECRET_NAMES)[number];
 

@@ -12,9 +12,12 @@ import { Document, Scalar, stringify } from "yaml";
 /** The Dockerfile the reference builds, relative to the repository root. */
 export const DOCKERFILE = "deployment/docker/Dockerfile";
 
-/** Files the build hands to the deploy action, per deployment style. */
+/**
+ * Files the build hands to the deploy step, per deployment style: the revision to register
+ * (Terraform's task definition with the new image) and, for CodeDeploy, the appspec.
+ */
 export const BUILD_OUTPUT_FILES = {
-  rolling: ["imagedefinitions.json"],
+  rolling: ["taskdef.json"],
   "blue-green": ["taskdef.json", "appspec.yaml"],
 } as const;
 
@@ -30,9 +33,14 @@ interface CommonOptions {
   readonly region: string;
   /** Name of the container in the task definition. */
   readonly containerName: string;
+  /**
+   * ARN (with revision) of Terraform's task definition: every deployed revision is this one with
+   * the new image, so a Terraform change of the container reaches the next deployment.
+   */
+  readonly taskDefinitionArn: string;
 }
 
-/** Options of a rolling (ECS deploy action) build: the build writes `imagedefinitions.json`. */
+/** Options of a rolling build: the build writes `taskdef.json`; the deploy step updates the service. */
 export interface RollingBuildspecOptions extends CommonOptions {
   readonly style: "rolling";
 }
@@ -40,8 +48,6 @@ export interface RollingBuildspecOptions extends CommonOptions {
 /** Options of a blue/green (CodeDeploy) build: the build writes `taskdef.json` and `appspec.yaml`. */
 export interface BlueGreenBuildspecOptions extends CommonOptions {
   readonly style: "blue-green";
-  /** Family of the live task definition the new revision is derived from. */
-  readonly taskDefinitionFamily: string;
   /** Port of the container behind the load balancer. */
   readonly containerPort: number;
   /**
@@ -169,11 +175,9 @@ export function buildspec(options: BuildspecOptions): BuildspecDocument {
     DEPLOY_REGION: options.region,
     CONTAINER_NAME: options.containerName,
     DEPLOYMENT_STYLE: options.style,
+    TASK_DEFINITION: options.taskDefinitionArn,
   };
-  if (options.style === "blue-green") {
-    variables.TASK_FAMILY = options.taskDefinitionFamily;
-    variables.CONTAINER_PORT = String(options.containerPort);
-  }
+  if (options.style === "blue-green") variables.CONTAINER_PORT = String(options.containerPort);
 
   const preBuild = [
     'echo "Building $REPOSITORY_URI from commit $CODEBUILD_RESOLVED_SOURCE_VERSION for a $DEPLOYMENT_STYLE deployment"',
@@ -198,21 +202,21 @@ export function buildspec(options: BuildspecOptions): BuildspecDocument {
     '[ "$CODEBUILD_BUILD_SUCCEEDING" = 1 ] || { echo "Build failed: nothing pushed, nothing deployed"; exit 1; }',
     'if [ "$IMAGE_EXISTS" = true ]; then echo "Skipping push of $IMAGE_URI"; else docker push "$IMAGE_URI"; fi',
   ];
-  if (options.style === "rolling") {
+  const dropped = READ_ONLY_TASK_DEFINITION_FIELDS.map((f) => `.${f}`).join(", ");
+  postBuild.push(
+    // The new revision is Terraform's (this exact revision, not the family's latest nor the one
+    // the service runs) with only the image changed: every other setting stays Terraform's.
+    'aws ecs describe-task-definition --region "$DEPLOY_REGION" --task-definition "$TASK_DEFINITION" --query taskDefinition --output json > template-taskdef.json',
+    `jq -e --arg name "$CONTAINER_NAME" 'any(.containerDefinitions[]; .name == $name)' template-taskdef.json > /dev/null || { echo "Task definition $TASK_DEFINITION has no container $CONTAINER_NAME"; exit 1; }`,
+    `jq --arg name "$CONTAINER_NAME" --arg image "$IMAGE_URI" 'del(${dropped}) | .containerDefinitions |= map(if .name == $name then .image = $image else . end)' template-taskdef.json > taskdef.json`,
+  );
+  if (options.style === "blue-green") {
     postBuild.push(
-      `jq -n --arg name "$CONTAINER_NAME" --arg uri "$IMAGE_URI" '[{name: $name, imageUri: $uri}]' > imagedefinitions.json`,
-      "cat imagedefinitions.json",
-    );
-  } else {
-    const dropped = READ_ONLY_TASK_DEFINITION_FIELDS.map((f) => `.${f}`).join(", ");
-    postBuild.push(
-      // The new revision is the live one with only the image changed: settings stay Terraform's.
-      'aws ecs describe-task-definition --region "$DEPLOY_REGION" --task-definition "$TASK_FAMILY" --query taskDefinition --output json > live-taskdef.json',
-      `jq -e --arg name "$CONTAINER_NAME" 'any(.containerDefinitions[]; .name == $name)' live-taskdef.json > /dev/null || { echo "Task definition $TASK_FAMILY has no container $CONTAINER_NAME"; exit 1; }`,
-      `jq --arg name "$CONTAINER_NAME" --arg image "$IMAGE_URI" 'del(${dropped}) | .containerDefinitions |= map(if .name == $name then .image = $image else . end)' live-taskdef.json > taskdef.json`,
       `printf '%s\\n' ${renderAppspec(options.containerName, options.containerPort, options).trimEnd().split("\n").map(shellQuote).join(" ")} > appspec.yaml`,
       "cat taskdef.json appspec.yaml",
     );
+  } else {
+    postBuild.push("cat taskdef.json");
   }
 
   return {
@@ -231,4 +235,147 @@ export function buildspec(options: BuildspecOptions): BuildspecDocument {
 export function renderBuildspec(options: BuildspecOptions): string {
   // lineWidth 0: never fold a line, which could split a cdktf token.
   return stringify(buildspec(options), { lineWidth: 0 });
+}
+
+// ------------------------------------------------------------------------------------ deploy
+
+/** The deployment configuration of a first blue/green deployment (nothing runs yet). */
+export const FIRST_DEPLOYMENT_CONFIG = "CodeDeployDefault.ECSAllAtOnce";
+
+interface CommonDeployOptions {
+  /** Repository name (the deployed image gets its protected tag there). */
+  readonly repositoryName: string;
+  readonly region: string;
+  readonly containerName: string;
+  readonly clusterName: string;
+  readonly serviceName: string;
+  /** Prefix of the tag that protects a deployed image from the lifecycle policy. */
+  readonly deployedTagPrefix: string;
+  /** Minutes the step waits for the deployment to finish before it fails. */
+  readonly waitMinutes: number;
+}
+
+/** A rolling deploy: register the revision, point the service at it, wait for its rollout. */
+export interface RollingDeployspecOptions extends CommonDeployOptions {
+  readonly style: "rolling";
+}
+
+/** A blue/green deploy: register the revision and start a CodeDeploy deployment of it. */
+export interface BlueGreenDeployspecOptions extends CommonDeployOptions {
+  readonly style: "blue-green";
+  readonly applicationName: string;
+  readonly deploymentGroupName: string;
+  /** Terraform's `enable_execute_command`, which the service ignores under CODE_DEPLOY. */
+  readonly enableExecuteCommand: boolean;
+}
+
+export type DeployspecOptions = RollingDeployspecOptions | BlueGreenDeployspecOptions;
+
+/** Seconds between two polls of a deployment's state. */
+export const DEPLOY_POLL_SECONDS = 15;
+
+/** A bash loop polling `stateCommand` until one of `terminal`; the result is in $DEPLOY_STATE. */
+function waitLoop(stateCommand: string, terminal: readonly string[], what: string): string {
+  return [
+    "DEPLOY_STATE=TIMEOUT",
+    `for attempt in $(seq 1 "$WAIT_ATTEMPTS"); do DEPLOY_STATE=$(${stateCommand}); echo "${what}: $DEPLOY_STATE"; case "$DEPLOY_STATE" in ${terminal.join("|")}) break ;; esac; sleep "$WAIT_SECONDS"; done`,
+  ].join("; ");
+}
+
+/**
+ * The deploy step (a CodeBuild project of its own, run after the build and any approval). It
+ * deploys exactly the revision the build derived from Terraform's task definition, in both styles:
+ *
+ * - It first adds the protected tag `deployed-<commit>` to the image, so the lifecycle policy keeps
+ *   what runs and what a rollback needs (tags are immutable; a second tag on the same digest is a
+ *   new tag, which `put-image` accepts).
+ * - Rolling: `register-task-definition` from taskdef.json, `update-service --task-definition`
+ *   (the service's circuit breaker and deployment alarms apply as configured by Terraform), then it
+ *   waits for that deployment's `rolloutState`: COMPLETED passes; FAILED (circuit breaker or alarm
+ *   rollback) fails the pipeline. The CodePipeline ECS action is not used because it derives its
+ *   revision from the one the service runs and ignores newer ones (CodePipeline User Guide, "Amazon
+ *   ECS deploy action reference"), so Terraform's changes of the container never reached the tasks.
+ * - Blue/green: brings ECS Exec in step with Terraform (UpdateService with only that field), then
+ *   `create-deployment` with the appspec naming the registered revision. When no task runs (the
+ *   first deployment after `cdktf deploy`, or a service scaled to zero) there is nothing to shift
+ *   from or roll back to: that deployment shifts all at once (CodeDeployDefault.ECSAllAtOnce) with
+ *   the group's alarms overridden off (CreateDeployment `overrideAlarmConfiguration`, which needs
+ *   codedeploy:UpdateDeploymentGroup), so 5xx from the empty service cannot roll it back to tasks
+ *   that cannot start. It then waits for Succeeded; Failed or Stopped fails the pipeline.
+ */
+export function deployspec(options: DeployspecOptions): BuildspecDocument {
+  const variables: Record<string, string> = {
+    REPOSITORY_NAME: options.repositoryName,
+    DEPLOY_REGION: options.region,
+    CONTAINER_NAME: options.containerName,
+    CLUSTER: options.clusterName,
+    SERVICE: options.serviceName,
+    DEPLOYMENT_STYLE: options.style,
+    PROTECTED_TAG_PREFIX: options.deployedTagPrefix,
+    WAIT_SECONDS: String(DEPLOY_POLL_SECONDS),
+    WAIT_ATTEMPTS: String(Math.ceil((options.waitMinutes * 60) / DEPLOY_POLL_SECONDS)),
+  };
+  const ecr = '--region "$DEPLOY_REGION" --repository-name "$REPOSITORY_NAME"';
+  const ecsService = '--region "$DEPLOY_REGION" --cluster "$CLUSTER"';
+  const prepare = [
+    `[ -f taskdef.json ] || { echo "taskdef.json is missing from the build output"; exit 1; }`,
+    `IMAGE_URI=$(jq -r --arg name "$CONTAINER_NAME" '.containerDefinitions[] | select(.name == $name) | .image' taskdef.json)`,
+    'IMAGE_TAG=$(echo "$IMAGE_URI" | sed "s/.*://")',
+    `[[ "$IMAGE_TAG" =~ ^[0-9a-f]{7}$ ]] || { echo "taskdef.json names image '$IMAGE_URI', not a commit-tagged image of this repository; refusing to deploy"; exit 1; }`,
+    'PROTECTED_TAG="$PROTECTED_TAG_PREFIX$IMAGE_TAG"',
+    `if aws ecr describe-images ${ecr} --image-ids imageTag="$PROTECTED_TAG" > /dev/null 2>&1; then echo "$PROTECTED_TAG already protects $IMAGE_URI"; else aws ecr batch-get-image ${ecr} --image-ids imageTag="$IMAGE_TAG" --query "images[0].[imageManifestMediaType,imageManifest]" --output json > manifest.json && aws ecr put-image ${ecr} --image-tag "$PROTECTED_TAG" --image-manifest-media-type "$(jq -r ".[0]" manifest.json)" --image-manifest "$(jq -r ".[1]" manifest.json)" > /dev/null && echo "Tagged $IMAGE_URI as $PROTECTED_TAG: the lifecycle policy keeps it"; fi`,
+    'NEW_TASK_DEFINITION=$(aws ecs register-task-definition --region "$DEPLOY_REGION" --cli-input-json file://taskdef.json --query taskDefinition.taskDefinitionArn --output text)',
+    'echo "Registered $NEW_TASK_DEFINITION (Terraform\'s task definition with $IMAGE_URI)"',
+  ];
+
+  let deploy: string[];
+  if (options.style === "rolling") {
+    deploy = [
+      `aws ecs update-service ${ecsService} --service "$SERVICE" --task-definition "$NEW_TASK_DEFINITION" > /dev/null`,
+      waitLoop(
+        `aws ecs describe-services ${ecsService} --services "$SERVICE" --query "services[0].deployments[?taskDefinition=='$NEW_TASK_DEFINITION'].rolloutState | [0]" --output text`,
+        ["COMPLETED", "FAILED", "None"],
+        "Rollout of $NEW_TASK_DEFINITION",
+      ),
+      `[ "$DEPLOY_STATE" = COMPLETED ] || { echo "Rollout of $NEW_TASK_DEFINITION ended $DEPLOY_STATE: the circuit breaker or a deployment alarm rolled it back, or it did not finish in time (aws ecs describe-services --cluster $CLUSTER --services $SERVICE)"; exit 1; }`,
+    ];
+  } else {
+    variables.APPLICATION = options.applicationName;
+    variables.DEPLOYMENT_GROUP = options.deploymentGroupName;
+    variables.EXECUTE_COMMAND = options.enableExecuteCommand ? "True" : "False";
+    variables.FIRST_DEPLOYMENT_CONFIG = FIRST_DEPLOYMENT_CONFIG;
+    const deployment = `{applicationName: $app, deploymentGroupName: $group, revision: {revisionType: "AppSpecContent", appSpecContent: {content: $content}}} + (if $first then {deploymentConfigName: $allAtOnce, overrideAlarmConfiguration: {enabled: false}} else {} end)`;
+    deploy = [
+      `CURRENT_EXEC=$(aws ecs describe-services ${ecsService} --services "$SERVICE" --query "services[0].enableExecuteCommand" --output text)`,
+      `if [ "$CURRENT_EXEC" != "$EXECUTE_COMMAND" ]; then if [ "$EXECUTE_COMMAND" = True ]; then EXEC_FLAG=--enable-execute-command; else EXEC_FLAG=--disable-execute-command; fi; aws ecs update-service ${ecsService} --service "$SERVICE" "$EXEC_FLAG" > /dev/null; echo "ECS Exec set to $EXECUTE_COMMAND for the tasks this deployment starts"; fi`,
+      `RUNNING=$(aws ecs describe-services ${ecsService} --services "$SERVICE" --query "services[0].runningCount" --output text)`,
+      'if [ "$RUNNING" = 0 ]; then FIRST=true; echo "No task runs: this deployment shifts all at once ($FIRST_DEPLOYMENT_CONFIG) and the alarms cannot roll it back to tasks that cannot start"; else FIRST=false; fi',
+      'sed "s|<TASK_DEFINITION>|$NEW_TASK_DEFINITION|" appspec.yaml > appspec-deploy.yaml',
+      `jq -n --arg app "$APPLICATION" --arg group "$DEPLOYMENT_GROUP" --rawfile content appspec-deploy.yaml --argjson first "$FIRST" --arg allAtOnce "$FIRST_DEPLOYMENT_CONFIG" '${deployment}' > deployment.json`,
+      'DEPLOYMENT_ID=$(aws deploy create-deployment --region "$DEPLOY_REGION" --cli-input-json file://deployment.json --query deploymentId --output text)',
+      'echo "CodeDeploy deployment $DEPLOYMENT_ID: https://$DEPLOY_REGION.console.aws.amazon.com/codesuite/codedeploy/deployments/$DEPLOYMENT_ID"',
+      waitLoop(
+        'aws deploy get-deployment --region "$DEPLOY_REGION" --deployment-id "$DEPLOYMENT_ID" --query deploymentInfo.status --output text',
+        ["Succeeded", "Failed", "Stopped"],
+        "Deployment $DEPLOYMENT_ID",
+      ),
+      `[ "$DEPLOY_STATE" = Succeeded ] || { echo "Deployment $DEPLOYMENT_ID ended $DEPLOY_STATE (aws deploy get-deployment --deployment-id $DEPLOYMENT_ID)"; exit 1; }`,
+    ];
+  }
+
+  return {
+    version: 0.2,
+    env: { shell: "bash", variables, "exported-variables": [] },
+    phases: {
+      pre_build: { "on-failure": "ABORT", commands: prepare },
+      build: { "on-failure": "ABORT", commands: deploy },
+      post_build: { commands: ['echo "Deploy step finished: $DEPLOY_STATE"'] },
+    },
+    artifacts: { files: [] },
+  };
+}
+
+/** The deploy step's buildspec as YAML. */
+export function renderDeployspec(options: DeployspecOptions): string {
+  return stringify(deployspec(options), { lineWidth: 0 });
 }

@@ -14,13 +14,13 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import type { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import type { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import type { EnvironmentConfig } from "../../config/schema";
-import type { AlertTopics, ServiceTierOutputs } from "../contracts";
+import { DEPLOYED_TAG_PREFIX, type AlertTopics, type ServiceTierOutputs } from "../contracts";
 import { assumeRolePolicy, policyDocument, type PolicyStatement } from "../iam";
 import { CustomerManagedKey, type KeyUseAction } from "../kms-key";
 import { checkName, type Naming } from "../naming";
 import { ValidationError } from "../validation-error";
 import { ArtifactBucket } from "./artifacts";
-import { BUILD_OUTPUT_FILES, renderBuildspec, type AppspecNetworkConfiguration } from "./buildspec";
+import { FIRST_DEPLOYMENT_CONFIG, renderBuildspec, renderDeployspec, type AppspecNetworkConfiguration } from "./buildspec";
 
 /** Settings of the delivery pipeline; taken from the environment's configuration. */
 export interface DeliveryPipelineProps {
@@ -73,6 +73,9 @@ export class DeliveryPipeline extends Construct {
   readonly kmsKey: KmsKey;
   readonly pipelineRole: IamRole;
   readonly buildRole: IamRole;
+  /** The deploy step: a CodeBuild project that registers Terraform's revision and deploys it. */
+  readonly deployProject: CodebuildProject;
+  readonly deployRole: IamRole;
   readonly buildLogGroup: CloudwatchLogGroup;
   /** ARN of the CodeStar connection (created or from config); undefined in `github-token` mode. */
   readonly connectionArn?: string;
@@ -120,6 +123,8 @@ export class DeliveryPipeline extends Construct {
     const logGroupName = checkName(this, "logGroup", `/aws/codebuild/${projectName}`);
     const pipelineRoleName = naming.name(this, "iamRole", "pipeline");
     const buildRoleName = naming.name(this, "iamRole", "build");
+    const deployProjectName = naming.name(this, "codebuildProject", "deploy");
+    const deployRoleName = naming.name(this, "iamRole", "deploy");
     // S3 names are global: the account id makes them unique. Checked with a 12-digit stand-in.
     checkName(this, "s3Bucket", `${naming.prefix}-artifacts-000000000000`);
 
@@ -137,6 +142,11 @@ export class DeliveryPipeline extends Construct {
     this.buildRole = new IamRole(this, "BuildRole", {
       name: buildRoleName,
       description: `CodeBuild ${projectName}`,
+      assumeRolePolicy: assumeRolePolicy("codebuild.amazonaws.com", sourceAccount),
+    });
+    this.deployRole = new IamRole(this, "DeployRole", {
+      name: deployRoleName,
+      description: `CodeBuild ${deployProjectName}: registers the revision and deploys it to ${service.containerName}`,
       assumeRolePolicy: assumeRolePolicy("codebuild.amazonaws.com", sourceAccount),
     });
 
@@ -158,8 +168,9 @@ export class DeliveryPipeline extends Construct {
         {
           // CodeBuild's documented key policy gives the service role the key without a
           // condition ("Encrypt build outputs using a customer managed key", CodeBuild guide).
+          // The deploy step is a CodeBuild project too (it reads the encrypted build output).
           sid: "BuildUsesKey",
-          roleArns: [this.buildRole.arn],
+          roleArns: [this.buildRole.arn, this.deployRole.arn],
           actions: KEY_USE_ACTIONS,
         },
       ],
@@ -249,21 +260,26 @@ export class DeliveryPipeline extends Construct {
       retentionInDays: config.buildLogRetentionDays,
       kmsKeyId: key.encryptLogGroup(logGroupName),
     });
+    const buildCommon = {
+      repositoryUri: service.repository.repositoryUrl,
+      repositoryName: service.repository.name,
+      region,
+      containerName: service.containerName,
+      // Terraform's revision: a change of the container (environment, secrets, CPU/memory)
+      // changes this ARN, and the next build derives its revision from it.
+      taskDefinitionArn: service.taskDefinition.arn,
+    };
     const buildspec = renderBuildspec(
       style === "blue-green"
         ? {
             style,
-            repositoryUri: service.repository.repositoryUrl,
-            repositoryName: service.repository.name,
-            region,
-            containerName: service.containerName,
+            ...buildCommon,
             containerPort: service.containerPort,
-            taskDefinitionFamily: service.taskDefinition.family,
             capacityProviderStrategy: Array.isArray(capacityProviders) ? capacityProviders : undefined,
             networkConfiguration: appspecNetwork(service),
             platformVersion: service.service.platformVersionInput,
           }
-        : { style, repositoryUri: service.repository.repositoryUrl, repositoryName: service.repository.name, region, containerName: service.containerName },
+        : { style, ...buildCommon },
     );
 
     const buildPolicy = new IamRolePolicy(this, "BuildRolePolicy", {
@@ -277,12 +293,8 @@ export class DeliveryPipeline extends Construct {
         { Sid: "ReadWriteArtifacts", Effect: "Allow", Action: ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"], Resource: `${bucketArn}/*` },
         { Sid: "LocateArtifactBucket", Effect: "Allow", Action: ["s3:GetBucketAcl", "s3:GetBucketLocation"], Resource: bucketArn },
         { Sid: "UsePipelineKey", Effect: "Allow", Action: KEY_USE_ACTIONS, Resource: keyArn },
-        ...(style === "blue-green"
-          ? [
-              // DescribeTaskDefinition has no resource type: it can only be granted on "*".
-              { Sid: "ReadLiveTaskDefinition", Effect: "Allow", Action: "ecs:DescribeTaskDefinition", Resource: "*" } as const,
-            ]
-          : []),
+        // DescribeTaskDefinition has no resource type: it can only be granted on "*".
+        { Sid: "ReadTerraformTaskDefinition", Effect: "Allow", Action: "ecs:DescribeTaskDefinition", Resource: "*" },
       ]),
     });
 
@@ -307,6 +319,51 @@ export class DeliveryPipeline extends Construct {
         s3Logs: { status: "DISABLED" },
       },
       dependsOn: [buildPolicy],
+    });
+
+    // --- Deploy step. ----------------------------------------------------------------------
+    // Blue/green waits for the whole deployment: linear steps, then the original tasks' wait.
+    const deployWaitMinutes =
+      style === "blue-green" ? Math.ceil(100 / deployment.linearPercent) * deployment.linearIntervalMinutes + deployment.terminationWaitMinutes + 30 : 30;
+    const deployCommon = {
+      repositoryName: service.repository.name,
+      region,
+      containerName: service.containerName,
+      clusterName: service.cluster.name,
+      serviceName: service.service.name,
+      deployedTagPrefix: DEPLOYED_TAG_PREFIX,
+      waitMinutes: deployWaitMinutes,
+    };
+    const deployspec = renderDeployspec(
+      blueGreen
+        ? {
+            style: "blue-green",
+            ...deployCommon,
+            applicationName: blueGreen.application.name,
+            deploymentGroupName: blueGreen.deploymentGroup.deploymentGroupName,
+            enableExecuteCommand: service.service.enableExecuteCommandInput === true,
+          }
+        : { style: "rolling", ...deployCommon },
+    );
+    const deployPolicy = new IamRolePolicy(this, "DeployRolePolicy", {
+      name: "deploy",
+      role: this.deployRole.id,
+      policy: policyDocument(deployRoleStatements({ arn, service, bucketArn, keyArn, logGroupArn: this.buildLogGroup.arn })),
+    });
+    this.deployProject = new CodebuildProject(this, "DeployProject", {
+      name: deployProjectName,
+      description: `Deploys the build's revision of ${naming.prefix} (${style}): Terraform's task definition with the new image`,
+      serviceRole: this.deployRole.arn,
+      encryptionKey: keyArn,
+      buildTimeout: deployWaitMinutes + 10,
+      source: { type: "CODEPIPELINE", buildspec: deployspec },
+      artifacts: { type: "CODEPIPELINE" },
+      environment: { type: "LINUX_CONTAINER", computeType: buildComputeType, image: buildImage, imagePullCredentialsType: "CODEBUILD", privilegedMode: false },
+      logsConfig: {
+        cloudwatchLogs: { status: "ENABLED", groupName: this.buildLogGroup.name },
+        s3Logs: { status: "DISABLED" },
+      },
+      dependsOn: [deployPolicy],
     });
 
     // --- Approval and deploy. --------------------------------------------------------------
@@ -348,45 +405,25 @@ export class DeliveryPipeline extends Construct {
         ],
       });
     }
+    // Rolling and blue/green alike: the deploy step registers the build's taskdef.json (Terraform's
+    // revision with the new image) and deploys it (see deployspec in buildspec.ts for why not the
+    // ECS or CodeDeployToECS actions).
     stages.push({
       name: "Deploy",
       action: [
-        blueGreen
-          ? {
-              name: "Deploy",
-              category: "Deploy",
-              owner: "AWS",
-              provider: "CodeDeployToECS",
-              version: "1",
-              inputArtifacts: [BUILD_OUTPUT],
-              configuration: {
-                ApplicationName: blueGreen.application.name,
-                DeploymentGroupName: blueGreen.deploymentGroup.deploymentGroupName,
-                // taskdef.json carries the new image itself: no Image1 placeholder needed.
-                TaskDefinitionTemplateArtifact: BUILD_OUTPUT,
-                TaskDefinitionTemplatePath: BUILD_OUTPUT_FILES["blue-green"][0],
-                AppSpecTemplateArtifact: BUILD_OUTPUT,
-                AppSpecTemplatePath: BUILD_OUTPUT_FILES["blue-green"][1],
-              },
-            }
-          : {
-              name: "Deploy",
-              category: "Deploy",
-              owner: "AWS",
-              provider: "ECS",
-              version: "1",
-              inputArtifacts: [BUILD_OUTPUT],
-              configuration: {
-                ClusterName: service.cluster.name,
-                ServiceName: service.service.name,
-                FileName: BUILD_OUTPUT_FILES.rolling[0],
-              },
-            },
+        {
+          name: "Deploy",
+          category: "Build",
+          owner: "AWS",
+          provider: "CodeBuild",
+          version: "1",
+          inputArtifacts: [BUILD_OUTPUT],
+          configuration: { ProjectName: this.deployProject.name },
+        },
       ],
     });
 
     // --- Pipeline role. --------------------------------------------------------------------
-    const taskDefinitionArns = `${arn("ecs", "task-definition")}/${service.taskDefinition.family}:*`;
     const pipelineStatements: PolicyStatement[] = [
       {
         Sid: "ReadWriteArtifacts",
@@ -396,23 +433,7 @@ export class DeliveryPipeline extends Construct {
       },
       { Sid: "LocateArtifactBucket", Effect: "Allow", Action: ["s3:GetBucketVersioning", "s3:GetBucketAcl", "s3:GetBucketLocation"], Resource: bucketArn },
       { Sid: "UsePipelineKey", Effect: "Allow", Action: KEY_USE_ACTIONS, Resource: keyArn },
-      { Sid: "RunBuild", Effect: "Allow", Action: ["codebuild:StartBuild", "codebuild:BatchGetBuilds"], Resource: this.buildProject.arn },
-      // RegisterTaskDefinition and DescribeTaskDefinition have no resource type: "*" only.
-      { Sid: "RegisterTaskDefinition", Effect: "Allow", Action: ["ecs:RegisterTaskDefinition", "ecs:DescribeTaskDefinition"], Resource: "*" },
-      {
-        Sid: "TagRegisteredTaskDefinition",
-        Effect: "Allow",
-        Action: "ecs:TagResource",
-        Resource: taskDefinitionArns,
-        Condition: { StringEquals: { "ecs:CreateAction": "RegisterTaskDefinition" } },
-      },
-      {
-        Sid: "PassTaskRoles",
-        Effect: "Allow",
-        Action: "iam:PassRole",
-        Resource: [service.executionRole.arn, service.taskRole.arn],
-        Condition: { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } },
-      },
+      { Sid: "RunBuildAndDeploy", Effect: "Allow", Action: ["codebuild:StartBuild", "codebuild:BatchGetBuilds"], Resource: [this.buildProject.arn, this.deployProject.arn] },
     ];
     if (this.connectionArn) {
       pipelineStatements.push({
@@ -438,42 +459,6 @@ export class DeliveryPipeline extends Construct {
           },
         });
       }
-    }
-    if (blueGreen) {
-      const appName = blueGreen.application.name;
-      pipelineStatements.push(
-        {
-          Sid: "CodeDeployApplication",
-          Effect: "Allow",
-          Action: ["codedeploy:GetApplication", "codedeploy:GetApplicationRevision", "codedeploy:RegisterApplicationRevision"],
-          Resource: arn("codedeploy", `application:${appName}`),
-        },
-        {
-          Sid: "CodeDeployDeployment",
-          Effect: "Allow",
-          Action: ["codedeploy:CreateDeployment", "codedeploy:GetDeployment"],
-          Resource: arn("codedeploy", `deploymentgroup:${appName}/${blueGreen.deploymentGroup.deploymentGroupName}`),
-        },
-        {
-          Sid: "CodeDeployConfig",
-          Effect: "Allow",
-          Action: "codedeploy:GetDeploymentConfig",
-          Resource: arn("codedeploy", `deploymentconfig:${blueGreen.deploymentGroup.deploymentConfigName}`),
-        },
-      );
-    } else {
-      pipelineStatements.push(
-        { Sid: "UpdateService", Effect: "Allow", Action: ["ecs:DescribeServices", "ecs:UpdateService"], Resource: service.service.id },
-        { Sid: "WatchServiceTasks", Effect: "Allow", Action: "ecs:DescribeTasks", Resource: `${arn("ecs", "task")}/${service.cluster.name}/*` },
-        {
-          // ListTasks can only be narrowed by the ecs:cluster condition, not by resource.
-          Sid: "ListServiceTasks",
-          Effect: "Allow",
-          Action: "ecs:ListTasks",
-          Resource: "*",
-          Condition: { ArnEquals: { "ecs:cluster": service.cluster.arn } },
-        },
-      );
     }
     const pipelinePolicy = new IamRolePolicy(this, "PipelineRolePolicy", {
       name: "pipeline",
@@ -526,7 +511,11 @@ export class DeliveryPipeline extends Construct {
     });
     this.notifyOnFailure("BuildFailed", naming.name(this, "generic", "build-failed"), topics, {
       description: `${projectName}: build failed`,
-      pattern: { source: ["aws.codebuild"], "detail-type": ["CodeBuild Build State Change"], detail: { "project-name": [this.buildProject.name], "build-status": ["FAILED", "STOPPED"] } },
+      pattern: {
+        source: ["aws.codebuild"],
+        "detail-type": ["CodeBuild Build State Change"],
+        detail: { "project-name": [this.buildProject.name, this.deployProject.name], "build-status": ["FAILED", "STOPPED"] },
+      },
       inputPaths: { project: "$.detail.project-name", status: "$.detail.build-status", build: "$.detail.build-id" },
       template: `"CodeBuild project <project>: build <status> (<build>). Logs: /aws/codebuild/<project> in ${region}."`,
     });
@@ -556,6 +545,63 @@ function appspecNetwork(service: ServiceTierOutputs): AppspecNetworkConfiguratio
   const network = service.service.networkConfigurationInput;
   if (!network) return undefined;
   return { subnets: network.subnets, securityGroups: network.securityGroups ?? [], assignPublicIp: network.assignPublicIp === true };
+}
+
+/**
+ * The deploy step's permissions: read the build output, write its logs, tag the deployed image,
+ * register the revision (passing the two task roles to ECS tasks only), update the one service,
+ * and under blue/green create and watch deployments of the one deployment group.
+ */
+export function deployRoleStatements(input: {
+  arn: (awsService: string, resource: string) => string;
+  service: ServiceTierOutputs;
+  bucketArn: string;
+  keyArn: string;
+  logGroupArn: string;
+}): PolicyStatement[] {
+  const { arn, service } = input;
+  const statements: PolicyStatement[] = [
+    { Sid: "ReadBuildOutput", Effect: "Allow", Action: ["s3:GetObject", "s3:GetObjectVersion"], Resource: `${input.bucketArn}/*` },
+    { Sid: "LocateArtifactBucket", Effect: "Allow", Action: ["s3:GetBucketAcl", "s3:GetBucketLocation"], Resource: input.bucketArn },
+    { Sid: "UsePipelineKey", Effect: "Allow", Action: KEY_USE_ACTIONS, Resource: input.keyArn },
+    { Sid: "WriteDeployLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: [input.logGroupArn, `${input.logGroupArn}:*`] },
+    // A second tag on the deployed image's manifest: the lifecycle policy keeps deployed-* images.
+    { Sid: "ProtectDeployedImage", Effect: "Allow", Action: ["ecr:DescribeImages", "ecr:BatchGetImage", "ecr:PutImage"], Resource: service.repository.arn },
+    // RegisterTaskDefinition has no resource type: it can only be granted on "*".
+    { Sid: "RegisterRevision", Effect: "Allow", Action: "ecs:RegisterTaskDefinition", Resource: "*" },
+    {
+      Sid: "PassTaskRoles",
+      Effect: "Allow",
+      Action: "iam:PassRole",
+      Resource: [service.executionRole.arn, service.taskRole.arn],
+      Condition: { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } },
+    },
+    // Rolling: the new revision; blue/green: ECS Exec only (the rest is CodeDeploy's).
+    { Sid: "UpdateService", Effect: "Allow", Action: ["ecs:DescribeServices", "ecs:UpdateService"], Resource: service.service.id },
+  ];
+  const blueGreen = service.blueGreen;
+  if (blueGreen) {
+    const appName = blueGreen.application.name;
+    const group = arn("codedeploy", `deploymentgroup:${appName}/${blueGreen.deploymentGroup.deploymentGroupName}`);
+    statements.push(
+      {
+        Sid: "CodeDeployRevision",
+        Effect: "Allow",
+        Action: ["codedeploy:GetApplication", "codedeploy:GetApplicationRevision", "codedeploy:RegisterApplicationRevision"],
+        Resource: arn("codedeploy", `application:${appName}`),
+      },
+      // UpdateDeploymentGroup: CreateDeployment requires it when the request overrides the
+      // group's alarms (the first deployment); the step never calls UpdateDeploymentGroup itself.
+      { Sid: "CodeDeployDeployment", Effect: "Allow", Action: ["codedeploy:CreateDeployment", "codedeploy:GetDeployment", "codedeploy:UpdateDeploymentGroup"], Resource: group },
+      {
+        Sid: "CodeDeployConfigs",
+        Effect: "Allow",
+        Action: "codedeploy:GetDeploymentConfig",
+        Resource: [arn("codedeploy", `deploymentconfig:${blueGreen.deploymentGroup.deploymentConfigName}`), arn("codedeploy", `deploymentconfig:${FIRST_DEPLOYMENT_CONFIG}`)],
+      },
+    );
+  }
+  return statements;
 }
 
 /** Data-key use by the pipeline and build roles (S3 SSE-KMS, CodeBuild output). */
