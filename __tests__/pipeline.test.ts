@@ -361,7 +361,7 @@ describe("DeliveryPipeline artifact bucket and key", () => {
     for (const s of policy.Statement as Json[]) for (const a of list(s.Action)) expect(a).not.toContain("*");
   });
 
-  test("the pipeline role uses the key only through S3, the build role as CodeBuild documents, CloudWatch Logs only for the build logs", () => {
+  test("the pipeline role uses the key only through S3, the build and deploy roles as CodeBuild documents, CloudWatch Logs only for the build logs", () => {
     // GIVEN dev  WHEN the key policy is parsed
     const policy = JSON.parse(resourceNamed(dev.json, "aws_kms_key", "pipeline").policy as string) as { Statement: Json[] };
     const sid = (id: string) => policy.Statement.find((s) => s.Sid === id)!;
@@ -371,7 +371,10 @@ describe("DeliveryPipeline artifact bucket and key", () => {
       Action: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
       Condition: { StringEquals: { "kms:ViaService": ["s3.us-east-1.amazonaws.com"] } },
     });
-    expect(sid("BuildUsesKey").Principal).toEqual({ AWS: [expect.stringMatching(/^\$\{aws_iam_role\.pipeline_BuildRole_[0-9A-F]+\.arn\}$/)] });
+    // The build and the deploy step (both CodeBuild service roles)
+    expect(sid("BuildUsesKey").Principal).toEqual({
+      AWS: [expect.stringMatching(/^\$\{aws_iam_role\.pipeline_BuildRole_[0-9A-F]+\.arn\}$/), expect.stringMatching(/^\$\{aws_iam_role\.pipeline_DeployRole_[0-9A-F]+\.arn\}$/)],
+    });
     expect(sid("CloudWatchLogsEncryptLogGroups").Condition).toEqual({
       ArnEquals: { "kms:EncryptionContext:aws:logs:arn": [expect.stringMatching(/:log-group:\/aws\/codebuild\/farmers-module-dev-build$/)] },
     });
