@@ -160,3 +160,16 @@ describe("dashboard", () => {
     );
   });
 });
+
+describe("dashboard without Container Insights", () => {
+  test("the ECS tasks graph draws the load balancer's host counts and no Container Insights metric", () => {
+    // GIVEN service.containerInsights false (dashboard kept on) WHEN synthesized THEN the task graph reads AWS/ApplicationELB only
+    const plain = build("dev", false, { observability: { dashboard: true }, service: { containerInsights: false } });
+    expect(visibleSeries(graph(plain, "ECS tasks"))).toEqual([
+      "AWS/ApplicationELB HealthyHostCount Minimum",
+      "AWS/ApplicationELB UnHealthyHostCount Maximum",
+      "expr Healthy tasks (1 when none is registered)",
+    ]);
+    expect(plain.dashboard.dashboard_body).not.toContain("ECS/ContainerInsights");
+  });
+});

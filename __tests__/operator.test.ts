@@ -45,6 +45,21 @@ describe("the real stacks", () => {
     expect(unpriced).toEqual([]);
   });
 
+  test("the cost budget holds at the default assumptions: each non-production stack ≤ $90, production ≤ $300, the estate ≤ $560", () => {
+    // GIVEN every stack as configured WHEN estimated with the default assumptions (what npm run cost shows)
+    const totals = Object.fromEntries(Object.entries(stacks).map(([name, json]) => [name, estimateStack(name, json).totalUsd]));
+    // THEN the budgets of docs/cost.md hold (a change that breaks one must revisit the choices there)
+    const over = Object.entries(totals).filter(([name, usd]) => usd > (name === PRODUCTION ? 300 : 90)).map(([name, usd]) => `${name}: $${usd.toFixed(2)}`);
+    expect(over).toEqual([]);
+    expect(Object.values(totals).reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(560);
+  });
+
+  test("non-production sleeps outside working hours; production runs every hour", () => {
+    // GIVEN the real stacks WHEN estimated THEN only the non-production services and databases carry a schedule note
+    const scheduled = Object.fromEntries(Object.entries(stacks).map(([name, json]) => [name, estimateStack(name, json).notes.filter((n) => n.includes("scheduled off-hours") || n.includes("started and stopped on a schedule")).length]));
+    expect(scheduled).toEqual({ "farmers-module-dev": 2, "farmers-module-beta": 2, "farmers-module-staging": 2, [PRODUCTION]: 0, "farmers-module-bootstrap": 0 });
+  });
+
   test("production pays for a Multi-AZ database and a NAT gateway per AZ", () => {
     const lines = estimateStack(PRODUCTION, stacks[PRODUCTION]).lines;
     expect(lines.filter((l) => l.description.startsWith("db.t4g.medium Multi-AZ")).map((l) => l.monthlyUsd)).toEqual([expect.closeTo(94.9, 6)]);
