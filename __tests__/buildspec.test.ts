@@ -442,6 +442,13 @@ describe("deploy step, executed with aws stubbed", () => {
     expect(run.output).toContain("Deployment d-ABCDEF123 ended Failed");
   });
 
+  test("the deploy step hands nothing on: no artifacts section and no exported variables (CodeBuild rejects empty lists)", () => {
+    for (const doc of [rollingDeploy, blueGreenDeploy()]) {
+      expect(doc.artifacts).toBeUndefined();
+      expect(doc.env["exported-variables"]).toBeUndefined();
+    }
+  });
+
   test("no deploy command contains a Terraform template sequence", () => {
     for (const doc of [rollingDeploy, blueGreenDeploy()]) for (const command of allCommands(doc)) expect(command).not.toMatch(/[$%]\{/);
   });

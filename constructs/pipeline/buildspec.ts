@@ -95,12 +95,14 @@ export interface BuildspecDocument {
   readonly env: {
     readonly shell: "bash";
     readonly variables: Readonly<Record<string, string>>;
-    readonly "exported-variables": readonly string[];
+    /** Absent in the deploy step, which exports nothing. */
+    readonly "exported-variables"?: readonly string[];
   };
   readonly phases: Readonly<
     Record<"pre_build" | "build" | "post_build", { readonly "on-failure"?: "ABORT"; readonly commands: readonly string[] }>
   >;
-  readonly artifacts: { readonly files: readonly string[] };
+  /** Absent in the deploy step, which hands nothing on (an empty `files` list is not valid). */
+  readonly artifacts?: { readonly files: readonly string[] };
 }
 
 /** Fields of `describe-task-definition` output that `register-task-definition` rejects. */
@@ -365,13 +367,12 @@ export function deployspec(options: DeployspecOptions): BuildspecDocument {
 
   return {
     version: 0.2,
-    env: { shell: "bash", variables, "exported-variables": [] },
+    env: { shell: "bash", variables },
     phases: {
       pre_build: { "on-failure": "ABORT", commands: prepare },
       build: { "on-failure": "ABORT", commands: deploy },
       post_build: { commands: ['echo "Deploy step finished: $DEPLOY_STATE"'] },
     },
-    artifacts: { files: [] },
   };
 }
 
