@@ -1,6 +1,6 @@
 import { checkPlan } from "../scripts/terraform/check-plan";
 import { LOOPBACK_ENDPOINT } from "../scripts/terraform/offline";
-import { fullSource, pinnedProviders, selectProviderSource } from "../scripts/terraform/providers";
+import { fullSource, pinnedProviders, providerSetup, ProviderSourceError, selectProviderSource } from "../scripts/terraform/providers";
 import { terraformVersion, Workspace, type PlanResult, type ValidationResult } from "../scripts/terraform/workspace";
 import { DEV_WITH_LEGACY_TOKEN_SOURCE, PRODUCTION_WITH_EVERY_OPTION } from "./fixtures/variants";
 import { environmentStack, synthAll, synthJson, type Json } from "./helpers";
@@ -50,28 +50,36 @@ const loopbackProbe: Json = {
   data: { aws_vpc: { probe: { default: true } } },
 };
 
-let terraform: string | undefined;
+/**
+ * The provider source is chosen and checked from configuration and the file system alone, before
+ * any test is defined: when it is unusable (a selected mirror missing or empty), the suite is
+ * that one failing test with the reason, instead of every plan failing after it.
+ */
+const source = selectProviderSource();
 let setupError: string | undefined;
+try {
+  providerSetup(source, pinnedProviders(planned));
+} catch (error) {
+  if (!(error instanceof ProviderSourceError)) throw error;
+  setupError = error.message;
+}
+
+let terraform: string | undefined;
 let description = "";
 let plans: Record<string, PlanResult> = {};
 let fixturePlans: Record<string, PlanResult> = {};
 let validations: Record<string, ValidationResult> = {};
 const skipped = () => !terraform && process.env.ALLOW_MISSING_TERRAFORM === "1";
 
-beforeAll(async () => {
+const beforeAllWhenUsable = setupError ? () => undefined : beforeAll;
+beforeAllWhenUsable(async () => {
   terraform = await terraformVersion();
   if (!terraform) {
     const message = `TERRAFORM NOT FOUND: ${Object.keys(planned).length} terraform plans and 3 fixtures NOT RUN`;
     console.warn(`\n${"!".repeat(message.length)}\n${message}\n${"!".repeat(message.length)}\n`);
     return;
   }
-  let workspace: Workspace;
-  try {
-    workspace = await Workspace.open({ ...planned, [BROKEN_REFERENCE]: brokenReference, [PLAN_ONLY]: planOnly, [LOOPBACK]: loopbackProbe }, { source: selectProviderSource() });
-  } catch (error) {
-    setupError = (error as Error).message;
-    return;
-  }
+  const workspace = await Workspace.open({ ...planned, [BROKEN_REFERENCE]: brokenReference, [PLAN_ONLY]: planOnly, [LOOPBACK]: loopbackProbe }, { source });
   description = `terraform ${terraform}, ${workspace.setup.description}`;
   console.info(description);
   try {
@@ -88,7 +96,13 @@ beforeAll(async () => {
   }
 }, 180_000);
 
-describe("terraform (offline plan of every stack and variant)", () => {
+test("the selected provider source is usable", () => {
+  expect(setupError).toBeUndefined();
+});
+
+// Defined only with a usable provider source (see above).
+const describeWhenUsable = setupError ? () => undefined : describe;
+describeWhenUsable("terraform (offline plan of every stack and variant)", () => {
   test("terraform is installed (or its absence is explicitly allowed)", () => {
     if (skipped()) return;
     expect(terraform).toBeDefined();
@@ -105,56 +119,55 @@ describe("terraform (offline plan of every stack and variant)", () => {
     });
   });
 
-  test("the selected provider source is usable", () => {
+  test("the test output names the provider source, its versions and why", () => {
     if (skipped()) return;
-    expect(setupError).toBeUndefined();
-    expect(description).toMatch(/providers from the (mirror|Terraform registry)/);
+    expect(description).toMatch(/^terraform \d+\.\d+\.\d+, providers from the (mirror|Terraform registry) .* because .+/);
   });
 
   test.each(Object.keys(planned))("%s plans offline", (name) => {
-    if (skipped() || setupError) return;
+    if (skipped()) return;
     expect(plans[name].errors).toEqual([]);
     expect(plans[name].ok).toBe(true);
   });
 
   test.each(Object.keys(planned))("%s creates resources and destroys nothing on a fresh plan", (name) => {
-    if (skipped() || setupError) return;
+    if (skipped()) return;
     expect(plans[name].counts?.add).toBeGreaterThan(0);
     expect(plans[name].counts).toMatchObject({ change: 0, destroy: 0 });
   });
 
   test.each(Object.keys(planned))("check-plan finds nothing to refuse in the fresh plan of %s", (name) => {
-    if (skipped() || setupError) return;
+    if (skipped()) return;
     const verdict = checkPlan(plans[name].plan!);
     expect(verdict.findings).toEqual([]);
     expect(verdict.exitCode).toBe(0);
   });
 
   test("the environment stacks read their account id and certificate from stand-ins, not AWS", () => {
-    if (skipped() || setupError) return;
+    if (skipped()) return;
     expect(plans["farmers-module-production"].standIns).toEqual(expect.arrayContaining([expect.stringMatching(/^aws_caller_identity\./), expect.stringMatching(/^aws_acm_certificate\./)]));
   });
 
   test("a reference to a missing resource fails validation", () => {
-    if (skipped() || setupError) return;
+    if (skipped()) return;
     expect(validations[BROKEN_REFERENCE].valid).toBe(false);
     expect(validations[BROKEN_REFERENCE].errors.join("\n")).toMatch(/Reference to undeclared resource/);
   });
 
   test("the plan-only fixture passes validate", () => {
-    if (skipped() || setupError) return;
+    if (skipped()) return;
     expect(validations[PLAN_ONLY].errors).toEqual([]);
     expect(validations[PLAN_ONLY].valid).toBe(true);
   });
 
   test("the plan-only fixture fails the plan, on the value validate could not see", () => {
-    if (skipped() || setupError) return;
+    if (skipped()) return;
     expect(fixturePlans[PLAN_ONLY].ok).toBe(false);
     expect(fixturePlans[PLAN_ONLY].errors.join("\n")).toMatch(/retention_in_days.*4/);
   });
 
   test("a data source left in place calls only the loopback endpoint, and fails there after one attempt", () => {
-    if (skipped() || setupError) return;
+    if (skipped()) return;
     const errors = fixturePlans[LOOPBACK].errors.join("\n");
     expect(fixturePlans[LOOPBACK].ok).toBe(false);
     expect(errors).toContain(`${LOOPBACK_ENDPOINT.replace("http://", "")}: connect: connection refused`);

@@ -20,6 +20,8 @@ type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-ex
 export const TERRAFORM_ENV = { AWS_EC2_METADATA_DISABLED: "true", CHECKPOINT_DISABLE: "1" } as const;
 
 const MAX_BUFFER = 256 * 1024 * 1024;
+/** A terraform run that takes longer than this is killed and reported, never left hanging (a whole plan takes well under a minute). */
+const TIMEOUT_MS = 10 * 60 * 1000;
 
 export interface Diagnostic {
   readonly severity: string;
@@ -110,10 +112,11 @@ function diagnosticsToErrors(diagnostics: readonly Diagnostic[]): string[] {
 /** stdout of a terraform command whether it exits 0 or not; throws only when it printed nothing. */
 async function terraform(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ stdout: string; code: number }> {
   try {
-    const { stdout } = await run("terraform", args, { cwd, env, maxBuffer: MAX_BUFFER });
+    const { stdout } = await run("terraform", args, { cwd, env, maxBuffer: MAX_BUFFER, timeout: TIMEOUT_MS });
     return { stdout, code: 0 };
   } catch (error) {
-    const e = error as { stdout?: string; stderr?: string; code?: number; message: string };
+    const e = error as { stdout?: string; stderr?: string; code?: number; killed?: boolean; message: string };
+    if (e.killed) throw new Error(`terraform ${args[0]} in ${cwd} did not finish within ${TIMEOUT_MS / 60_000} minutes and was stopped`);
     if (!e.stdout) throw new Error(`terraform ${args[0]} failed in ${cwd}: ${(e.stderr || e.message).trim()}`);
     return { stdout: e.stdout, code: typeof e.code === "number" ? e.code : 1 };
   }
