@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ALLOW_LABEL, checkPlan, pullRequestAllowances, runCheckPlan, STATEFUL_TYPES } from "../scripts/terraform/check-plan";
 import { environmentPlanSteps } from "../scripts/terraform/plan-environment";
+import { formatPlanResult } from "../scripts/terraform/plan-offline";
 
 /**
  * check-plan on `terraform show -json` fixtures (__tests__/fixtures/plans/): every way a plan can
@@ -180,5 +181,17 @@ describe("npm run plan:<env> (checked, never run against AWS here)", () => {
   test("every environment has a plan script that runs it", () => {
     const scripts = (JSON.parse(readFileSync(join(__dirname, "..", "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
     for (const env of ["dev", "beta", "staging", "production"]) expect(scripts[`plan:${env}`]).toBe(`FARMERS_STRICT=\${FARMERS_STRICT:-1} node scripts/run-ts.js scripts/terraform/plan-environment-cli.ts ${env}`);
+  });
+});
+
+describe("npm run plan:offline's line per stack", () => {
+  test("a planned stack: its counts and check-plan's verdict", () => {
+    const plan = load("replace-database-delete-first");
+    expect(formatPlanResult({ stack: "farmers-module-dev", ok: true, errors: [], counts: { add: 1, change: 0, destroy: 1 }, plan, standIns: [] })).toBe("farmers-module-dev: 1 to add, 0 to change, 1 to destroy; check-plan: REFUSED");
+    expect(formatPlanResult({ stack: "farmers-module-dev", ok: true, errors: [], counts: { add: 127, change: 0, destroy: 0 }, plan: load("no-op"), standIns: [] })).toBe("farmers-module-dev: 127 to add, 0 to change, 0 to destroy; check-plan: OK");
+  });
+
+  test("a failed plan: its errors, one per line", () => {
+    expect(formatPlanResult({ stack: "farmers-module-dev", ok: false, errors: ["Invalid value [aws_x.y]: bad", "second"], standIns: [] })).toBe("farmers-module-dev: PLAN FAILED\n  Invalid value [aws_x.y]: bad\n  second");
   });
 });

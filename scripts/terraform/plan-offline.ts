@@ -2,8 +2,6 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { defaultOutdir, readSynthesizedStacks, runSynth } from "../cost/synthesized";
 import { checkPlan } from "./check-plan";
-import { ProviderSourceError } from "./providers";
-import { OfflinePlanError } from "./offline";
 import { terraformVersion, Workspace, type PlanResult } from "./workspace";
 
 /**
@@ -24,7 +22,8 @@ export function formatPlanResult(result: PlanResult): string {
   return `${result.stack}: ${add} to add, ${change} to change, ${destroy} to destroy; check-plan: ${verdict.exitCode === 0 ? "OK" : "REFUSED"}`;
 }
 
-async function main(): Promise<number> {
+/** Entry point (scripts/terraform/plan-offline-cli.ts); resolves to the exit code. */
+export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<number> {
   const outdir = defaultOutdir();
   let synthesized = readSynthesizedStacks(outdir);
   if (synthesized.length === 0) {
@@ -32,7 +31,7 @@ async function main(): Promise<number> {
     runSynth(outdir);
     synthesized = readSynthesizedStacks(outdir);
   }
-  const wanted = process.argv.slice(2);
+  const wanted = [...argv];
   const short = (name: string) => (name.startsWith(PREFIX) ? name.slice(PREFIX.length) : name);
   const selected = wanted.length === 0 ? synthesized : wanted.map((w) => synthesized.find((s) => s.name === w || short(s.name) === w));
   const unknown = wanted.filter((_w, i) => !selected[i]);
@@ -62,13 +61,3 @@ async function main(): Promise<number> {
     workspace.close();
   }
 }
-
-main().then(
-  (code) => (process.exitCode = code),
-  (error: Error) => {
-    if (error instanceof ProviderSourceError || error instanceof OfflinePlanError) {
-      console.error(`plan:offline: ${error.message}`);
-      process.exitCode = 2;
-    } else throw error;
-  },
-);
