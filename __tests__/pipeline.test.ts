@@ -561,6 +561,16 @@ describe("DeliveryPipeline notifications", () => {
     const targets = Object.values(resourcesOf(dev.json, "aws_cloudwatch_event_target"));
     expect(targets.map((t) => t.arn)).toEqual(["${aws_sns_topic.fake-warning.arn}", "${aws_sns_topic.fake-warning.arn}"]);
   });
+
+  test("a failed build's message names the log group both projects write to", () => {
+    // GIVEN dev, whose build and deploy projects both log to /aws/codebuild/farmers-module-dev-build
+    // WHEN the build-failure target's input template is read
+    const target = resourceNamed(dev.json, "aws_cloudwatch_event_target", "BuildFailedTarget");
+    const template = (target.input_transformer as { input_template: string }).input_template;
+    // THEN it points to that group, not to /aws/codebuild/<project>, which the deploy project never writes
+    expect(template).toContain("Logs: /aws/codebuild/farmers-module-dev-build in us-east-1");
+    expect(template).not.toContain("/aws/codebuild/<project>");
+  });
 });
 
 describe("DeliveryPipeline validation", () => {

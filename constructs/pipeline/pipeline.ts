@@ -517,7 +517,9 @@ export class DeliveryPipeline extends Construct {
         detail: { "project-name": [this.buildProject.name, this.deployProject.name], "build-status": ["FAILED", "STOPPED"] },
       },
       inputPaths: { project: "$.detail.project-name", status: "$.detail.build-status", build: "$.detail.build-id" },
-      template: `"CodeBuild project <project>: build <status> (<build>). Logs: /aws/codebuild/<project> in ${region}."`,
+      // Both projects write to the build's log group (logs_config), not to CodeBuild's default
+      // /aws/codebuild/<project>: the message names the group the logs are in.
+      template: `"CodeBuild project <project>: build <status> (<build>). Logs: ${logGroupName} in ${region}."`,
     });
   }
 
