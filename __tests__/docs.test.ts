@@ -113,3 +113,29 @@ describe("doc reference extraction", () => {
     ]);
   });
 });
+
+/**
+ * The database's parameter group is created with a name prefix (Terraform appends a unique
+ * suffix, constructs/data/database.ts), so `farmers-module-<env>-postgres16` names no group in
+ * AWS: a restore command passing it fails with DBParameterGroupNotFound. Commands must read the
+ * group's name from the running instance instead.
+ */
+export function fixedParameterGroupNames(markdown: string): string[] {
+  return markdown
+    .split("\n")
+    .flatMap((text, i) => [...text.matchAll(/--db-parameter-group-name[ =]+"?(farmers-module-[^\s"]*)/g)].map((m) => `line ${i + 1}: ${m[1]}`));
+}
+
+describe("restore commands name the parameter group AWS has", () => {
+  test.each(DOCS.map((f) => relative(ROOT, f)))("%s passes no fixed parameter group name", (file) => {
+    // GIVEN a doc  WHEN its --db-parameter-group-name arguments are read  THEN none is a literal name
+    expect(fixedParameterGroupNames(readFileSync(join(ROOT, file), "utf8"))).toEqual([]);
+  });
+
+  test("fails when a command passes the prefix as a name", () => {
+    // GIVEN a restore command with the literal name  WHEN checked  THEN the line is reported
+    expect(fixedParameterGroupNames('x\n  --db-parameter-group-name "farmers-module-$ENV-postgres16" \\\n  --db-parameter-group-name "$PARAMETER_GROUP"')).toEqual([
+      "line 2: farmers-module-$ENV-postgres16",
+    ]);
+  });
+});
