@@ -72,7 +72,7 @@ describe("the real stacks", () => {
     const cli = "cdktn-cli" in devDependencies ? "cdktn" : "cdktf";
     for (const stack of environmentStacks) {
       const env = stack.replace(/^farmers-module-/, "");
-      expect(scripts[`diff:${env}`]).toBe(`${cli} diff ${stack}`);
+      expect(scripts[`diff:${env}`]).toBe(`CHECKPOINT_DISABLE=1 ${cli} diff ${stack}`);
       // deploy: and plan: synthesize in strict mode (config/strict.ts) unless FARMERS_STRICT narrows it.
       expect(scripts[`deploy:${env}`]).toBe(`CHECKPOINT_DISABLE=1 ${STRICT}${cli} deploy ${stack}`);
       // plan:<env> synthesizes, plans the stack's folder and runs check-plan (scripts/terraform/plan-environment.ts).
@@ -81,6 +81,14 @@ describe("the real stacks", () => {
     }
     expect(scripts["deploy:bootstrap"]).toBe(`CHECKPOINT_DISABLE=1 ${STRICT}${cli} deploy farmers-module-bootstrap`);
     expect(scripts.synth).toBe("node scripts/synth.js && node scripts/run-ts.js scripts/synth-summary.ts");
+  });
+
+  test("every npm script that starts the cdktf/cdktn CLI turns its checkpoint call off", () => {
+    // The CLIs call a version-checkpoint service unless CHECKPOINT_DISABLE=1 is in their environment.
+    const { scripts } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> };
+    const starting = Object.entries(scripts).filter(([, command]) => /(^|[\s;&|])(npx\s+)?cdkt[fn]\s/.test(command));
+    expect(starting.length).toBeGreaterThan(0);
+    expect(starting.filter(([, command]) => !command.startsWith("CHECKPOINT_DISABLE=1 ")).map(([name]) => name)).toEqual([]);
   });
 
   test("the synth summary script prints every stack of a synth output folder", () => {
