@@ -474,6 +474,7 @@ describe("DataTier: what it offers the service", () => {
         "data/Key",
         "data/Key/Default",
         "data/Key/Alias",
+        "data/Key/Alias/MovedFrom", // the moved block from data/KeyAlias (constructs/moved.ts), not a resource
         "data/Secrets",
         ...SERVICE_SECRET_NAMES.map((n) => `data/Secrets/${n}`),
         ...SERVICE_SECRET_NAMES.map((n) => `data/Secrets/${n}-version`),

@@ -233,6 +233,7 @@ describe("inputs", () => {
       "./Topics/Key",
       "./Topics/Key/Default",
       "./Topics/Key/Alias",
+      "./Topics/Key/Alias/MovedFrom", // the moved block from Topics/KeyAlias, not a resource
       "./Topics/Critical",
       "./Topics/Critical/Resource",
       "./Topics/Critical/Policy",

@@ -11,6 +11,7 @@ import type { DataTierOutputs, ServiceSecretName } from "../contracts";
 import { CustomerManagedKey } from "../kms-key";
 import type { Naming } from "../naming";
 import type { Network } from "../network";
+import { MovedFrom } from "../moved";
 import { Database, POSTGRES_PORT } from "./database";
 import { ServiceSecrets } from "./secrets";
 
@@ -93,7 +94,7 @@ export class DataTier extends Construct implements DataTierOutputs {
       preventDestroy: true,
     });
     // The alias was a sibling of the key (data/KeyAlias) before the key construct existed.
-    key.alias.moveFromId("aws_kms_alias.data_KeyAlias_75AF140F");
+    new MovedFrom(key.alias, "aws_kms_alias.data_KeyAlias_75AF140F");
     this.key = key;
     this.kmsKey = key.key;
     this.kmsAlias = key.alias;

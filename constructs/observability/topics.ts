@@ -10,6 +10,7 @@ import { policyDocument, type PolicyStatement } from "../iam";
 import { CustomerManagedKey } from "../kms-key";
 import type { Naming } from "../naming";
 import { ValidationError } from "../validation-error";
+import { MovedFrom } from "../moved";
 
 /** The AWS services that publish to the alert topics, and the ARN pattern they publish from. */
 export const TOPIC_PUBLISHERS = [
@@ -111,7 +112,7 @@ export class Topics extends Construct implements AlertTopics {
       ],
     });
     // The alias was a sibling of the key (Topics/KeyAlias) before the key construct existed.
-    key.alias.moveFromId("aws_kms_alias.observability_Topics_KeyAlias_AEC4C697");
+    new MovedFrom(key.alias, "aws_kms_alias.observability_Topics_KeyAlias_AEC4C697");
     this.key = key.key;
 
     const topic = (severity: Severity): SnsTopic => {

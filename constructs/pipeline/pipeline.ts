@@ -19,6 +19,7 @@ import { assumeRolePolicy, policyDocument, type PolicyStatement } from "../iam";
 import { CustomerManagedKey, type KeyUseAction } from "../kms-key";
 import { checkName, type Naming } from "../naming";
 import { ValidationError } from "../validation-error";
+import { MovedFrom } from "../moved";
 import { ArtifactBucket } from "./artifacts";
 import { FIRST_DEPLOYMENT_CONFIG, renderBuildspec, renderDeployspec, type AppspecNetworkConfiguration } from "./buildspec";
 
@@ -176,7 +177,7 @@ export class DeliveryPipeline extends Construct {
       ],
     });
     // The alias was a sibling of the key (pipeline/KeyAlias) before the key construct existed.
-    key.alias.moveFromId("aws_kms_alias.pipeline_KeyAlias_E268CFCF");
+    new MovedFrom(key.alias, "aws_kms_alias.pipeline_KeyAlias_E268CFCF");
     this.kmsKey = key.key;
     const keyArn = key.arn;
 
