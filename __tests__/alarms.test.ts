@@ -1,20 +1,23 @@
 import "cdktf/lib/testing/adapters/jest";
+
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { Testing, TerraformStack } from "cdktf";
+
+import { TerraformStack, Testing } from "cdktf";
+
+import type { ConfigLayer } from "../config/types";
 import {
   ALARM_KEYS,
+  type AlarmDefinition,
+  alarmDefinitions,
+  type AlarmSources,
   FREE_STORAGE_FLOOR_BYTES,
   freeStorageThresholdBytes,
-  alarmDefinitions,
   validateAlarmDefinitions,
-  type AlarmDefinition,
-  type AlarmSources,
 } from "../constructs/observability/alarms";
 import { Observability } from "../constructs/observability/observability";
 import { fakeDataTier, fakeServiceTier, fixtureStack } from "./fixtures/tiers";
-import type { ConfigLayer } from "../config/types";
-import { resolveIn, resourcesOf, testConfig, type Json } from "./helpers";
+import { type Json, resolveIn, resourcesOf, testConfig } from "./helpers";
 
 /**
  * The ten alarms against the issue's numbers. Expectations are written out here, not read from
@@ -29,11 +32,27 @@ function build(env: "dev" | "production", blueGreen: boolean, maxConnections?: n
   const allocatedStorageGiB = testConfig(env).database.allocatedStorageGiB;
   const data = { ...base, allocatedStorageGiB, ...(maxConnections === undefined ? {} : { maxConnections }) };
   const service = fakeServiceTier(f, { blueGreen });
-  const observability = new Observability(f.stack, "observability", { naming: f.naming, service, data, config: testConfig(env, layer) });
+  const observability = new Observability(f.stack, "observability", {
+    naming: f.naming,
+    service,
+    data,
+    config: testConfig(env, layer),
+  });
   const json = JSON.parse(Testing.synth(f.stack)) as Json;
-  const alarms = Object.fromEntries(Object.values(resourcesOf(json, "aws_cloudwatch_metric_alarm")).map((a) => [a.alarm_name, a])) as Record<string, Json>;
+  const alarms = Object.fromEntries(
+    Object.values(resourcesOf(json, "aws_cloudwatch_metric_alarm")).map((a) => [a.alarm_name, a]),
+  ) as Record<string, Json>;
   const ref = (value: unknown) => resolveIn(f.stack, value) as string;
-  return { f, data, service, observability, json, alarms, ref, alarm: (key: string) => alarms[`farmers-module-${env}-${key}`] };
+  return {
+    f,
+    data,
+    service,
+    observability,
+    json,
+    alarms,
+    ref,
+    alarm: (key: string) => alarms[`farmers-module-${env}-${key}`],
+  };
 }
 
 /** An always-on rolling environment with Container Insights: the issue's alarms as written. */
@@ -41,23 +60,94 @@ const rolling = build("dev", false, undefined, { offHours: { enabled: false }, s
 const blueGreen = build("production", true, 400);
 
 /** The issue's alarms: topic, condition, duration and missing-data treatment. */
-const EXPECTED: Record<(typeof ALARM_KEYS)[number], { topic: "critical" | "warning"; comparison: string; threshold: number; durationSeconds: number; treatMissingData: string }> = {
-  "unhealthy-targets": { topic: "critical", comparison: "GreaterThanThreshold", threshold: 0, durationSeconds: 300, treatMissingData: "notBreaching" },
-  "rds-cpu-high": { topic: "critical", comparison: "GreaterThanThreshold", threshold: 80, durationSeconds: 600, treatMissingData: "missing" },
+const EXPECTED: Record<
+  (typeof ALARM_KEYS)[number],
+  {
+    topic: "critical" | "warning";
+    comparison: string;
+    threshold: number;
+    durationSeconds: number;
+    treatMissingData: string;
+  }
+> = {
+  "unhealthy-targets": {
+    topic: "critical",
+    comparison: "GreaterThanThreshold",
+    threshold: 0,
+    durationSeconds: 300,
+    treatMissingData: "notBreaching",
+  },
+  "rds-cpu-high": {
+    topic: "critical",
+    comparison: "GreaterThanThreshold",
+    threshold: 80,
+    durationSeconds: 600,
+    treatMissingData: "missing",
+  },
   // dev's 20 GiB database: 10 % of it (storage autoscaling's trigger), not the 10 GiB floor.
-  "rds-free-storage-low": { topic: "critical", comparison: "LessThanThreshold", threshold: 2 * 1024 ** 3, durationSeconds: 300, treatMissingData: "missing" },
-  "tasks-below-desired": { topic: "critical", comparison: "GreaterThanThreshold", threshold: 0, durationSeconds: 600, treatMissingData: "missing" },
-  "5xx-rate": { topic: "critical", comparison: "GreaterThanThreshold", threshold: 5, durationSeconds: 300, treatMissingData: "notBreaching" },
-  "4xx-rate": { topic: "warning", comparison: "GreaterThanThreshold", threshold: 10, durationSeconds: 600, treatMissingData: "notBreaching" },
-  "rds-connections-high": { topic: "warning", comparison: "GreaterThanThreshold", threshold: 80, durationSeconds: 300, treatMissingData: "missing" },
-  "ecs-memory-high": { topic: "warning", comparison: "GreaterThanThreshold", threshold: 80, durationSeconds: 300, treatMissingData: "missing" },
-  "p99-latency-high": { topic: "warning", comparison: "GreaterThanThreshold", threshold: 1, durationSeconds: 600, treatMissingData: "notBreaching" },
-  "error-log-spike": { topic: "warning", comparison: "GreaterThanThreshold", threshold: 50, durationSeconds: 300, treatMissingData: "notBreaching" },
+  "rds-free-storage-low": {
+    topic: "critical",
+    comparison: "LessThanThreshold",
+    threshold: 2 * 1024 ** 3,
+    durationSeconds: 300,
+    treatMissingData: "missing",
+  },
+  "tasks-below-desired": {
+    topic: "critical",
+    comparison: "GreaterThanThreshold",
+    threshold: 0,
+    durationSeconds: 600,
+    treatMissingData: "missing",
+  },
+  "5xx-rate": {
+    topic: "critical",
+    comparison: "GreaterThanThreshold",
+    threshold: 5,
+    durationSeconds: 300,
+    treatMissingData: "notBreaching",
+  },
+  "4xx-rate": {
+    topic: "warning",
+    comparison: "GreaterThanThreshold",
+    threshold: 10,
+    durationSeconds: 600,
+    treatMissingData: "notBreaching",
+  },
+  "rds-connections-high": {
+    topic: "warning",
+    comparison: "GreaterThanThreshold",
+    threshold: 80,
+    durationSeconds: 300,
+    treatMissingData: "missing",
+  },
+  "ecs-memory-high": {
+    topic: "warning",
+    comparison: "GreaterThanThreshold",
+    threshold: 80,
+    durationSeconds: 300,
+    treatMissingData: "missing",
+  },
+  "p99-latency-high": {
+    topic: "warning",
+    comparison: "GreaterThanThreshold",
+    threshold: 1,
+    durationSeconds: 600,
+    treatMissingData: "notBreaching",
+  },
+  "error-log-spike": {
+    topic: "warning",
+    comparison: "GreaterThanThreshold",
+    threshold: 50,
+    durationSeconds: 300,
+    treatMissingData: "notBreaching",
+  },
 };
 
 /** Periods of an alarm: the top-level period, or each metric's period in its metric math. */
 function periodsOf(alarm: Json): number[] {
-  return alarm.metric_query ? (alarm.metric_query as Json[]).filter((q) => q.metric).map((q) => q.metric.period) : [alarm.period];
+  return alarm.metric_query
+    ? (alarm.metric_query as Json[]).filter((q) => q.metric).map((q) => q.metric.period)
+    : [alarm.period];
 }
 
 /** The query returning data (metric math), and the metric queries by id. */
@@ -65,7 +155,10 @@ function math(alarm: Json): { returned: Json; metrics: Record<string, Json> } {
   const queries = alarm.metric_query as Json[];
   const returned = queries.filter((q) => q.return_data === true);
   expect(returned).toHaveLength(1);
-  return { returned: returned[0], metrics: Object.fromEntries(queries.filter((q) => q.metric).map((q) => [q.id, q.metric])) };
+  return {
+    returned: returned[0],
+    metrics: Object.fromEntries(queries.filter((q) => q.metric).map((q) => [q.id, q.metric])),
+  };
 }
 
 describe("every alarm", () => {
@@ -85,7 +178,10 @@ describe("every alarm", () => {
     });
 
     test("fires on the issue's condition", () => {
-      expect([rolling.alarm(key).comparison_operator, rolling.alarm(key).threshold]).toEqual([expected.comparison, expected.threshold]);
+      expect([rolling.alarm(key).comparison_operator, rolling.alarm(key).threshold]).toEqual([
+        expected.comparison,
+        expected.threshold,
+      ]);
     });
 
     test("period x evaluation periods equals the stated duration, every period breaching", () => {
@@ -116,8 +212,16 @@ describe("critical alarms", () => {
   test("unhealthy-targets: maximum UnHealthyHostCount of the serving target group on the load balancer (rolling)", () => {
     // GIVEN the rolling fixture WHEN synthesized THEN one metric, dimensions are the TG and ALB suffixes
     const a = rolling.alarm("unhealthy-targets");
-    expect([a.namespace, a.metric_name, a.statistic, a.period]).toEqual(["AWS/ApplicationELB", "UnHealthyHostCount", "Maximum", 60]);
-    expect(a.dimensions).toEqual({ TargetGroup: rolling.ref(rolling.service.targetGroup.arnSuffix), LoadBalancer: rolling.ref(rolling.service.loadBalancer.arnSuffix) });
+    expect([a.namespace, a.metric_name, a.statistic, a.period]).toEqual([
+      "AWS/ApplicationELB",
+      "UnHealthyHostCount",
+      "Maximum",
+      60,
+    ]);
+    expect(a.dimensions).toEqual({
+      TargetGroup: rolling.ref(rolling.service.targetGroup.arnSuffix),
+      LoadBalancer: rolling.ref(rolling.service.loadBalancer.arnSuffix),
+    });
   });
 
   test("unhealthy-targets: under blue/green, unhealthy targets of either target group count", () => {
@@ -125,22 +229,41 @@ describe("critical alarms", () => {
     const { returned, metrics } = math(blueGreen.alarm("unhealthy-targets"));
     const lb = blueGreen.ref(blueGreen.service.loadBalancer.arnSuffix);
     expect(Object.values(metrics).map((m) => [m.metric_name, m.stat, m.dimensions])).toEqual([
-      ["UnHealthyHostCount", "Maximum", { TargetGroup: blueGreen.ref(blueGreen.service.targetGroup.arnSuffix), LoadBalancer: lb }],
-      ["UnHealthyHostCount", "Maximum", { TargetGroup: blueGreen.ref(blueGreen.service.blueGreen!.greenTargetGroup.arnSuffix), LoadBalancer: lb }],
+      [
+        "UnHealthyHostCount",
+        "Maximum",
+        { TargetGroup: blueGreen.ref(blueGreen.service.targetGroup.arnSuffix), LoadBalancer: lb },
+      ],
+      [
+        "UnHealthyHostCount",
+        "Maximum",
+        { TargetGroup: blueGreen.ref(blueGreen.service.blueGreen!.greenTargetGroup.arnSuffix), LoadBalancer: lb },
+      ],
     ]);
     expect(returned.expression).toBe("FILL(unhealthy, 0) + FILL(unhealthy_1, 0)");
   });
 
   test("rds-cpu-high: average CPUUtilization of the data tier's instance", () => {
     const a = rolling.alarm("rds-cpu-high");
-    expect([a.namespace, a.metric_name, a.statistic, a.period, a.evaluation_periods]).toEqual(["AWS/RDS", "CPUUtilization", "Average", 60, 10]);
+    expect([a.namespace, a.metric_name, a.statistic, a.period, a.evaluation_periods]).toEqual([
+      "AWS/RDS",
+      "CPUUtilization",
+      "Average",
+      60,
+      10,
+    ]);
     expect(a.dimensions).toEqual({ DBInstanceIdentifier: rolling.ref(rolling.data.instance.identifier) });
   });
 
   test("rds-free-storage-low: production's 100 GiB database pages below 10 GiB free, in bytes", () => {
     // GIVEN production (100 GiB allocated)  WHEN synthesized  THEN the 10 GiB floor
     const a = blueGreen.alarm("rds-free-storage-low");
-    expect([a.namespace, a.metric_name, a.statistic, a.threshold]).toEqual(["AWS/RDS", "FreeStorageSpace", "Minimum", 10_737_418_240]);
+    expect([a.namespace, a.metric_name, a.statistic, a.threshold]).toEqual([
+      "AWS/RDS",
+      "FreeStorageSpace",
+      "Minimum",
+      10_737_418_240,
+    ]);
     expect(FREE_STORAGE_FLOOR_BYTES).toBe(10_737_418_240);
     expect(a.dimensions).toEqual({ DBInstanceIdentifier: blueGreen.ref(blueGreen.data.instance.identifier) });
   });
@@ -158,9 +281,24 @@ describe("critical alarms", () => {
   test("tasks-below-desired: Container Insights desired minus running tasks of the service", () => {
     // GIVEN the alarm WHEN synthesized THEN metric math over ECS/ContainerInsights with cluster and service names
     const { returned, metrics } = math(rolling.alarm("tasks-below-desired"));
-    const dims = { ClusterName: rolling.ref(rolling.service.cluster.name), ServiceName: rolling.ref(rolling.service.service.name) };
-    expect(metrics.desired).toEqual({ namespace: "ECS/ContainerInsights", metric_name: "DesiredTaskCount", stat: "Average", period: 60, dimensions: dims });
-    expect(metrics.running).toEqual({ namespace: "ECS/ContainerInsights", metric_name: "RunningTaskCount", stat: "Average", period: 60, dimensions: dims });
+    const dims = {
+      ClusterName: rolling.ref(rolling.service.cluster.name),
+      ServiceName: rolling.ref(rolling.service.service.name),
+    };
+    expect(metrics.desired).toEqual({
+      namespace: "ECS/ContainerInsights",
+      metric_name: "DesiredTaskCount",
+      stat: "Average",
+      period: 60,
+      dimensions: dims,
+    });
+    expect(metrics.running).toEqual({
+      namespace: "ECS/ContainerInsights",
+      metric_name: "RunningTaskCount",
+      stat: "Average",
+      period: 60,
+      dimensions: dims,
+    });
     expect(returned.expression).toBe("desired - FILL(running, 0)");
   });
 
@@ -205,7 +343,8 @@ describe("warning alarms", () => {
       data: fakeDataTier(f),
       config: testConfig("dev", { observability: { rateAlarmMinRequests: 25 } }),
     });
-    const rate = (key: "5xx-rate" | "4xx-rate") => o.definitions.find((d) => d.key === key)!.expressions!.at(-1)!.expression;
+    const rate = (key: "5xx-rate" | "4xx-rate") =>
+      o.definitions.find((d) => d.key === key)!.expressions!.at(-1)!.expression;
     expect([rate("5xx-rate"), rate("4xx-rate")]).toEqual([
       "IF(total_5xx >= 25, 100 * errors_5xx / total_5xx, 0)",
       "IF(FILL(requests_4xx, 0) >= 25, 100 * FILL(target_4xx, 0) / requests_4xx, 0)",
@@ -215,20 +354,39 @@ describe("warning alarms", () => {
   test("rds-connections-high: maximum DatabaseConnections over 80 % of the data tier's max_connections", () => {
     // GIVEN max_connections 100 (dev) and 400 (production fixture) THEN thresholds 80 and 320
     const dev = rolling.alarm("rds-connections-high");
-    expect([dev.namespace, dev.metric_name, dev.statistic, dev.threshold]).toEqual(["AWS/RDS", "DatabaseConnections", "Maximum", 80]);
+    expect([dev.namespace, dev.metric_name, dev.statistic, dev.threshold]).toEqual([
+      "AWS/RDS",
+      "DatabaseConnections",
+      "Maximum",
+      80,
+    ]);
     expect(dev.dimensions).toEqual({ DBInstanceIdentifier: rolling.ref(rolling.data.instance.identifier) });
     expect(blueGreen.alarm("rds-connections-high").threshold).toBe(320);
   });
 
   test("ecs-memory-high: MemoryUtilization of the busiest task of the service", () => {
     const a = rolling.alarm("ecs-memory-high");
-    expect([a.namespace, a.metric_name, a.statistic, a.period]).toEqual(["AWS/ECS", "MemoryUtilization", "Maximum", 60]);
-    expect(a.dimensions).toEqual({ ClusterName: rolling.ref(rolling.service.cluster.name), ServiceName: rolling.ref(rolling.service.service.name) });
+    expect([a.namespace, a.metric_name, a.statistic, a.period]).toEqual([
+      "AWS/ECS",
+      "MemoryUtilization",
+      "Maximum",
+      60,
+    ]);
+    expect(a.dimensions).toEqual({
+      ClusterName: rolling.ref(rolling.service.cluster.name),
+      ServiceName: rolling.ref(rolling.service.service.name),
+    });
   });
 
   test("p99-latency-high: p99 TargetResponseTime of the load balancer, low-sample periods ignored", () => {
     const a = rolling.alarm("p99-latency-high");
-    expect([a.namespace, a.metric_name, a.extended_statistic, a.statistic, a.period]).toEqual(["AWS/ApplicationELB", "TargetResponseTime", "p99", undefined, 300]);
+    expect([a.namespace, a.metric_name, a.extended_statistic, a.statistic, a.period]).toEqual([
+      "AWS/ApplicationELB",
+      "TargetResponseTime",
+      "p99",
+      undefined,
+      300,
+    ]);
     expect(a.dimensions).toEqual({ LoadBalancer: rolling.ref(rolling.service.loadBalancer.arnSuffix) });
     expect(a.evaluate_low_sample_count_percentiles).toBe("ignore");
   });
@@ -237,7 +395,12 @@ describe("warning alarms", () => {
     // GIVEN the filter WHEN synthesized THEN the alarm watches the namespace and name the filter publishes
     const a = rolling.alarm("error-log-spike");
     const filter = Object.values(resourcesOf(rolling.json, "aws_cloudwatch_log_metric_filter"))[0];
-    expect([a.namespace, a.metric_name, a.statistic, a.dimensions]).toEqual([filter.metric_transformation.namespace, filter.metric_transformation.name, "Sum", undefined]);
+    expect([a.namespace, a.metric_name, a.statistic, a.dimensions]).toEqual([
+      filter.metric_transformation.namespace,
+      filter.metric_transformation.name,
+      "Sum",
+      undefined,
+    ]);
     expect(a.namespace).toBe("farmers-module/dev");
   });
 });
@@ -257,7 +420,8 @@ describe("validateAlarmDefinitions", () => {
   };
   const valid = alarmDefinitions(sources);
   const cpu = valid.find((d) => d.key === "rds-cpu-high")!;
-  const check = (defs: readonly AlarmDefinition[]) => () => validateAlarmDefinitions(new TerraformStack(Testing.app(), "s"), defs);
+  const check = (defs: readonly AlarmDefinition[]) => () =>
+    validateAlarmDefinitions(new TerraformStack(Testing.app(), "s"), defs);
 
   test("accepts the table", () => {
     expect(check(valid)).not.toThrow();
@@ -276,7 +440,9 @@ describe("validateAlarmDefinitions", () => {
   });
 
   test("fails when evaluation periods is not a whole number of at least 1", () => {
-    expect(check([{ ...cpu, evaluationPeriods: 0 }])).toThrow("s: alarm rds-cpu-high: evaluationPeriods is 0; allowed: a whole number of at least 1");
+    expect(check([{ ...cpu, evaluationPeriods: 0 }])).toThrow(
+      "s: alarm rds-cpu-high: evaluationPeriods is 0; allowed: a whole number of at least 1",
+    );
   });
 
   test("fails when a metric id is not a metric-math id", () => {
@@ -292,17 +458,27 @@ describe("validateAlarmDefinitions", () => {
   });
 
   test("fails when metric ids repeat", () => {
-    expect(check([{ ...cpu, metrics: [cpu.metrics[0], cpu.metrics[0]], expressions: [{ id: "e", expression: "cpu", label: "e" }] }])).toThrow(
-      "s: alarm rds-cpu-high: metric ids cpu, cpu, e repeat; allowed: each id once",
-    );
+    expect(
+      check([
+        {
+          ...cpu,
+          metrics: [cpu.metrics[0], cpu.metrics[0]],
+          expressions: [{ id: "e", expression: "cpu", label: "e" }],
+        },
+      ]),
+    ).toThrow("s: alarm rds-cpu-high: metric ids cpu, cpu, e repeat; allowed: each id once");
   });
 
   test("fails when the description exceeds CloudWatch's 1024 characters", () => {
-    expect(check([{ ...cpu, measures: "x".repeat(1000) }])).toThrow(/^s: alarm rds-cpu-high: description is 1\d{3} characters; allowed: at most 1024$/);
+    expect(check([{ ...cpu, measures: "x".repeat(1000) }])).toThrow(
+      /^s: alarm rds-cpu-high: description is 1\d{3} characters; allowed: at most 1024$/,
+    );
   });
 
   test("fails when the threshold is not a finite number", () => {
-    expect(check([{ ...cpu, threshold: Number.NaN }])).toThrow("s: alarm rds-cpu-high: threshold is NaN; allowed: a finite number");
+    expect(check([{ ...cpu, threshold: Number.NaN }])).toThrow(
+      "s: alarm rds-cpu-high: threshold is NaN; allowed: a finite number",
+    );
   });
 
   test("fails when an alarm is defined twice", () => {
@@ -312,24 +488,42 @@ describe("validateAlarmDefinitions", () => {
 
 describe("an environment that sleeps outside working hours (offHours)", () => {
   const asleep = build("dev", false, undefined, { offHours: { enabled: true }, service: { containerInsights: true } });
-  const PUBLISHED_ALWAYS = ["rds-cpu-high", "rds-free-storage-low", "rds-connections-high", "ecs-memory-high", "tasks-below-desired"];
+  const PUBLISHED_ALWAYS = [
+    "rds-cpu-high",
+    "rds-free-storage-low",
+    "rds-connections-high",
+    "ecs-memory-high",
+    "tasks-below-desired",
+  ];
 
-  test.each(PUBLISHED_ALWAYS)("%s keeps its last state on missing data (no INSUFFICIENT_DATA at night, no OK every morning)", (key) => {
-    // GIVEN offHours.enabled WHEN synthesized THEN the always-published alarms ignore missing data, and say why
-    const a = asleep.alarm(key);
-    expect(a.treat_missing_data).toBe("ignore");
-    expect(a.alarm_description).toContain("Missing data: ignore, because this environment sleeps outside working hours");
-  });
+  test.each(PUBLISHED_ALWAYS)(
+    "%s keeps its last state on missing data (no INSUFFICIENT_DATA at night, no OK every morning)",
+    (key) => {
+      // GIVEN offHours.enabled WHEN synthesized THEN the always-published alarms ignore missing data, and say why
+      const a = asleep.alarm(key);
+      expect(a.treat_missing_data).toBe("ignore");
+      expect(a.alarm_description).toContain(
+        "Missing data: ignore, because this environment sleeps outside working hours",
+      );
+    },
+  );
 
-  test.each(["unhealthy-targets", "5xx-rate", "4xx-rate", "p99-latency-high", "error-log-spike"])("%s stays notBreaching: no traffic at night is no data", (key) => {
-    // GIVEN offHours.enabled WHEN synthesized THEN the traffic alarms keep their treatment
-    expect(asleep.alarm(key).treat_missing_data).toBe("notBreaching");
-  });
+  test.each(["unhealthy-targets", "5xx-rate", "4xx-rate", "p99-latency-high", "error-log-spike"])(
+    "%s stays notBreaching: no traffic at night is no data",
+    (key) => {
+      // GIVEN offHours.enabled WHEN synthesized THEN the traffic alarms keep their treatment
+      expect(asleep.alarm(key).treat_missing_data).toBe("notBreaching");
+    },
+  );
 
   test("tasks-below-desired is quiet at zero desired tasks: desired 0 - running 0 = 0 is not above 0", () => {
     // GIVEN the sleeping fixture WHEN synthesized THEN the expression and threshold make 0 desired / 0 running not breaching
     const a = asleep.alarm("tasks-below-desired");
-    expect([math(a).returned.expression, a.comparison_operator, a.threshold]).toEqual(["desired - FILL(running, 0)", "GreaterThanThreshold", 0]);
+    expect([math(a).returned.expression, a.comparison_operator, a.threshold]).toEqual([
+      "desired - FILL(running, 0)",
+      "GreaterThanThreshold",
+      0,
+    ]);
   });
 });
 
@@ -339,16 +533,36 @@ describe("Container Insights off (service.containerInsights false)", () => {
   test("tasks-below-desired reads the load balancer's healthy and unhealthy host counts of the serving target group", () => {
     // GIVEN Container Insights off WHEN synthesized THEN no ECS/ContainerInsights metric, the ALB host counts instead
     const { returned, metrics } = math(plain.alarm("tasks-below-desired"));
-    const dims = { TargetGroup: plain.ref(plain.service.targetGroup.arnSuffix), LoadBalancer: plain.ref(plain.service.loadBalancer.arnSuffix) };
-    expect(metrics.healthy).toEqual({ namespace: "AWS/ApplicationELB", metric_name: "HealthyHostCount", stat: "Minimum", period: 60, dimensions: dims });
-    expect(metrics.unhealthy_hosts).toEqual({ namespace: "AWS/ApplicationELB", metric_name: "UnHealthyHostCount", stat: "Maximum", period: 60, dimensions: dims });
+    const dims = {
+      TargetGroup: plain.ref(plain.service.targetGroup.arnSuffix),
+      LoadBalancer: plain.ref(plain.service.loadBalancer.arnSuffix),
+    };
+    expect(metrics.healthy).toEqual({
+      namespace: "AWS/ApplicationELB",
+      metric_name: "HealthyHostCount",
+      stat: "Minimum",
+      period: 60,
+      dimensions: dims,
+    });
+    expect(metrics.unhealthy_hosts).toEqual({
+      namespace: "AWS/ApplicationELB",
+      metric_name: "UnHealthyHostCount",
+      stat: "Maximum",
+      period: 60,
+      dimensions: dims,
+    });
     expect(returned.expression).toBe("IF(FILL(healthy, 0) + FILL(unhealthy_hosts, 0) > 0, FILL(healthy, 0), 1)");
   });
 
   test("it fires below one healthy task for ten minutes, and no registered task (asleep) counts as 1", () => {
     // GIVEN the alarm WHEN synthesized THEN < 1 for 10 one-minute periods, missing data not breaching
     const a = plain.alarm("tasks-below-desired");
-    expect([a.comparison_operator, a.threshold, a.evaluation_periods, a.treat_missing_data]).toEqual(["LessThanThreshold", 1, 10, "notBreaching"]);
+    expect([a.comparison_operator, a.threshold, a.evaluation_periods, a.treat_missing_data]).toEqual([
+      "LessThanThreshold",
+      1,
+      10,
+      "notBreaching",
+    ]);
   });
 
   test("under blue/green both target groups count", () => {

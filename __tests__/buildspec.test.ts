@@ -2,17 +2,19 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+
 import { parse } from "yaml";
+
+import { DEPLOYED_TAG_PREFIX } from "../constructs/contracts";
 import {
+  type BlueGreenBuildspecOptions,
   buildspec,
+  type BuildspecDocument,
   renderAppspec,
   renderBuildspec,
   renderDeployspec,
-  type BlueGreenBuildspecOptions,
-  type BuildspecDocument,
   type RollingBuildspecOptions,
 } from "../constructs/pipeline/buildspec";
-import { DEPLOYED_TAG_PREFIX } from "../constructs/contracts";
 
 /** The generated buildspec: parsed back from YAML, and executed with `aws` and `docker` stubbed. */
 
@@ -58,7 +60,12 @@ const LIVE_TASK_DEFINITION = {
   requiresCompatibilities: ["FARGATE"],
   executionRoleArn: "arn:aws:iam::123456789012:role/farmers-module-production-execution",
   containerDefinitions: [
-    { name: "farmers-module", image: `${REPOSITORY_URI}:abcdef0`, essential: true, portMappings: [{ containerPort: 8000 }] },
+    {
+      name: "farmers-module",
+      image: `${REPOSITORY_URI}:abcdef0`,
+      essential: true,
+      portMappings: [{ containerPort: 8000 }],
+    },
     { name: "sidecar", image: "public.ecr.aws/aws-observability/aws-otel-collector:v0.40.0", essential: false },
   ],
 };
@@ -76,7 +83,10 @@ interface Run {
  * Runs the three phases in bash the way CodeBuild does (one shell, a failing command fails the
  * build), with `aws` and `docker` replaced by stubs that record their calls.
  */
-function runBuildspec(doc: BuildspecDocument, options: { sourceVersion?: string; imageExists?: boolean; live?: object } = {}): Run {
+function runBuildspec(
+  doc: BuildspecDocument,
+  options: { sourceVersion?: string; imageExists?: boolean; live?: object } = {},
+): Run {
   const dir = mkdtempSync(join(tmpdir(), "buildspec-"));
   try {
     writeFileSync(join(dir, "live.json"), JSON.stringify(options.live ?? LIVE_TASK_DEFINITION));
@@ -99,10 +109,16 @@ function runBuildspec(doc: BuildspecDocument, options: { sourceVersion?: string;
       cwd: dir,
       input: "",
       encoding: "utf8",
-      env: { PATH: process.env.PATH, ...doc.env.variables, CODEBUILD_RESOLVED_SOURCE_VERSION: options.sourceVersion ?? COMMIT },
+      env: {
+        PATH: process.env.PATH,
+        ...doc.env.variables,
+        CODEBUILD_RESOLVED_SOURCE_VERSION: options.sourceVersion ?? COMMIT,
+      },
     });
     const read = (name: string) => (existsSync(join(dir, name)) ? readFileSync(join(dir, name), "utf8") : undefined);
-    const files = Object.fromEntries(["imagedefinitions.json", "taskdef.json", "appspec.yaml"].map((n) => [n, read(n)]));
+    const files = Object.fromEntries(
+      ["imagedefinitions.json", "taskdef.json", "appspec.yaml"].map((n) => [n, read(n)]),
+    );
     return {
       status: result.status,
       output: `${result.stdout}${result.stderr}`,
@@ -136,13 +152,19 @@ describe("buildspec", () => {
 
   test("blue/green adds the container port to Terraform's revision", () => {
     // GIVEN the blue/green options  WHEN rendered  THEN Terraform's revision and the port are named
-    expect(parsedBlueGreen.env.variables).toMatchObject({ DEPLOYMENT_STYLE: "blue-green", TASK_DEFINITION: TERRAFORM_REVISION, CONTAINER_PORT: "8000" });
+    expect(parsedBlueGreen.env.variables).toMatchObject({
+      DEPLOYMENT_STYLE: "blue-green",
+      TASK_DEFINITION: TERRAFORM_REVISION,
+      CONTAINER_PORT: "8000",
+    });
   });
 
   test("pre_build logs in to ECR and derives a 7-character tag from the commit", () => {
     // GIVEN either style  WHEN parsed  THEN pre_build logs in and tags with the short hash
     const pre = parsedRolling.phases.pre_build.commands;
-    expect(pre).toContain('aws ecr get-login-password --region "$DEPLOY_REGION" | docker login --username AWS --password-stdin "$ECR_REGISTRY"');
+    expect(pre).toContain(
+      'aws ecr get-login-password --region "$DEPLOY_REGION" | docker login --username AWS --password-stdin "$ECR_REGISTRY"',
+    );
     expect(pre).toContain('export IMAGE_TAG=$(echo "$CODEBUILD_RESOLVED_SOURCE_VERSION" | cut -c 1-7)');
     expect(parsedRolling.phases.pre_build["on-failure"]).toBe("ABORT");
     expect(parsedRolling.phases.build["on-failure"]).toBe("ABORT");
@@ -152,7 +174,11 @@ describe("buildspec", () => {
     // GIVEN either style  WHEN parsed  THEN the build phase is the reference's docker build
     const [command] = parsedBlueGreen.phases.build.commands;
     expect(command).toContain("docker build --platform linux/amd64 -f deployment/docker/Dockerfile");
-    for (const arg of ['VERSION="$IMAGE_TAG"', 'GIT_COMMIT="$CODEBUILD_RESOLVED_SOURCE_VERSION"', 'BUILD_DATE="$BUILD_DATE"'])
+    for (const arg of [
+      'VERSION="$IMAGE_TAG"',
+      'GIT_COMMIT="$CODEBUILD_RESOLVED_SOURCE_VERSION"',
+      'BUILD_DATE="$BUILD_DATE"',
+    ])
       expect(command).toContain(`--build-arg ${arg}`);
     expect(command).toContain('-t "$IMAGE_URI"');
   });
@@ -164,7 +190,9 @@ describe("buildspec", () => {
 
   test("rolling post_build writes taskdef.json from Terraform's revision, the only artifact (no imagedefinitions.json)", () => {
     // GIVEN rolling  WHEN parsed  THEN taskdef.json is written and handed over to the deploy step
-    expect(parsedRolling.phases.post_build.commands.some((c) => c.startsWith("jq ") && c.endsWith("> taskdef.json"))).toBe(true);
+    expect(
+      parsedRolling.phases.post_build.commands.some((c) => c.startsWith("jq ") && c.endsWith("> taskdef.json")),
+    ).toBe(true);
     expect(parsedRolling.phases.post_build.commands.join("\n")).not.toMatch(/imagedefinitions|appspec/);
     expect(parsedRolling.artifacts).toEqual({ files: ["taskdef.json"] });
   });
@@ -192,7 +220,10 @@ describe("buildspec", () => {
         {
           TargetService: {
             Type: "AWS::ECS::Service",
-            Properties: { TaskDefinition: "<TASK_DEFINITION>", LoadBalancerInfo: { ContainerName: "farmers-module", ContainerPort: 8000 } },
+            Properties: {
+              TaskDefinition: "<TASK_DEFINITION>",
+              LoadBalancerInfo: { ContainerName: "farmers-module", ContainerPort: 8000 },
+            },
           },
         },
       ],
@@ -201,9 +232,15 @@ describe("buildspec", () => {
 
   test("the appspec repeats the service's capacity providers", () => {
     // GIVEN a service on FARGATE (base 1) and FARGATE_SPOT
-    const strategy = [{ capacityProvider: "FARGATE", base: 1, weight: 1 }, { capacityProvider: "FARGATE_SPOT", weight: 1 }];
+    const strategy = [
+      { capacityProvider: "FARGATE", base: 1, weight: 1 },
+      { capacityProvider: "FARGATE_SPOT", weight: 1 },
+    ];
     // WHEN the appspec is rendered  THEN the replacement task set gets the same providers
-    expect(parse(renderAppspec("farmers-module", 8000, { capacityProviderStrategy: strategy })).Resources[0].TargetService.Properties.CapacityProviderStrategy).toEqual([
+    expect(
+      parse(renderAppspec("farmers-module", 8000, { capacityProviderStrategy: strategy })).Resources[0].TargetService
+        .Properties.CapacityProviderStrategy,
+    ).toEqual([
       { CapacityProvider: "FARGATE", Base: 1, Weight: 1 },
       { CapacityProvider: "FARGATE_SPOT", Weight: 1 },
     ]);
@@ -211,11 +248,22 @@ describe("buildspec", () => {
 
   test("the appspec carries the service's network configuration and platform version", () => {
     // GIVEN Terraform's subnets, task security group and platform version
-    const networkConfiguration = { subnets: ["subnet-a", "subnet-b"], securityGroups: ["sg-tasks"], assignPublicIp: false };
+    const networkConfiguration = {
+      subnets: ["subnet-a", "subnet-b"],
+      securityGroups: ["sg-tasks"],
+      assignPublicIp: false,
+    };
     // WHEN the appspec is rendered
-    const properties = parse(renderAppspec("farmers-module", 8000, { networkConfiguration, platformVersion: "LATEST" })).Resources[0].TargetService.Properties;
+    const properties = parse(renderAppspec("farmers-module", 8000, { networkConfiguration, platformVersion: "LATEST" }))
+      .Resources[0].TargetService.Properties;
     // THEN the replacement task set is created with them (a CODE_DEPLOY service takes them only this way)
-    expect(properties.NetworkConfiguration).toEqual({ AwsvpcConfiguration: { Subnets: ["subnet-a", "subnet-b"], SecurityGroups: ["sg-tasks"], AssignPublicIp: "DISABLED" } });
+    expect(properties.NetworkConfiguration).toEqual({
+      AwsvpcConfiguration: {
+        Subnets: ["subnet-a", "subnet-b"],
+        SecurityGroups: ["sg-tasks"],
+        AssignPublicIp: "DISABLED",
+      },
+    });
     expect(properties.PlatformVersion).toBe("LATEST");
   });
 
@@ -244,13 +292,19 @@ describe("buildspec, executed with aws and docker stubbed", () => {
     const image = `${REPOSITORY_URI}:0123456`;
     expect(rollingRun.docker).toEqual([
       "login --username AWS --password-stdin 123456789012.dkr.ecr.us-east-1.amazonaws.com",
-      expect.stringMatching(new RegExp(`^build --platform linux/amd64 -f deployment/docker/Dockerfile --build-arg VERSION=0123456 --build-arg GIT_COMMIT=${COMMIT} --build-arg BUILD_DATE=\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ -t ${image.replace(/\./g, "\\.")} \\.$`)),
+      expect.stringMatching(
+        new RegExp(
+          `^build --platform linux/amd64 -f deployment/docker/Dockerfile --build-arg VERSION=0123456 --build-arg GIT_COMMIT=${COMMIT} --build-arg BUILD_DATE=\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ -t ${image.replace(/\./g, "\\.")} \\.$`,
+        ),
+      ),
       `push ${image}`,
     ]);
     expect(rollingRun.file("imagedefinitions.json")).toBeUndefined();
     expect(JSON.parse(rollingRun.file("taskdef.json")!).containerDefinitions[0].image).toBe(image);
     // The revision read is Terraform's, by ARN: not the family's latest, not the one the service runs
-    expect(rollingRun.aws).toContain(`ecs describe-task-definition --region us-east-1 --task-definition ${TERRAFORM_REVISION} --query taskDefinition --output json`);
+    expect(rollingRun.aws).toContain(
+      `ecs describe-task-definition --region us-east-1 --task-definition ${TERRAFORM_REVISION} --query taskDefinition --output json`,
+    );
   });
 
   test("blue/green: taskdef.json is the live revision with the new image and no read-only fields", () => {
@@ -258,11 +312,23 @@ describe("buildspec, executed with aws and docker stubbed", () => {
     expect(blueGreenRun.status).toBe(0);
     const taskdef = JSON.parse(blueGreenRun.file("taskdef.json")!);
     // THEN only the service's container image changed, and register-task-definition would accept it
-    const { taskDefinitionArn, revision, status, requiresAttributes, compatibilities, registeredAt, registeredBy, ...registrable } = LIVE_TASK_DEFINITION;
+    const {
+      taskDefinitionArn,
+      revision,
+      status,
+      requiresAttributes,
+      compatibilities,
+      registeredAt,
+      registeredBy,
+      ...registrable
+    } = LIVE_TASK_DEFINITION;
     void [taskDefinitionArn, revision, status, requiresAttributes, compatibilities, registeredAt, registeredBy];
     expect(taskdef).toEqual({
       ...registrable,
-      containerDefinitions: [{ ...LIVE_TASK_DEFINITION.containerDefinitions[0], image: `${REPOSITORY_URI}:0123456` }, LIVE_TASK_DEFINITION.containerDefinitions[1]],
+      containerDefinitions: [
+        { ...LIVE_TASK_DEFINITION.containerDefinitions[0], image: `${REPOSITORY_URI}:0123456` },
+        LIVE_TASK_DEFINITION.containerDefinitions[1],
+      ],
     });
   });
 
@@ -276,7 +342,9 @@ describe("buildspec, executed with aws and docker stubbed", () => {
     const run = runBuildspec(parsedRolling, { sourceVersion: "" });
     // THEN the build stops before building anything
     expect(run.status).toBe(1);
-    expect(run.output).toContain("CODEBUILD_RESOLVED_SOURCE_VERSION '' is not a commit hash; refusing to tag the image");
+    expect(run.output).toContain(
+      "CODEBUILD_RESOLVED_SOURCE_VERSION '' is not a commit hash; refusing to tag the image",
+    );
     expect(run.docker.filter((c) => c.startsWith("build") || c.startsWith("push"))).toEqual([]);
   });
 
@@ -291,7 +359,9 @@ describe("buildspec, executed with aws and docker stubbed", () => {
 
   test("fails when Terraform's task definition has no container of the configured name", () => {
     // GIVEN a live task definition without farmers-module  WHEN the blue/green phases run
-    const run = runBuildspec(parsedBlueGreen, { live: { ...LIVE_TASK_DEFINITION, containerDefinitions: [{ name: "other", image: "x" }] } });
+    const run = runBuildspec(parsedBlueGreen, {
+      live: { ...LIVE_TASK_DEFINITION, containerDefinitions: [{ name: "other", image: "x" }] },
+    });
     // THEN the build fails and no taskdef.json is handed over
     expect(run.status).toBe(1);
     expect(run.output).toContain(`Task definition ${TERRAFORM_REVISION} has no container farmers-module`);
@@ -314,7 +384,13 @@ const deployCommon = {
 const rollingDeploy = parse(renderDeployspec({ style: "rolling", ...deployCommon })) as BuildspecDocument;
 const blueGreenDeploy = (enableExecuteCommand = false) =>
   parse(
-    renderDeployspec({ style: "blue-green", ...deployCommon, applicationName: "farmers-module-production", deploymentGroupName: "farmers-module-production-service", enableExecuteCommand }),
+    renderDeployspec({
+      style: "blue-green",
+      ...deployCommon,
+      applicationName: "farmers-module-production",
+      deploymentGroupName: "farmers-module-production-service",
+      enableExecuteCommand,
+    }),
   ) as BuildspecDocument;
 
 interface DeployWorld {
@@ -334,7 +410,10 @@ interface DeployWorld {
 function runDeployspec(doc: BuildspecDocument, world: DeployWorld = {}): Run {
   const dir = mkdtempSync(join(tmpdir(), "deployspec-"));
   try {
-    const taskdef = { family: "farmers-module-production", containerDefinitions: [{ name: "farmers-module", image: world.image ?? `${REPOSITORY_URI}:0123456` }] };
+    const taskdef = {
+      family: "farmers-module-production",
+      containerDefinitions: [{ name: "farmers-module", image: world.image ?? `${REPOSITORY_URI}:0123456` }],
+    };
     writeFileSync(join(dir, "taskdef.json"), JSON.stringify(taskdef));
     writeFileSync(join(dir, "appspec.yaml"), renderAppspec("farmers-module", 8000));
     writeFileSync(join(dir, "rollout"), (world.rollout ?? ["IN_PROGRESS", "COMPLETED"]).join("\n") + "\n");
@@ -359,10 +438,21 @@ function runDeployspec(doc: BuildspecDocument, world: DeployWorld = {}): Run {
       ...doc.phases.post_build.commands,
     ].join("\n");
     writeFileSync(join(dir, "deploy.sh"), script);
-    const result = spawnSync("bash", ["deploy.sh"], { cwd: dir, input: "", encoding: "utf8", env: { PATH: process.env.PATH, ...doc.env.variables, WAIT_SECONDS: "0" } });
+    const result = spawnSync("bash", ["deploy.sh"], {
+      cwd: dir,
+      input: "",
+      encoding: "utf8",
+      env: { PATH: process.env.PATH, ...doc.env.variables, WAIT_SECONDS: "0" },
+    });
     const read = (name: string) => (existsSync(join(dir, name)) ? readFileSync(join(dir, name), "utf8") : undefined);
     const files = Object.fromEntries(["deployment.json", "appspec-deploy.yaml"].map((n) => [n, read(n)]));
-    return { status: result.status, output: `${result.stdout}${result.stderr}`, docker: [], aws: (read("aws.log") ?? "").split("\n").filter(Boolean), file: (n) => files[n] };
+    return {
+      status: result.status,
+      output: `${result.stdout}${result.stderr}`,
+      docker: [],
+      aws: (read("aws.log") ?? "").split("\n").filter(Boolean),
+      file: (n) => files[n],
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -375,10 +465,24 @@ describe("deploy step, executed with aws stubbed", () => {
     // THEN it succeeds after these calls, in this order
     expect(run.status).toBe(0);
     const calls = run.aws.map((c) => c.split(" --")[0]);
-    expect(calls).toEqual(["ecr describe-images", "ecr batch-get-image", "ecr put-image", "ecs register-task-definition", "ecs update-service", "ecs describe-services", "ecs describe-services"]);
-    expect(run.aws.find((c) => c.startsWith("ecr put-image"))).toContain("--image-tag deployed-0123456 --image-manifest-media-type application/vnd.docker.distribution.manifest.v2+json");
-    expect(run.aws.find((c) => c.startsWith("ecs register-task-definition"))).toContain("--cli-input-json file://taskdef.json");
-    expect(run.aws.find((c) => c.startsWith("ecs update-service"))).toContain(`--service farmers-module-production-service --task-definition ${NEW_REVISION}`);
+    expect(calls).toEqual([
+      "ecr describe-images",
+      "ecr batch-get-image",
+      "ecr put-image",
+      "ecs register-task-definition",
+      "ecs update-service",
+      "ecs describe-services",
+      "ecs describe-services",
+    ]);
+    expect(run.aws.find((c) => c.startsWith("ecr put-image"))).toContain(
+      "--image-tag deployed-0123456 --image-manifest-media-type application/vnd.docker.distribution.manifest.v2+json",
+    );
+    expect(run.aws.find((c) => c.startsWith("ecs register-task-definition"))).toContain(
+      "--cli-input-json file://taskdef.json",
+    );
+    expect(run.aws.find((c) => c.startsWith("ecs update-service"))).toContain(
+      `--service farmers-module-production-service --task-definition ${NEW_REVISION}`,
+    );
   });
 
   test("rolling: fails the pipeline when the circuit breaker rolls the deployment back", () => {
@@ -386,7 +490,9 @@ describe("deploy step, executed with aws stubbed", () => {
     const run = runDeployspec(rollingDeploy, { rollout: ["IN_PROGRESS", "FAILED"] });
     // THEN the step fails and says why
     expect(run.status).toBe(1);
-    expect(run.output).toContain(`Rollout of ${NEW_REVISION} ended FAILED: the circuit breaker or a deployment alarm rolled it back`);
+    expect(run.output).toContain(
+      `Rollout of ${NEW_REVISION} ended FAILED: the circuit breaker or a deployment alarm rolled it back`,
+    );
   });
 
   test("a re-deploy of the same commit keeps its protected tag and adds none", () => {
@@ -423,7 +529,10 @@ describe("deploy step, executed with aws stubbed", () => {
     const run = runDeployspec(blueGreenDeploy(), { runningCount: 0 });
     // THEN CodeDeploy shifts all traffic at once and no alarm can roll back to tasks that cannot start
     expect(run.status).toBe(0);
-    expect(JSON.parse(run.file("deployment.json")!)).toMatchObject({ deploymentConfigName: "CodeDeployDefault.ECSAllAtOnce", overrideAlarmConfiguration: { enabled: false } });
+    expect(JSON.parse(run.file("deployment.json")!)).toMatchObject({
+      deploymentConfigName: "CodeDeployDefault.ECSAllAtOnce",
+      overrideAlarmConfiguration: { enabled: false },
+    });
   });
 
   test("blue/green: brings ECS Exec in step with Terraform before the deployment (the service ignores it)", () => {
@@ -432,8 +541,12 @@ describe("deploy step, executed with aws stubbed", () => {
     // THEN one UpdateService with only the Exec flag, before create-deployment
     expect(run.status).toBe(0);
     const updates = run.aws.filter((c) => c.startsWith("ecs update-service"));
-    expect(updates).toEqual(["ecs update-service --region us-east-1 --cluster farmers-module-production-cluster --service farmers-module-production-service --enable-execute-command"]);
-    expect(run.aws.indexOf(updates[0])).toBeLessThan(run.aws.findIndex((c) => c.startsWith("deploy create-deployment")));
+    expect(updates).toEqual([
+      "ecs update-service --region us-east-1 --cluster farmers-module-production-cluster --service farmers-module-production-service --enable-execute-command",
+    ]);
+    expect(run.aws.indexOf(updates[0])).toBeLessThan(
+      run.aws.findIndex((c) => c.startsWith("deploy create-deployment")),
+    );
   });
 
   test("blue/green: fails the pipeline when CodeDeploy rolls the deployment back", () => {
@@ -450,6 +563,7 @@ describe("deploy step, executed with aws stubbed", () => {
   });
 
   test("no deploy command contains a Terraform template sequence", () => {
-    for (const doc of [rollingDeploy, blueGreenDeploy()]) for (const command of allCommands(doc)) expect(command).not.toMatch(/[$%]\{/);
+    for (const doc of [rollingDeploy, blueGreenDeploy()])
+      for (const command of allCommands(doc)) expect(command).not.toMatch(/[$%]\{/);
   });
 });

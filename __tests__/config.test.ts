@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+
 import { common } from "../config/common";
 import { ConfigError, deepMerge, loadAllEnvironments, loadEnvironmentConfig } from "../config/load";
 import type { ConfigLayer } from "../config/types";
@@ -27,30 +28,116 @@ describe("the checked-in configuration", () => {
     const table = Object.fromEntries(
       loadAllEnvironments({ overrides: {}, env: {} }).map((c) => [
         c.name,
-        [c.network.vpcCidr, c.service.cpu, c.service.memoryMiB, c.service.desiredCount, c.service.minCount, c.service.maxCount, c.database.instanceClass, c.database.allocatedStorageGiB, c.database.maxAllocatedStorageGiB, c.database.name, c.aaa.endpoint, c.pipeline.branch, c.database.backupRetentionDays, c.observability.logRetentionDays, c.deployment.style],
+        [
+          c.network.vpcCidr,
+          c.service.cpu,
+          c.service.memoryMiB,
+          c.service.desiredCount,
+          c.service.minCount,
+          c.service.maxCount,
+          c.database.instanceClass,
+          c.database.allocatedStorageGiB,
+          c.database.maxAllocatedStorageGiB,
+          c.database.name,
+          c.aaa.endpoint,
+          c.pipeline.branch,
+          c.database.backupRetentionDays,
+          c.observability.logRetentionDays,
+          c.deployment.style,
+        ],
       ]),
     );
     expect(table).toEqual({
-      dev: ["10.0.0.0/16", 256, 512, 1, 1, 2, "db.t4g.small", 20, 50, "farmers_dev", "aaa-service-dev.internal:50052", "develop", 7, 7, "rolling"],
-      beta: ["10.1.0.0/16", 512, 1024, 1, 1, 4, "db.t4g.medium", 50, 100, "farmers_beta", "aaa-service-beta.internal:50052", "beta", 7, 7, "rolling"],
-      staging: ["10.2.0.0/16", 512, 1024, 1, 1, 1, "db.t4g.small", 30, 50, "farmers_staging", "beta.aaa.kisanlink.in:443", "staging", 7, 7, "rolling"],
-      production: ["10.3.0.0/16", 512, 1024, 2, 2, 10, "db.t4g.medium", 100, 500, "farmers_production", "aaa-service.internal:50052", "main", 35, 30, "blue-green"],
+      dev: [
+        "10.0.0.0/16",
+        256,
+        512,
+        1,
+        1,
+        2,
+        "db.t4g.small",
+        20,
+        50,
+        "farmers_dev",
+        "aaa-service-dev.internal:50052",
+        "develop",
+        7,
+        7,
+        "rolling",
+      ],
+      beta: [
+        "10.1.0.0/16",
+        512,
+        1024,
+        1,
+        1,
+        4,
+        "db.t4g.medium",
+        50,
+        100,
+        "farmers_beta",
+        "aaa-service-beta.internal:50052",
+        "beta",
+        7,
+        7,
+        "rolling",
+      ],
+      staging: [
+        "10.2.0.0/16",
+        512,
+        1024,
+        1,
+        1,
+        1,
+        "db.t4g.small",
+        30,
+        50,
+        "farmers_staging",
+        "beta.aaa.kisanlink.in:443",
+        "staging",
+        7,
+        7,
+        "rolling",
+      ],
+      production: [
+        "10.3.0.0/16",
+        512,
+        1024,
+        2,
+        2,
+        10,
+        "db.t4g.medium",
+        100,
+        500,
+        "farmers_production",
+        "aaa-service.internal:50052",
+        "main",
+        35,
+        30,
+        "blue-green",
+      ],
     });
   });
 
   test("the defaults protect: a layer that does not opt out gets every stateful safety net", () => {
     // GIVEN only the common layer's defaults WHEN read THEN protection is production and every net is on
-    expect([common.protection, common.database?.deletionProtection, common.database?.preventDestroy, common.database?.skipFinalSnapshot, common.loadBalancer?.deletionProtection]).toEqual([
-      "production",
-      true,
-      true,
-      false,
-      true,
-    ]);
+    expect([
+      common.protection,
+      common.database?.deletionProtection,
+      common.database?.preventDestroy,
+      common.database?.skipFinalSnapshot,
+      common.loadBalancer?.deletionProtection,
+    ]).toEqual(["production", true, true, false, true]);
   });
 
   test("dev, beta and staging opt out as disposable; production does not", () => {
-    const rows = loadAllEnvironments({ overrides: {}, env: {} }).map((c) => [c.name, c.protection, c.database.deletionProtection, c.database.preventDestroy, c.loadBalancer.deletionProtection]);
+    const rows = loadAllEnvironments({ overrides: {}, env: {} }).map((c) => [
+      c.name,
+      c.protection,
+      c.database.deletionProtection,
+      c.database.preventDestroy,
+      c.loadBalancer.deletionProtection,
+    ]);
     expect(rows).toEqual([
       ["dev", "disposable", false, false, false],
       ["beta", "disposable", false, false, false],
@@ -61,7 +148,14 @@ describe("the checked-in configuration", () => {
 
   test("production keeps its safety nets on", () => {
     const { database, loadBalancer } = testConfig("production");
-    expect([database.multiAz, database.deletionProtection, database.preventDestroy, database.performanceInsights, database.skipFinalSnapshot, loadBalancer.deletionProtection]).toEqual([true, true, true, true, false, true]);
+    expect([
+      database.multiAz,
+      database.deletionProtection,
+      database.preventDestroy,
+      database.performanceInsights,
+      database.skipFinalSnapshot,
+      loadBalancer.deletionProtection,
+    ]).toEqual([true, true, true, true, false, true]);
   });
 
   test("subnets follow 10.x.{1,2,11,12,21,22}.0/24", () => {
@@ -78,21 +172,35 @@ describe("overrides", () => {
   test("environment variables set account-wide values", () => {
     const c = loadEnvironmentConfig("beta", {
       overrides: {},
-      env: { FARMERS_STATE_BUCKET: "acme-tfstate", FARMERS_ALLOWED_ACCOUNT_IDS: "111111111111, 222222222222", FARMERS_ALARM_EMAILS: "ops@example.com" },
+      env: {
+        FARMERS_STATE_BUCKET: "acme-tfstate",
+        FARMERS_ALLOWED_ACCOUNT_IDS: "111111111111, 222222222222",
+        FARMERS_ALARM_EMAILS: "ops@example.com",
+      },
     });
-    expect([c.state.bucket, c.allowedAccountIds, c.observability.criticalEmails]).toEqual(["acme-tfstate", ["111111111111", "222222222222"], ["ops@example.com"]]);
+    expect([c.state.bucket, c.allowedAccountIds, c.observability.criticalEmails]).toEqual([
+      "acme-tfstate",
+      ["111111111111", "222222222222"],
+      ["ops@example.com"],
+    ]);
   });
 
   test("an override file applies common then per-environment layers", () => {
     const file = join(mkdtempSync(join(tmpdir(), "cfg-")), "overrides.json");
-    writeFileSync(file, JSON.stringify({ common: { service: { logLevel: "debug" } }, dev: { service: { logLevel: "error" } } }));
+    writeFileSync(
+      file,
+      JSON.stringify({ common: { service: { logLevel: "debug" } }, dev: { service: { logLevel: "error" } } }),
+    );
     const env = { FARMERS_CONFIG_FILE: file };
     expect(loadEnvironmentConfig("dev", { env }).service.logLevel).toBe("error");
     expect(loadEnvironmentConfig("beta", { env }).service.logLevel).toBe("debug");
   });
 
   test("deepMerge merges objects, replaces arrays, ignores undefined", () => {
-    expect(deepMerge({ a: { b: 1, c: [1, 2] }, d: 1 }, { a: { c: [3] }, d: undefined })).toEqual({ a: { b: 1, c: [3] }, d: 1 });
+    expect(deepMerge({ a: { b: 1, c: [1, 2] }, d: 1 }, { a: { c: [3] }, d: undefined })).toEqual({
+      a: { b: 1, c: [3] },
+      d: 1,
+    });
   });
 
   test("a certificate ARN replaces the default domain lookup whole", () => {
@@ -101,7 +209,9 @@ describe("overrides", () => {
   });
 
   test("the legacy token source replaces the connection source whole", () => {
-    expect(testConfig("dev", { pipeline: { source: { mode: "github-token" } } }).pipeline.source).toEqual({ mode: "github-token" });
+    expect(testConfig("dev", { pipeline: { source: { mode: "github-token" } } }).pipeline.source).toEqual({
+      mode: "github-token",
+    });
   });
 });
 
@@ -113,29 +223,41 @@ describe("bad configuration fails at synth time with the environment, setting, v
   });
 
   test("fails for an unknown environment key in the override file", () => {
-    expect(() => loadEnvironmentConfig("dev", { overrides: { qa: {} } as never, env: {} })).toThrow('override file key: received "qa"; allowed: common, dev, beta, staging, production');
+    expect(() => loadEnvironmentConfig("dev", { overrides: { qa: {} } as never, env: {} })).toThrow(
+      'override file key: received "qa"; allowed: common, dev, beta, staging, production',
+    );
   });
 
   test("fails when the override file is not JSON", () => {
     const file = join(mkdtempSync(join(tmpdir(), "cfg-")), "bad.json");
     writeFileSync(file, "{ nope");
-    expect(() => loadEnvironmentConfig("dev", { env: { FARMERS_CONFIG_FILE: file } })).toThrow(/FARMERS_CONFIG_FILE: received ".*bad.json"; allowed: a JSON object keyed by common or environment name/);
+    expect(() => loadEnvironmentConfig("dev", { env: { FARMERS_CONFIG_FILE: file } })).toThrow(
+      /FARMERS_CONFIG_FILE: received ".*bad.json"; allowed: a JSON object keyed by common or environment name/,
+    );
   });
 
   test("fails for a misspelt setting", () => {
-    expect(errorFor({ service: { cpus: 256 } as never })).toContain("service.cpus: received 256; allowed: only settings defined in config/schema.ts (misspelt?)");
+    expect(errorFor({ service: { cpus: 256 } as never })).toContain(
+      "service.cpus: received 256; allowed: only settings defined in config/schema.ts (misspelt?)",
+    );
   });
 
   test("fails for a malformed VPC CIDR", () => {
-    expect(errorFor({ network: { vpcCidr: "10.0.0.0/33" } })).toContain('network.vpcCidr: received "10.0.0.0/33"; allowed: an IPv4 CIDR block such as 10.0.0.0/16 with no host bits set');
+    expect(errorFor({ network: { vpcCidr: "10.0.0.0/33" } })).toContain(
+      'network.vpcCidr: received "10.0.0.0/33"; allowed: an IPv4 CIDR block such as 10.0.0.0/16 with no host bits set',
+    );
   });
 
   test("fails for a CIDR with host bits set", () => {
-    expect(errorFor({ network: { privateSubnetCidrs: ["10.0.11.5/24", "10.0.12.0/24"] } })).toContain('network.privateSubnetCidrs.0: received "10.0.11.5/24"; allowed: an IPv4 CIDR block');
+    expect(errorFor({ network: { privateSubnetCidrs: ["10.0.11.5/24", "10.0.12.0/24"] } })).toContain(
+      'network.privateSubnetCidrs.0: received "10.0.11.5/24"; allowed: an IPv4 CIDR block',
+    );
   });
 
   test("fails for a subnet outside the VPC", () => {
-    expect(errorFor({ network: { publicSubnetCidrs: ["10.0.1.0/24", "10.9.2.0/24"] } })).toContain('network.publicSubnetCidrs.1: received "10.9.2.0/24"; allowed: a block inside the VPC 10.0.0.0/16');
+    expect(errorFor({ network: { publicSubnetCidrs: ["10.0.1.0/24", "10.9.2.0/24"] } })).toContain(
+      'network.publicSubnetCidrs.1: received "10.9.2.0/24"; allowed: a block inside the VPC 10.0.0.0/16',
+    );
   });
 
   test("fails for overlapping subnets", () => {
@@ -148,7 +270,11 @@ describe("bad configuration fails at synth time with the environment, setting, v
     expect(
       errorFor({
         availabilityZones: ["us-east-1a"],
-        network: { publicSubnetCidrs: ["10.0.1.0/24"], privateSubnetCidrs: ["10.0.11.0/24"], databaseSubnetCidrs: ["10.0.21.0/24"] },
+        network: {
+          publicSubnetCidrs: ["10.0.1.0/24"],
+          privateSubnetCidrs: ["10.0.11.0/24"],
+          databaseSubnetCidrs: ["10.0.21.0/24"],
+        },
       }),
     ).toContain('availabilityZones: received ["us-east-1a"]; allowed: at least two availability zones');
   });
@@ -160,11 +286,15 @@ describe("bad configuration fails at synth time with the environment, setting, v
   });
 
   test("fails for a zone of another region", () => {
-    expect(errorFor({ availabilityZones: ["us-east-1a", "eu-west-1b"] })).toContain('availabilityZones.1: received "eu-west-1b"; allowed: zones of region us-east-1');
+    expect(errorFor({ availabilityZones: ["us-east-1a", "eu-west-1b"] })).toContain(
+      'availabilityZones.1: received "eu-west-1b"; allowed: zones of region us-east-1',
+    );
   });
 
   test("fails when a tier has not one subnet per zone", () => {
-    expect(errorFor({ network: { privateSubnetCidrs: ["10.0.11.0/24"] } })).toContain('network.privateSubnetCidrs: received ["10.0.11.0/24"]; allowed: exactly one subnet per availability zone (2)');
+    expect(errorFor({ network: { privateSubnetCidrs: ["10.0.11.0/24"] } })).toContain(
+      'network.privateSubnetCidrs: received ["10.0.11.0/24"]; allowed: exactly one subnet per availability zone (2)',
+    );
   });
 
   test("fails when min > desired", () => {
@@ -174,19 +304,27 @@ describe("bad configuration fails at synth time with the environment, setting, v
   });
 
   test("fails when desired > max", () => {
-    expect(errorFor({ service: { desiredCount: 5 } }, "beta")).toContain('received {"minCount":1,"desiredCount":5,"maxCount":4}; allowed: minCount <= desiredCount <= maxCount');
+    expect(errorFor({ service: { desiredCount: 5 } }, "beta")).toContain(
+      'received {"minCount":1,"desiredCount":5,"maxCount":4}; allowed: minCount <= desiredCount <= maxCount',
+    );
   });
 
   test("fails for a CPU value Fargate does not offer", () => {
-    expect(errorFor({ service: { cpu: 300 } })).toContain("service.cpu: received 300; allowed: 256, 512, 1024, 2048, 4096, 8192, 16384");
+    expect(errorFor({ service: { cpu: 300 } })).toContain(
+      "service.cpu: received 300; allowed: 256, 512, 1024, 2048, 4096, 8192, 16384",
+    );
   });
 
   test("fails for a memory size that does not pair with the CPU", () => {
-    expect(errorFor({ service: { cpu: 256, memoryMiB: 4096 } })).toContain("service.memoryMiB: received 4096; allowed with cpu 256: 512, 1024, 2048");
+    expect(errorFor({ service: { cpu: 256, memoryMiB: 4096 } })).toContain(
+      "service.memoryMiB: received 4096; allowed with cpu 256: 512, 1024, 2048",
+    );
   });
 
   test("fails for an unknown instance class", () => {
-    expect(errorFor({ database: { instanceClass: "db.t2.nano" } })).toContain('database.instanceClass: received "db.t2.nano"; allowed: db.t4g.micro, db.t4g.small');
+    expect(errorFor({ database: { instanceClass: "db.t2.nano" } })).toContain(
+      'database.instanceClass: received "db.t2.nano"; allowed: db.t4g.micro, db.t4g.small',
+    );
   });
 
   test("fails when max storage is not above allocated storage", () => {
@@ -196,15 +334,21 @@ describe("bad configuration fails at synth time with the environment, setting, v
   });
 
   test("fails when storage is below the gp3 minimum", () => {
-    expect(errorFor({ database: { allocatedStorageGiB: 10 } })).toContain("database.allocatedStorageGiB: received 10; allowed: 20 to 65536 GiB for gp3");
+    expect(errorFor({ database: { allocatedStorageGiB: 10 } })).toContain(
+      "database.allocatedStorageGiB: received 10; allowed: 20 to 65536 GiB for gp3",
+    );
   });
 
   test("fails for a malformed account id", () => {
-    expect(errorFor({ allowedAccountIds: ["12345"] })).toContain('allowedAccountIds.0: received "12345"; allowed: a 12-digit AWS account id');
+    expect(errorFor({ allowedAccountIds: ["12345"] })).toContain(
+      'allowedAccountIds.0: received "12345"; allowed: a 12-digit AWS account id',
+    );
   });
 
   test("fails for a malformed e-mail", () => {
-    expect(errorFor({ observability: { criticalEmails: ["ops-at-example.com"] } })).toContain('observability.criticalEmails.0: received "ops-at-example.com"; allowed: an e-mail address');
+    expect(errorFor({ observability: { criticalEmails: ["ops-at-example.com"] } })).toContain(
+      'observability.criticalEmails.0: received "ops-at-example.com"; allowed: an e-mail address',
+    );
   });
 
   test("fails for a malformed certificate ARN", () => {
@@ -214,17 +358,23 @@ describe("bad configuration fails at synth time with the environment, setting, v
   });
 
   test("fails for a malformed CodeStar connection ARN", () => {
-    expect(errorFor({ pipeline: { source: { mode: "codestar-connection", connectionArn: "arn:aws:s3:::bucket" } } })).toContain(
+    expect(
+      errorFor({ pipeline: { source: { mode: "codestar-connection", connectionArn: "arn:aws:s3:::bucket" } } }),
+    ).toContain(
       'pipeline.source.connectionArn: received "arn:aws:s3:::bucket"; allowed: an ARN such as arn:aws:codeconnections:us-east-1:123456789012:connection/<uuid>',
     );
   });
 
   test("fails for a log retention CloudWatch does not accept", () => {
-    expect(errorFor({ observability: { logRetentionDays: 10 } })).toContain("observability.logRetentionDays: received 10; allowed: 1, 3, 5, 7, 14, 30");
+    expect(errorFor({ observability: { logRetentionDays: 10 } })).toContain(
+      "observability.logRetentionDays: received 10; allowed: 1, 3, 5, 7, 14, 30",
+    );
   });
 
   test("fails for a backup retention over 35 days", () => {
-    expect(errorFor({ database: { backupRetentionDays: 40 } })).toContain("database.backupRetentionDays: received 40; allowed: 1 to 35 days");
+    expect(errorFor({ database: { backupRetentionDays: 40 } })).toContain(
+      "database.backupRetentionDays: received 40; allowed: 1 to 35 days",
+    );
   });
 
   test("fails when the connection budget exceeds max_connections", () => {
@@ -234,7 +384,9 @@ describe("bad configuration fails at synth time with the environment, setting, v
   });
 
   test("fails when max_connections is too large for the instance's memory", () => {
-    expect(errorFor({ database: { maxConnections: 5000 } })).toContain("database.maxConnections: received 5000; allowed: at most 300 on db.t4g.small (150 per GiB of memory)");
+    expect(errorFor({ database: { maxConnections: 5000 } })).toContain(
+      "database.maxConnections: received 5000; allowed: at most 300 on db.t4g.small (150 per GiB of memory)",
+    );
   });
 
   test("fails when production drops deletion protection", () => {
@@ -272,12 +424,22 @@ describe("bad configuration fails at synth time with the environment, setting, v
 
   test("a disposable environment named production has no production requirements", () => {
     // GIVEN production with protection "disposable" and its safety nets off WHEN loaded THEN it is valid
-    const c = testConfig("production", { protection: "disposable", database: { deletionProtection: false, preventDestroy: false, multiAz: false }, loadBalancer: { deletionProtection: false } });
-    expect([c.protection, c.database.deletionProtection, c.database.preventDestroy]).toEqual(["disposable", false, false]);
+    const c = testConfig("production", {
+      protection: "disposable",
+      database: { deletionProtection: false, preventDestroy: false, multiAz: false },
+      loadBalancer: { deletionProtection: false },
+    });
+    expect([c.protection, c.database.deletionProtection, c.database.preventDestroy]).toEqual([
+      "disposable",
+      false,
+      false,
+    ]);
   });
 
   test("fails for an unknown protection level", () => {
-    expect(errorFor({ protection: "none" as never })).toContain('protection: received "none"; allowed: production, disposable (see PROTECTION_LEVELS in config/schema.ts)');
+    expect(errorFor({ protection: "none" as never })).toContain(
+      'protection: received "none"; allowed: production, disposable (see PROTECTION_LEVELS in config/schema.ts)',
+    );
   });
 
   test("fails when a requested certificate has no hosted zone", () => {
@@ -288,34 +450,52 @@ describe("bad configuration fails at synth time with the environment, setting, v
 
   test("a requested certificate with a hosted zone loads", () => {
     const hostedZone = { zoneId: "Z0123456789ABCDEFGHIJ", recordName: "farmers-dev.example.com" };
-    expect(testConfig("dev", { loadBalancer: { certificate: { domain: "farmers-dev.example.com", create: true }, hostedZone } }).loadBalancer.certificate).toEqual({
+    expect(
+      testConfig("dev", {
+        loadBalancer: { certificate: { domain: "farmers-dev.example.com", create: true }, hostedZone },
+      }).loadBalancer.certificate,
+    ).toEqual({
       domain: "farmers-dev.example.com",
       create: true,
     });
   });
 
   test("fails for a malformed AAA endpoint", () => {
-    expect(errorFor({ aaa: { endpoint: "aaa-service.internal" } })).toContain('aaa.endpoint: received "aaa-service.internal"; allowed: host:port');
+    expect(errorFor({ aaa: { endpoint: "aaa-service.internal" } })).toContain(
+      'aaa.endpoint: received "aaa-service.internal"; allowed: host:port',
+    );
   });
 
   test("fails when the AAA network names both a peering and a transit gateway", () => {
-    expect(errorFor({ aaa: { network: { cidr: "10.50.0.0/16", peeringConnectionId: "pcx-0123456789abcdef0", transitGatewayId: "tgw-0123456789abcdef0" } } })).toContain(
-      "aaa.network: received",
-    );
+    expect(
+      errorFor({
+        aaa: {
+          network: {
+            cidr: "10.50.0.0/16",
+            peeringConnectionId: "pcx-0123456789abcdef0",
+            transitGatewayId: "tgw-0123456789abcdef0",
+          },
+        },
+      }),
+    ).toContain("aaa.network: received");
   });
 
   test("fails when the AAA network overlaps the VPC", () => {
-    expect(errorFor({ aaa: { network: { cidr: "10.0.128.0/17", transitGatewayId: "tgw-0123456789abcdef0" } } })).toContain(
-      'aaa.network.cidr: received "10.0.128.0/17"; allowed: a block outside the VPC 10.0.0.0/16',
-    );
+    expect(
+      errorFor({ aaa: { network: { cidr: "10.0.128.0/17", transitGatewayId: "tgw-0123456789abcdef0" } } }),
+    ).toContain('aaa.network.cidr: received "10.0.128.0/17"; allowed: a block outside the VPC 10.0.0.0/16');
   });
 
   test("fails when the test listener port clashes with the container port", () => {
-    expect(errorFor({ loadBalancer: { testListenerPort: 8000 } })).toContain("loadBalancer.testListenerPort: received 8000; allowed: a port other than 80, 443 and 8000");
+    expect(errorFor({ loadBalancer: { testListenerPort: 8000 } })).toContain(
+      "loadBalancer.testListenerPort: received 8000; allowed: a port other than 80, 443 and 8000",
+    );
   });
 
   test("fails for a state bucket name S3 rejects", () => {
-    expect(errorFor({ state: { bucket: "Farmers_State" } })).toContain('state.bucket: received "Farmers_State"; allowed: 3-63 lowercase letters, digits, dots and hyphens');
+    expect(errorFor({ state: { bucket: "Farmers_State" } })).toContain(
+      'state.bucket: received "Farmers_State"; allowed: 3-63 lowercase letters, digits, dots and hyphens',
+    );
   });
 
   test("lists every problem at once", () => {
@@ -328,17 +508,31 @@ describe("bad configuration fails at synth time with the environment, setting, v
 describe("off-hours, egress and observability choices", () => {
   test("the three non-production environments sleep; production does not", () => {
     // GIVEN the checked-in configuration WHEN loaded THEN offHours.enabled per environment
-    const enabled = Object.fromEntries(loadAllEnvironments({ overrides: {}, env: {} }).map((c) => [c.name, c.offHours.enabled]));
+    const enabled = Object.fromEntries(
+      loadAllEnvironments({ overrides: {}, env: {} }).map((c) => [c.name, c.offHours.enabled]),
+    );
     expect(enabled).toEqual({ dev: true, beta: true, staging: true, production: false });
   });
 
   test("staging keeps production's Container Insights and dashboard; dev and beta drop Container Insights", () => {
-    const c = Object.fromEntries(loadAllEnvironments({ overrides: {}, env: {} }).map((e) => [e.name, [e.network.natGateways, e.service.containerInsights, e.observability.dashboard]]));
-    expect(c).toEqual({ dev: ["none", false, false], beta: ["none", false, true], staging: ["none", true, true], production: ["one-per-az", true, true] });
+    const c = Object.fromEntries(
+      loadAllEnvironments({ overrides: {}, env: {} }).map((e) => [
+        e.name,
+        [e.network.natGateways, e.service.containerInsights, e.observability.dashboard],
+      ]),
+    );
+    expect(c).toEqual({
+      dev: ["none", false, false],
+      beta: ["none", false, true],
+      staging: ["none", true, true],
+      production: ["one-per-az", true, true],
+    });
   });
 
   test("fails when production asks to sleep", () => {
-    expect(errorFor({ offHours: { enabled: true } }, "production")).toContain('offHours.enabled: received true; allowed: false when protection is "production" (customers use it around the clock)');
+    expect(errorFor({ offHours: { enabled: true } }, "production")).toContain(
+      'offHours.enabled: received true; allowed: false when protection is "production" (customers use it around the clock)',
+    );
   });
 
   test("fails when production asks for no NAT gateway", () => {
@@ -348,19 +542,27 @@ describe("off-hours, egress and observability choices", () => {
   });
 
   test("fails for an unknown egress mode", () => {
-    expect(errorFor({ network: { natGateways: "instance" as never } })).toContain('network.natGateways: received "instance"');
+    expect(errorFor({ network: { natGateways: "instance" as never } })).toContain(
+      'network.natGateways: received "instance"',
+    );
   });
 
   test("fails for a time zone that is not an IANA name", () => {
-    expect(errorFor({ offHours: { timeZone: "IST" } })).toContain('offHours.timeZone: received "IST"; allowed: an IANA time zone such as Asia/Kolkata or UTC');
+    expect(errorFor({ offHours: { timeZone: "IST" } })).toContain(
+      'offHours.timeZone: received "IST"; allowed: an IANA time zone such as Asia/Kolkata or UTC',
+    );
   });
 
   test("fails for a wake-up time that is not HH:MM", () => {
-    expect(errorFor({ offHours: { wakeAt: "8am" } })).toContain('offHours.wakeAt: received "8am"; allowed: a 24-hour time HH:MM such as 08:00');
+    expect(errorFor({ offHours: { wakeAt: "8am" } })).toContain(
+      'offHours.wakeAt: received "8am"; allowed: a 24-hour time HH:MM such as 08:00',
+    );
   });
 
   test("fails when the service would sleep before it wakes", () => {
-    expect(errorFor({ offHours: { wakeAt: "20:00", sleepAt: "08:00" } })).toContain('offHours.sleepAt: received "08:00"; allowed: a time after wakeAt (20:00) on the same day');
+    expect(errorFor({ offHours: { wakeAt: "20:00", sleepAt: "08:00" } })).toContain(
+      'offHours.sleepAt: received "08:00"; allowed: a time after wakeAt (20:00) on the same day',
+    );
   });
 
   test("fails when the database would start the day before", () => {
@@ -370,12 +572,17 @@ describe("off-hours, egress and observability choices", () => {
   });
 
   test("fails when the database would stop after midnight", () => {
-    expect(errorFor({ offHours: { sleepAt: "23:50" } })).toContain('offHours.sleepAt: received "23:50"; allowed: at most 23:44 (the database stops 15 minutes later, the same day)');
+    expect(errorFor({ offHours: { sleepAt: "23:50" } })).toContain(
+      'offHours.sleepAt: received "23:50"; allowed: at most 23:44 (the database stops 15 minutes later, the same day)',
+    );
   });
 
   test("fails for an unknown day and for a day given twice", () => {
-    expect(errorFor({ offHours: { awakeDays: ["MON", "FUN" as never] } })).toContain('offHours.awakeDays.1: received "FUN"');
-    expect(errorFor({ offHours: { awakeDays: ["MON", "MON"] } })).toContain('offHours.awakeDays: received ["MON","MON"]; allowed: each day once');
+    expect(errorFor({ offHours: { awakeDays: ["MON", "FUN" as never] } })).toContain(
+      'offHours.awakeDays.1: received "FUN"',
+    );
+    expect(errorFor({ offHours: { awakeDays: ["MON", "MON"] } })).toContain(
+      'offHours.awakeDays: received ["MON","MON"]; allowed: each day once',
+    );
   });
-
 });

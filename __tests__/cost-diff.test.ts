@@ -32,7 +32,13 @@ describe("cost difference of a pull request", () => {
   });
 
   test("the same synth on both sides costs nothing more and lists no changes", () => {
-    expect(diffStack(STACK, before, before)).toEqual({ stack: STACK, beforeUsd: diff.beforeUsd, afterUsd: diff.beforeUsd, differenceUsd: 0, changes: [] });
+    expect(diffStack(STACK, before, before)).toEqual({
+      stack: STACK,
+      beforeUsd: diff.beforeUsd,
+      afterUsd: diff.beforeUsd,
+      differenceUsd: 0,
+      changes: [],
+    });
   });
 
   test("a new stack costs its whole estimate, a removed one saves it", () => {
@@ -47,7 +53,11 @@ describe("cost difference of a pull request", () => {
   test("the comment leads with the difference and names the largest change", () => {
     const nat = diff.changes[0];
     const firstLine = formatStackCostDiff(diff).split("\n")[0];
-    expect(firstLine).toMatch(new RegExp(`^\\*\\*Estimated cost: \\+\\$[\\d.,]+/month\\*\\* \\(before \\$[\\d.,]+/month, after \\$[\\d.,]+/month\\): \\${signedUsd(nat.monthlyUsd).replace("$", "\\$")} aws_nat_gateway added`));
+    expect(firstLine).toMatch(
+      new RegExp(
+        `^\\*\\*Estimated cost: \\+\\$[\\d.,]+/month\\*\\* \\(before \\$[\\d.,]+/month, after \\$[\\d.,]+/month\\): \\${signedUsd(nat.monthlyUsd).replace("$", "\\$")} aws_nat_gateway added`,
+      ),
+    );
   });
 
   test("signs dollars", () => {

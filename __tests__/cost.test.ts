@@ -1,8 +1,8 @@
 import { assumptionsFor, parseAssumptionOverrides } from "../scripts/cost/assumptions";
 import { runCostCli } from "../scripts/cost/command";
-import { estimateStack, splitTasks, type CostLine, type StackEstimate } from "../scripts/cost/estimate";
-import { synthSummary } from "../scripts/cost/summary";
+import { type CostLine, estimateStack, splitTasks, type StackEstimate } from "../scripts/cost/estimate";
 import { describeCron, onHoursPerWeek, parseCron } from "../scripts/cost/schedule";
+import { synthSummary } from "../scripts/cost/summary";
 import { DEV_LIKE, devLike, fixtureStack, PRODUCTION_LIKE, productionLike, SLEEPING, sleeping } from "./fixtures/cost";
 
 /**
@@ -55,7 +55,9 @@ describe("cost estimate: compute", () => {
 
   test("notes the autoscaling ceiling without adding it to the total", () => {
     // GIVEN max_capacity 10 for a 2-task service: 8 more tasks × (0.5 × 0.04048 + 1 × 0.004445) × 730 = 144.16
-    expect(production.notes.join("\n")).toContain("autoscaling may run up to 10 tasks (+$144.16/month at the ceiling, on-demand)");
+    expect(production.notes.join("\n")).toContain(
+      "autoscaling may run up to 10 tasks (+$144.16/month at the ceiling, on-demand)",
+    );
   });
 });
 
@@ -95,9 +97,25 @@ describe("cost estimate: database", () => {
 
   test("reports an instance class missing from the price table as not priced", () => {
     // GIVEN a class the table does not list
-    const est = estimateStack("x", fixtureStack("x", [["aws_db_instance", "db", "db", { instance_class: "db.r7g.large", allocated_storage: 20, storage_type: "gp3", backup_retention_period: 1 }]]));
+    const est = estimateStack(
+      "x",
+      fixtureStack("x", [
+        [
+          "aws_db_instance",
+          "db",
+          "db",
+          { instance_class: "db.r7g.large", allocated_storage: 20, storage_type: "gp3", backup_retention_period: 1 },
+        ],
+      ]),
+    );
     // THEN it is listed, and only the storage is in the total (20 × 0.115)
-    expect(est.unpriced).toEqual([{ address: "aws_db_instance.db", type: "aws_db_instance", reason: 'instance class "db.r7g.large" is not in the price table (scripts/cost/prices-us-east-1.ts)' }]);
+    expect(est.unpriced).toEqual([
+      {
+        address: "aws_db_instance.db",
+        type: "aws_db_instance",
+        reason: 'instance class "db.r7g.large" is not in the price table (scripts/cost/prices-us-east-1.ts)',
+      },
+    ]);
     expect(est.totalUsd).toBeCloseTo(2.3, 6);
   });
 });
@@ -134,7 +152,7 @@ describe("cost estimate: network and load balancing", () => {
 describe("cost estimate: monitoring, security, storage, delivery", () => {
   test("prices log ingestion and the storage its retention keeps", () => {
     // 1 GB × 0.50 + stored: 30 days = 30/30.41667 GB, 7 days = 7/30.41667 GB, none = 12 months, × 0.03
-    expect(cost(production, "aws_cloudwatch_log_group.app")).toBeCloseTo(0.5295890, 6);
+    expect(cost(production, "aws_cloudwatch_log_group.app")).toBeCloseTo(0.529589, 6);
     expect(cost(production, "aws_cloudwatch_log_group.flow")).toBeCloseTo(0.5069041, 6);
     expect(cost(production, "aws_cloudwatch_log_group.forever")).toBeCloseTo(0.86, 6);
   });
@@ -190,19 +208,30 @@ describe("cost estimate: totals", () => {
 
   test("lists resource types it cannot price instead of counting them as free", () => {
     // GIVEN a resource type outside the cost model next to a free one
-    const est = estimateStack("x", fixtureStack("x", [
-      ["aws_elasticache_cluster", "cache", "data/Cache", { node_type: "cache.t4g.micro" }],
-      ["aws_iam_role", "role", "role", {}],
-    ]));
+    const est = estimateStack(
+      "x",
+      fixtureStack("x", [
+        ["aws_elasticache_cluster", "cache", "data/Cache", { node_type: "cache.t4g.micro" }],
+        ["aws_iam_role", "role", "role", {}],
+      ]),
+    );
     // THEN it is reported, the free one is not, and the total is 0
-    expect(est.unpriced).toEqual([{ address: "aws_elasticache_cluster.cache", type: "aws_elasticache_cluster", reason: "resource type not in the cost model (scripts/cost/estimate.ts)" }]);
+    expect(est.unpriced).toEqual([
+      {
+        address: "aws_elasticache_cluster.cache",
+        type: "aws_elasticache_cluster",
+        reason: "resource type not in the cost model (scripts/cost/estimate.ts)",
+      },
+    ]);
     expect(est.totalUsd).toBe(0);
     expect(est.resourceCount).toBe(2);
   });
 
   test("notes that prices are us-east-1's for a stack in another region", () => {
     const est = estimateStack("x", fixtureStack("x", [], "eu-west-1"));
-    expect(est.notes).toEqual(["The stack is in eu-west-1; the prices are us-east-1's, so the figures are indicative only."]);
+    expect(est.notes).toEqual([
+      "The stack is in eu-west-1; the prices are us-east-1's, so the figures are indicative only.",
+    ]);
   });
 });
 
@@ -215,7 +244,9 @@ describe("cost estimate: off-hours and egress without NAT", () => {
     // THEN vCPU 1 × 0.5 × 260.7142857 × 0.04048 = 5.276857 and memory 1 × 1 × 260.7142857 × 0.004445 = 1.158875
     expect(cost(asleep, "aws_ecs_service.svc", "Fargate vCPU")).toBeCloseTo(5.276857, 5);
     expect(cost(asleep, "aws_ecs_service.svc", "Fargate memory")).toBeCloseTo(1.158875, 5);
-    expect(asleep.notes.join("\n")).toContain("scheduled off-hours, on MON,TUE,WED,THU,FRI 08:00, off daily 20:00 (Asia/Kolkata) = 60 h a week: tasks priced for 260.71 of 730 h a month");
+    expect(asleep.notes.join("\n")).toContain(
+      "scheduled off-hours, on MON,TUE,WED,THU,FRI 08:00, off daily 20:00 (Asia/Kolkata) = 60 h a week: tasks priced for 260.71 of 730 h a month",
+    );
   });
 
   test("prices a task's own public IPv4 (egress without NAT) for its awake hours", () => {
@@ -247,7 +278,10 @@ describe("cost estimate: off-hours and egress without NAT", () => {
 
   test("adds up the sleeping stack to the hand-computed $49.10", () => {
     // 5.276857 + 1.158875 + 1.303571 + 8.748413 + 2.30 + backups 0 (1 day) + 2.085714 + 16.425 + 7.30 + egress 50 × 0.09 = 4.50 + scheduler 0.00005
-    expect(asleep.totalUsd).toBeCloseTo(5.276857 + 1.158875 + 1.303571 + 8.748413 + 2.3 + 2.085714 + 16.425 + 7.3 + 4.5 + 0.0000521, 4);
+    expect(asleep.totalUsd).toBeCloseTo(
+      5.276857 + 1.158875 + 1.303571 + 8.748413 + 2.3 + 2.085714 + 16.425 + 7.3 + 4.5 + 0.0000521,
+      4,
+    );
     expect(asleep.totalUsd).toBeCloseTo(49.0985, 3);
   });
 
@@ -257,41 +291,62 @@ describe("cost estimate: off-hours and egress without NAT", () => {
     odd.resource.aws_appautoscaling_scheduled_action.wake.schedule = "rate(1 hour)";
     const est = estimateStack(SLEEPING, odd);
     expect(cost(est, "aws_ecs_service.svc", "Fargate vCPU")).toBeCloseTo(0.5 * 730 * 0.04048, 6);
-    expect(est.notes.join("\n")).toContain("a scheduled action's expression could not be read (rate(1 hour)); tasks priced for every hour");
+    expect(est.notes.join("\n")).toContain(
+      "a scheduled action's expression could not be read (rate(1 hour)); tasks priced for every hour",
+    );
   });
 });
 
 describe("cost estimate: weekly schedules", () => {
   test("parses AWS cron day-of-week names, ranges, lists and numbers (1 = Sunday)", () => {
-    expect([parseCron("cron(0 8 ? * MON-FRI *)")?.days, parseCron("cron(30 7 ? * SAT,SUN *)")?.days, parseCron("cron(0 0 ? * 1 *)")?.days, parseCron("cron(0 0 ? * * *)")?.days]).toEqual([
-      [0, 1, 2, 3, 4],
-      [5, 6],
-      [6],
-      [0, 1, 2, 3, 4, 5, 6],
-    ]);
+    expect([
+      parseCron("cron(0 8 ? * MON-FRI *)")?.days,
+      parseCron("cron(30 7 ? * SAT,SUN *)")?.days,
+      parseCron("cron(0 0 ? * 1 *)")?.days,
+      parseCron("cron(0 0 ? * * *)")?.days,
+    ]).toEqual([[0, 1, 2, 3, 4], [5, 6], [6], [0, 1, 2, 3, 4, 5, 6]]);
     expect(parseCron("cron(30 7 ? * SAT,SUN *)")?.minuteOfDay).toBe(7 * 60 + 30);
   });
 
   test("refuses what it cannot read: rate(), lists of hours, a day of the month", () => {
-    expect([parseCron("rate(1 hour)"), parseCron("cron(0 8,9 ? * * *)"), parseCron("cron(0 8 1 * ? *)")]).toEqual([undefined, undefined, undefined]);
+    expect([parseCron("rate(1 hour)"), parseCron("cron(0 8,9 ? * * *)"), parseCron("cron(0 8 1 * ? *)")]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+    ]);
   });
 
   test("counts hours on across midnight and around the week", () => {
     // on 22:00 daily, off 06:00 daily: 8 h × 7 = 56; on only: 168; off only: 0
     const every = [0, 1, 2, 3, 4, 5, 6];
-    expect(onHoursPerWeek([{ days: every, minuteOfDay: 22 * 60, on: true }, { days: every, minuteOfDay: 6 * 60, on: false }])).toBe(56);
-    expect([onHoursPerWeek([{ days: every, minuteOfDay: 0, on: true }]), onHoursPerWeek([{ days: every, minuteOfDay: 0, on: false }])]).toEqual([168, 0]);
+    expect(
+      onHoursPerWeek([
+        { days: every, minuteOfDay: 22 * 60, on: true },
+        { days: every, minuteOfDay: 6 * 60, on: false },
+      ]),
+    ).toBe(56);
+    expect([
+      onHoursPerWeek([{ days: every, minuteOfDay: 0, on: true }]),
+      onHoursPerWeek([{ days: every, minuteOfDay: 0, on: false }]),
+    ]).toEqual([168, 0]);
   });
 
   test("describes a cron as days and local time", () => {
-    expect([describeCron(parseCron("cron(40 7 ? * MON-FRI *)")!), describeCron(parseCron("cron(15 20 ? * * *)")!)]).toEqual(["MON,TUE,WED,THU,FRI 07:40", "daily 20:15"]);
+    expect([
+      describeCron(parseCron("cron(40 7 ? * MON-FRI *)")!),
+      describeCron(parseCron("cron(15 20 ? * * *)")!),
+    ]).toEqual(["MON,TUE,WED,THU,FRI 07:40", "daily 20:15"]);
   });
 });
 
 describe("cost assumptions", () => {
   test("an override for all stacks changes the figure it drives", () => {
     // GIVEN natDataGb=100: 50 GB per gateway × 0.045 = 2.25
-    const est = estimateStack(PRODUCTION_LIKE, productionLike, assumptionsFor("production", parseAssumptionOverrides(["natDataGb=100"], ["production"])));
+    const est = estimateStack(
+      PRODUCTION_LIKE,
+      productionLike,
+      assumptionsFor("production", parseAssumptionOverrides(["natDataGb=100"], ["production"])),
+    );
     expect(cost(est, "aws_nat_gateway.nat0", "NAT data")).toBeCloseTo(2.25, 6);
   });
 
@@ -302,20 +357,30 @@ describe("cost assumptions", () => {
   });
 
   test("fails when an assumption key is unknown", () => {
-    expect(() => parseAssumptionOverrides(["natGb=1"], [])).toThrow(/^--assume: received unknown key "natGb"; allowed: hoursPerMonth, natDataGb, /);
+    expect(() => parseAssumptionOverrides(["natGb=1"], [])).toThrow(
+      /^--assume: received unknown key "natGb"; allowed: hoursPerMonth, natDataGb, /,
+    );
   });
 
   test("fails when an assumption value is not a non-negative number", () => {
-    expect(() => parseAssumptionOverrides(["natDataGb=-1"], [])).toThrow('--assume natDataGb: received "-1"; allowed: a number >= 0');
-    expect(() => parseAssumptionOverrides(["natDataGb=lots"], [])).toThrow('--assume natDataGb: received "lots"; allowed: a number >= 0');
+    expect(() => parseAssumptionOverrides(["natDataGb=-1"], [])).toThrow(
+      '--assume natDataGb: received "-1"; allowed: a number >= 0',
+    );
+    expect(() => parseAssumptionOverrides(["natDataGb=lots"], [])).toThrow(
+      '--assume natDataGb: received "lots"; allowed: a number >= 0',
+    );
   });
 
   test("fails when an override names an unknown environment", () => {
-    expect(() => parseAssumptionOverrides(["prod.natDataGb=1"], ["dev", "production"])).toThrow('--assume: received environment "prod"; allowed: dev, production');
+    expect(() => parseAssumptionOverrides(["prod.natDataGb=1"], ["dev", "production"])).toThrow(
+      '--assume: received environment "prod"; allowed: dev, production',
+    );
   });
 
   test("fails when an override is not key=value", () => {
-    expect(() => parseAssumptionOverrides(["natDataGb"], [])).toThrow('--assume: received "natDataGb"; allowed: key=value or <env>.key=value, e.g. natDataGb=100 or production.natDataGb=100');
+    expect(() => parseAssumptionOverrides(["natDataGb"], [])).toThrow(
+      '--assume: received "natDataGb"; allowed: key=value or <env>.key=value, e.g. natDataGb=100 or production.natDataGb=100',
+    );
   });
 });
 
@@ -352,7 +417,9 @@ describe("npm run cost", () => {
 
   test("prints JSON with --json", () => {
     const parsed = JSON.parse(runCostCli(["dev", "--json"], stacks).stdout) as { estimates: StackEstimate[] };
-    expect(parsed.estimates.map((e) => [e.stack, Number(e.totalUsd.toFixed(2))])).toEqual([["farmers-module-dev", 84.35]]);
+    expect(parsed.estimates.map((e) => [e.stack, Number(e.totalUsd.toFixed(2))])).toEqual([
+      ["farmers-module-dev", 84.35],
+    ]);
   });
 });
 
@@ -376,9 +443,17 @@ describe("synth summary", () => {
 
   test("warns when a stack's alarm topics have no subscriber, and only then", () => {
     const topics = { resource: { aws_sns_topic: { critical: { name: "c" } } } };
-    const heard = { resource: { ...topics.resource, aws_sns_topic_subscription: { ops: { protocol: "email", endpoint: "ops@example.com" } } } };
-    const summary = (json: Record<string, unknown>) => synthSummary([{ name: "farmers-module-dev", file: "", json }], "cdktf.out");
-    expect(summary(topics)).toContain("Warning: no alarm e-mail subscribers in farmers-module-dev: set FARMERS_ALARM_EMAILS");
+    const heard = {
+      resource: {
+        ...topics.resource,
+        aws_sns_topic_subscription: { ops: { protocol: "email", endpoint: "ops@example.com" } },
+      },
+    };
+    const summary = (json: Record<string, unknown>) =>
+      synthSummary([{ name: "farmers-module-dev", file: "", json }], "cdktf.out");
+    expect(summary(topics)).toContain(
+      "Warning: no alarm e-mail subscribers in farmers-module-dev: set FARMERS_ALARM_EMAILS",
+    );
     expect(summary(heard)).not.toContain("Warning");
   });
 });

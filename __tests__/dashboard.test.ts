@@ -1,11 +1,13 @@
 import "cdktf/lib/testing/adapters/jest";
-import { Testing, TerraformStack } from "cdktf";
+
+import { TerraformStack, Testing } from "cdktf";
+
+import type { ConfigLayer } from "../config/types";
 import { ALARM_KEYS, alarmDefinitions } from "../constructs/observability/alarms";
 import { dashboardBody, SEVERITY_COLOURS } from "../constructs/observability/dashboard";
 import { Observability } from "../constructs/observability/observability";
 import { fakeDataTier, fakeServiceTier, fixtureStack } from "./fixtures/tiers";
-import type { ConfigLayer } from "../config/types";
-import { resolveIn, resourcesOf, testConfig, type Json } from "./helpers";
+import { type Json, resolveIn, resourcesOf, testConfig } from "./helpers";
 
 /** The dashboard: valid JSON, references to resources that exist, the graphs asked for, thresholds drawn. */
 
@@ -13,16 +15,34 @@ function build(env: "dev" | "production", blueGreen: boolean, layer: ConfigLayer
   const f = fixtureStack(env);
   const service = fakeServiceTier(f, { blueGreen });
   const data = fakeDataTier(f);
-  const observability = new Observability(f.stack, "observability", { naming: f.naming, service, data, config: testConfig(env, layer) });
+  const observability = new Observability(f.stack, "observability", {
+    naming: f.naming,
+    service,
+    data,
+    config: testConfig(env, layer),
+  });
   const json = JSON.parse(Testing.synth(f.stack)) as Json;
   const dashboards = Object.values(resourcesOf(json, "aws_cloudwatch_dashboard"));
   expect(dashboards).toHaveLength(1);
   const body = JSON.parse(dashboards[0].dashboard_body) as { widgets: Json[] };
-  return { f, service, data, observability, json, dashboard: dashboards[0], body, ref: (v: unknown) => resolveIn(f.stack, v) as string };
+  return {
+    f,
+    service,
+    data,
+    observability,
+    json,
+    dashboard: dashboards[0],
+    body,
+    ref: (v: unknown) => resolveIn(f.stack, v) as string,
+  };
 }
 
 /** dev as an always-on environment with a dashboard and Container Insights. */
-const rolling = build("dev", false, { observability: { dashboard: true }, offHours: { enabled: false }, service: { containerInsights: true } });
+const rolling = build("dev", false, {
+  observability: { dashboard: true },
+  offHours: { enabled: false },
+  service: { containerInsights: true },
+});
 const blueGreen = build("production", true);
 
 const graph = (b: typeof rolling, title: string): Json => {
@@ -42,7 +62,9 @@ const visibleSeries = (properties: Json): string[] =>
 describe("dashboard", () => {
   test("is named farmers-module-<env> and its URL opens it in the console", () => {
     expect(rolling.dashboard.dashboard_name).toBe("farmers-module-dev");
-    expect(rolling.observability.dashboardUrl).toBe("https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#dashboards/dashboard/farmers-module-dev");
+    expect(rolling.observability.dashboardUrl).toBe(
+      "https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#dashboards/dashboard/farmers-module-dev",
+    );
   });
 
   test.each([
@@ -50,7 +72,9 @@ describe("dashboard", () => {
     ["blue/green", blueGreen],
   ] as const)("%s: the body parses as JSON and every reference in it names a resource of the stack", (_name, b) => {
     // GIVEN the synthesized body WHEN its ${...} references are listed THEN each resolves to a declared resource
-    const references = [...b.dashboard.dashboard_body.matchAll(/\$\{([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([a-z_]+)\}/g)].map((m) => m.slice(1, 4));
+    const references = [...b.dashboard.dashboard_body.matchAll(/\$\{([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([a-z_]+)\}/g)].map(
+      (m) => m.slice(1, 4),
+    );
     expect(references.length).toBeGreaterThan(10);
     for (const [type, name] of references) expect(Object.keys(resourcesOf(b.json, type))).toContain(name);
     expect(b.dashboard.dashboard_body).not.toMatch(/TfToken|\$\{Token/);
@@ -60,8 +84,14 @@ describe("dashboard", () => {
     // GIVEN the rolling dashboard THEN requests, rates, latency, hosts, ECS and RDS graphs exist with their series
     expect(visibleSeries(graph(rolling, "Requests per minute"))).toEqual(["AWS/ApplicationELB RequestCount Sum"]);
     expect(visibleSeries(graph(rolling, "4xx / 5xx rate (%)"))).toEqual(["expr 5xx rate %", "expr 4xx rate %"]);
-    expect(visibleSeries(graph(rolling, "Target response time (s)"))).toEqual(["AWS/ApplicationELB TargetResponseTime p50", "AWS/ApplicationELB TargetResponseTime p99"]);
-    expect(visibleSeries(graph(rolling, "Target health"))).toEqual(["AWS/ApplicationELB HealthyHostCount Minimum", "AWS/ApplicationELB UnHealthyHostCount Maximum"]);
+    expect(visibleSeries(graph(rolling, "Target response time (s)"))).toEqual([
+      "AWS/ApplicationELB TargetResponseTime p50",
+      "AWS/ApplicationELB TargetResponseTime p99",
+    ]);
+    expect(visibleSeries(graph(rolling, "Target health"))).toEqual([
+      "AWS/ApplicationELB HealthyHostCount Minimum",
+      "AWS/ApplicationELB UnHealthyHostCount Maximum",
+    ]);
     expect(visibleSeries(graph(rolling, "ECS CPU / memory (%)"))).toEqual([
       "AWS/ECS CPUUtilization Average",
       "AWS/ECS CPUUtilization Maximum",
@@ -77,20 +107,34 @@ describe("dashboard", () => {
     expect(visibleSeries(graph(rolling, "RDS CPU (%)"))).toEqual(["AWS/RDS CPUUtilization Average"]);
     expect(visibleSeries(graph(rolling, "RDS connections"))).toEqual(["AWS/RDS DatabaseConnections Maximum"]);
     expect(visibleSeries(graph(rolling, "RDS free storage (bytes)"))).toEqual(["AWS/RDS FreeStorageSpace Minimum"]);
-    expect(visibleSeries(graph(rolling, "RDS IOPS"))).toEqual(["AWS/RDS ReadIOPS Average", "AWS/RDS WriteIOPS Average"]);
+    expect(visibleSeries(graph(rolling, "RDS IOPS"))).toEqual([
+      "AWS/RDS ReadIOPS Average",
+      "AWS/RDS WriteIOPS Average",
+    ]);
   });
 
   test("each alarm's threshold is a horizontal line on the graph of its series, coloured by severity", () => {
     // GIVEN the alarm table WHEN the dashboard is drawn THEN every alarm has exactly one line with its value
-    const lines: Json[] = rolling.body.widgets.flatMap((w) => ((w.properties.annotations?.horizontal ?? []) as Json[]).map((l): Json => ({ ...l, title: w.properties.title })));
+    const lines: Json[] = rolling.body.widgets.flatMap((w) =>
+      ((w.properties.annotations?.horizontal ?? []) as Json[]).map((l): Json => ({ ...l, title: w.properties.title })),
+    );
     for (const d of rolling.observability.definitions) {
       const line = lines.filter((l) => String(l.label).startsWith(`${d.key} (`));
       expect(line).toHaveLength(1);
       expect([line[0].value, line[0].color]).toEqual([d.threshold, SEVERITY_COLOURS[d.severity]]);
     }
     // The fixture's database has 20 GiB allocated: the threshold is 10 % of it.
-    expect(lines.find((l) => l.label.startsWith("rds-free-storage-low"))).toMatchObject({ title: "RDS free storage (bytes)", value: 2147483648, label: "rds-free-storage-low (critical) < 2 GiB", fill: "below" });
-    expect(lines.find((l) => l.label.startsWith("5xx-rate"))).toMatchObject({ title: "4xx / 5xx rate (%)", value: 5, fill: "above" });
+    expect(lines.find((l) => l.label.startsWith("rds-free-storage-low"))).toMatchObject({
+      title: "RDS free storage (bytes)",
+      value: 2147483648,
+      label: "rds-free-storage-low (critical) < 2 GiB",
+      fill: "below",
+    });
+    expect(lines.find((l) => l.label.startsWith("5xx-rate"))).toMatchObject({
+      title: "4xx / 5xx rate (%)",
+      value: 5,
+      fill: "above",
+    });
     expect(lines.find((l) => l.label === "max_connections")).toMatchObject({ title: "RDS connections", value: 100 });
   });
 
@@ -101,9 +145,21 @@ describe("dashboard", () => {
 
   test("metrics reference the stack's load balancer, target group, cluster, service and database", () => {
     const dims = (title: string) => (graph(rolling, title).metrics as unknown[][]).map((row) => row.slice(2, -1));
-    expect(dims("Requests per minute")).toEqual([["LoadBalancer", rolling.ref(rolling.service.loadBalancer.arnSuffix)]]);
-    expect(dims("Target health")[0]).toEqual(["TargetGroup", rolling.ref(rolling.service.targetGroup.arnSuffix), "LoadBalancer", rolling.ref(rolling.service.loadBalancer.arnSuffix)]);
-    expect(dims("ECS tasks")[0]).toEqual(["ClusterName", rolling.ref(rolling.service.cluster.name), "ServiceName", rolling.ref(rolling.service.service.name)]);
+    expect(dims("Requests per minute")).toEqual([
+      ["LoadBalancer", rolling.ref(rolling.service.loadBalancer.arnSuffix)],
+    ]);
+    expect(dims("Target health")[0]).toEqual([
+      "TargetGroup",
+      rolling.ref(rolling.service.targetGroup.arnSuffix),
+      "LoadBalancer",
+      rolling.ref(rolling.service.loadBalancer.arnSuffix),
+    ]);
+    expect(dims("ECS tasks")[0]).toEqual([
+      "ClusterName",
+      rolling.ref(rolling.service.cluster.name),
+      "ServiceName",
+      rolling.ref(rolling.service.service.name),
+    ]);
     expect(dims("RDS IOPS")[0]).toEqual(["DBInstanceIdentifier", rolling.ref(rolling.data.instance.identifier)]);
   });
 
@@ -111,7 +167,10 @@ describe("dashboard", () => {
     // GIVEN the blue/green fixture THEN the target-health graph has the green group too and the summed alarm series
     const rows = graph(blueGreen, "Target health").metrics as unknown[][];
     const greenSuffix = blueGreen.ref(blueGreen.service.blueGreen!.greenTargetGroup.arnSuffix);
-    expect(rows.filter((row) => row.includes(greenSuffix)).map((row) => row[1])).toEqual(["HealthyHostCount", "UnHealthyHostCount"]);
+    expect(rows.filter((row) => row.includes(greenSuffix)).map((row) => row[1])).toEqual([
+      "HealthyHostCount",
+      "UnHealthyHostCount",
+    ]);
     expect(visibleSeries(graph(blueGreen, "Target health"))).toContain("expr Unhealthy targets (all groups)");
   });
 
@@ -125,7 +184,9 @@ describe("dashboard", () => {
 
   test("a log table lists recent error lines of the service's log group", () => {
     const table = rolling.body.widgets.find((w) => w.type === "log")!;
-    expect(table.properties.query).toBe(`SOURCE '${rolling.ref(rolling.service.logGroup.name)}' | fields @timestamp, @message | filter level = "error" | sort @timestamp desc | limit 50`);
+    expect(table.properties.query).toBe(
+      `SOURCE '${rolling.ref(rolling.service.logGroup.name)}' | fields @timestamp, @message | filter level = "error" | sort @timestamp desc | limit 50`,
+    );
   });
 
   test("widgets do not overlap", () => {
@@ -153,8 +214,13 @@ describe("dashboard", () => {
       rateAlarmMinRequests: 10,
       logGroupName: "/ecs/x",
     };
-    const definitions = alarmDefinitions(sources).map((d) => (d.key === "rds-cpu-high" ? { ...d, widget: "nowhere" as never } : d));
-    const alarmArns = Object.fromEntries(ALARM_KEYS.map((k) => [k, `arn:${k}`])) as Record<(typeof ALARM_KEYS)[number], string>;
+    const definitions = alarmDefinitions(sources).map((d) =>
+      d.key === "rds-cpu-high" ? { ...d, widget: "nowhere" as never } : d,
+    );
+    const alarmArns = Object.fromEntries(ALARM_KEYS.map((k) => [k, `arn:${k}`])) as Record<
+      (typeof ALARM_KEYS)[number],
+      string
+    >;
     expect(() => dashboardBody({ region: "us-east-1", definitions, alarmArns, sources, scope: stack })).toThrow(
       's: alarm rds-cpu-high is drawn on widget "nowhere"; allowed: requests, error-rates, latency, target-health, ecs-utilization, ecs-tasks, rds-cpu, rds-connections, rds-storage, rds-iops, error-logs',
     );

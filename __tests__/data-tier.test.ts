@@ -1,14 +1,21 @@
-import { RandomProvider } from "@cdktf/provider-random/lib/provider";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import { RandomProvider } from "@cdktf/provider-random/lib/provider";
+
 import type { EnvironmentName } from "../config/schema";
 import { SERVICE_SECRET_NAMES } from "../constructs/contracts";
 import { DataTier } from "../constructs/data/data-tier";
-import { ServiceSecrets, DB_PASSWORD_SPECIAL_CHARACTERS, EXTERNAL_SECRET_PLACEHOLDER, PLACEHOLDER_VERSION_STAGE, RDS_FORBIDDEN_PASSWORD_CHARACTERS } from "../constructs/data/secrets";
 import { applyMethodOf, postgresParameters, STATIC_PARAMETERS } from "../constructs/data/parameters";
+import {
+  DB_PASSWORD_SPECIAL_CHARACTERS,
+  EXTERNAL_SECRET_PLACEHOLDER,
+  PLACEHOLDER_VERSION_STAGE,
+  RDS_FORBIDDEN_PASSWORD_CHARACTERS,
+  ServiceSecrets,
+} from "../constructs/data/secrets";
 import type { Network } from "../constructs/network";
-import { dataFixture, type DataFixture } from "./fixtures/data";
+import { type DataFixture, dataFixture } from "./fixtures/data";
 import { fixtureStack } from "./fixtures/tiers";
-import { environmentStack, resolveIn, resourceNamed, resourcesOf, synthJson, testConfig, type Json } from "./helpers";
+import { environmentStack, type Json, resolveIn, resourceNamed, resourcesOf, synthJson, testConfig } from "./helpers";
 
 // Synthesized once for the whole file: one data tier per environment, and one full production stack.
 const ENVS: EnvironmentName[] = ["dev", "beta", "staging", "production"];
@@ -18,19 +25,24 @@ const productionStack = environmentStack("production");
 const productionStackJson = synthJson(productionStack);
 
 const instanceOf = (env: EnvironmentName): Json => resourceNamed(tiers[env].json, "aws_db_instance", "data_Database");
-const parameterGroupOf = (env: EnvironmentName): Json => resourceNamed(tiers[env].json, "aws_db_parameter_group", "data_Database_ParameterGroup");
+const parameterGroupOf = (env: EnvironmentName): Json =>
+  resourceNamed(tiers[env].json, "aws_db_parameter_group", "data_Database_ParameterGroup");
 const parametersOf = (env: EnvironmentName): Record<string, Json> =>
   Object.fromEntries((parameterGroupOf(env).parameter as Json[]).map((p) => [p.name, p]));
-const secretOf = (env: EnvironmentName, name: string): Json => resourceNamed(tiers[env].json, "aws_secretsmanager_secret", `data_Secrets_${name}_`);
-const versionOf = (env: EnvironmentName, name: string): Json => resourceNamed(tiers[env].json, "aws_secretsmanager_secret_version", `data_Secrets_${name}-version_`);
-const passwordOf = (env: EnvironmentName, name: string): Json => resourceNamed(tiers[env].json, "random_password", `data_Secrets_${name}-value_`);
+const secretOf = (env: EnvironmentName, name: string): Json =>
+  resourceNamed(tiers[env].json, "aws_secretsmanager_secret", `data_Secrets_${name}_`);
+const versionOf = (env: EnvironmentName, name: string): Json =>
+  resourceNamed(tiers[env].json, "aws_secretsmanager_secret_version", `data_Secrets_${name}-version_`);
+const passwordOf = (env: EnvironmentName, name: string): Json =>
+  resourceNamed(tiers[env].json, "random_password", `data_Secrets_${name}-value_`);
 /** Terraform address `type.name` of the one resource of `type` whose name contains `fragment`. */
 const address = (env: EnvironmentName, type: string, fragment: string): string => {
   const names = Object.keys(resourcesOf(tiers[env].json, type)).filter((n) => n.includes(fragment));
   expect(names).toHaveLength(1);
   return `${type}.${names[0]}`;
 };
-const ref = (env: EnvironmentName, type: string, fragment: string, attribute: string): string => `\${${address(env, type, fragment)}.${attribute}}`;
+const ref = (env: EnvironmentName, type: string, fragment: string, attribute: string): string =>
+  `\${${address(env, type, fragment)}.${attribute}}`;
 
 describe("DataTier: the RDS instance", () => {
   test.each([
@@ -38,21 +50,24 @@ describe("DataTier: the RDS instance", () => {
     ["beta", "db.t4g.medium", 50, 100, "farmers_beta"],
     ["staging", "db.t4g.small", 30, 50, "farmers_staging"],
     ["production", "db.t4g.medium", 100, 500, "farmers_production"],
-  ] as const)("%s runs PostgreSQL 16.10 on %s with gp3 storage %i GiB autoscaling to %i GiB, database %s", (env, instanceClass, allocated, max, dbName) => {
-    // GIVEN the environment's configuration WHEN the data tier is synthesized THEN the instance has the reference's size
-    expect(instanceOf(env)).toMatchObject({
-      identifier: `farmers-module-${env}-db`,
-      engine: "postgres",
-      engine_version: "16.10",
-      instance_class: instanceClass,
-      storage_type: "gp3",
-      allocated_storage: allocated,
-      max_allocated_storage: max,
-      db_name: dbName,
-      username: "farmers_service",
-      port: 5432,
-    });
-  });
+  ] as const)(
+    "%s runs PostgreSQL 16.10 on %s with gp3 storage %i GiB autoscaling to %i GiB, database %s",
+    (env, instanceClass, allocated, max, dbName) => {
+      // GIVEN the environment's configuration WHEN the data tier is synthesized THEN the instance has the reference's size
+      expect(instanceOf(env)).toMatchObject({
+        identifier: `farmers-module-${env}-db`,
+        engine: "postgres",
+        engine_version: "16.10",
+        instance_class: instanceClass,
+        storage_type: "gp3",
+        allocated_storage: allocated,
+        max_allocated_storage: max,
+        db_name: dbName,
+        username: "farmers_service",
+        port: 5432,
+      });
+    },
+  );
 
   test("is encrypted with the data key and not publicly accessible", () => {
     // GIVEN dev WHEN synthesized THEN storage uses the customer-managed key and the instance has no public address
@@ -69,19 +84,24 @@ describe("DataTier: the RDS instance", () => {
     const group = resourceNamed(json, "aws_db_subnet_group", "data_Database_SubnetGroup");
     expect(group.name).toBe("farmers-module-production-db");
     expect(group.subnet_ids).toEqual(resolveIn(tiers.production.stack, network.database.ids));
-    expect(instanceOf("production").db_subnet_group_name).toBe(ref("production", "aws_db_subnet_group", "data_Database_SubnetGroup", "name"));
+    expect(instanceOf("production").db_subnet_group_name).toBe(
+      ref("production", "aws_db_subnet_group", "data_Database_SubnetGroup", "name"),
+    );
   });
 
-  test.each(ENVS)("%s: turns on IAM authentication, auto minor upgrades and the configured CA; no major upgrades, no immediate apply", (env) => {
-    // GIVEN any environment WHEN synthesized THEN these settings are the same everywhere
-    expect(instanceOf(env)).toMatchObject({
-      iam_database_authentication_enabled: true,
-      auto_minor_version_upgrade: true,
-      allow_major_version_upgrade: false,
-      apply_immediately: false,
-      ca_cert_identifier: "rds-ca-rsa2048-g1",
-    });
-  });
+  test.each(ENVS)(
+    "%s: turns on IAM authentication, auto minor upgrades and the configured CA; no major upgrades, no immediate apply",
+    (env) => {
+      // GIVEN any environment WHEN synthesized THEN these settings are the same everywhere
+      expect(instanceOf(env)).toMatchObject({
+        iam_database_authentication_enabled: true,
+        auto_minor_version_upgrade: true,
+        allow_major_version_upgrade: false,
+        apply_immediately: false,
+        ca_cert_identifier: "rds-ca-rsa2048-g1",
+      });
+    },
+  );
 
   test("production is Multi-AZ with deletion protection and Performance Insights for 7 days under the data key", () => {
     // GIVEN production WHEN synthesized THEN its safety nets are on
@@ -97,7 +117,11 @@ describe("DataTier: the RDS instance", () => {
   test.each(NON_PRODUCTION)("%s is single-AZ without deletion protection or Performance Insights", (env) => {
     // GIVEN a non-production environment WHEN synthesized THEN the costly protections are off
     const instance = instanceOf(env);
-    expect(instance).toMatchObject({ multi_az: false, deletion_protection: false, performance_insights_enabled: false });
+    expect(instance).toMatchObject({
+      multi_az: false,
+      deletion_protection: false,
+      performance_insights_enabled: false,
+    });
     expect(instance.performance_insights_kms_key_id).toBeUndefined();
     expect(instance.performance_insights_retention_period).toBeUndefined();
   });
@@ -107,16 +131,19 @@ describe("DataTier: the RDS instance", () => {
     ["beta", 7],
     ["staging", 7],
     ["production", 35],
-  ] as const)("%s keeps backups %i days, backs up 03:00-04:00 UTC and is maintained Sun 04:00-05:00 UTC", (env, days) => {
-    // GIVEN the environment WHEN synthesized THEN retention follows config and the windows are fixed
-    expect(instanceOf(env)).toMatchObject({
-      backup_retention_period: days,
-      backup_window: "03:00-04:00",
-      maintenance_window: "sun:04:00-sun:05:00",
-      copy_tags_to_snapshot: true,
-      delete_automated_backups: false,
-    });
-  });
+  ] as const)(
+    "%s keeps backups %i days, backs up 03:00-04:00 UTC and is maintained Sun 04:00-05:00 UTC",
+    (env, days) => {
+      // GIVEN the environment WHEN synthesized THEN retention follows config and the windows are fixed
+      expect(instanceOf(env)).toMatchObject({
+        backup_retention_period: days,
+        backup_window: "03:00-04:00",
+        maintenance_window: "sun:04:00-sun:05:00",
+        copy_tags_to_snapshot: true,
+        delete_automated_backups: false,
+      });
+    },
+  );
 
   test("exports the postgresql and upgrade logs to log groups created first, with the configured retention", () => {
     // GIVEN production (log retention 30 days) WHEN synthesized THEN both log groups exist before the instance
@@ -125,23 +152,32 @@ describe("DataTier: the RDS instance", () => {
     expect(instance.enabled_cloudwatch_logs_exports).toEqual(["postgresql", "upgrade"]);
     for (const log of ["postgresql", "upgrade"]) {
       const group = resourceNamed(json, "aws_cloudwatch_log_group", `data_Database_LogGroup-${log}`);
-      expect(group).toMatchObject({ name: `/aws/rds/instance/farmers-module-production-db/${log}`, retention_in_days: 30 });
+      expect(group).toMatchObject({
+        name: `/aws/rds/instance/farmers-module-production-db/${log}`,
+        retention_in_days: 30,
+      });
       expect(instance.depends_on).toContain(address("production", "aws_cloudwatch_log_group", `LogGroup-${log}`));
     }
   });
 
-  test.each(["beta", "staging", "production"] as const)("%s takes a final snapshot named with a suffix generated per instance", (env) => {
-    // GIVEN an environment that keeps the final snapshot WHEN synthesized THEN its name ends in the
-    // instance's random_id, so a re-created environment's second destroy does not collide
-    expect(instanceOf(env)).toMatchObject({
-      skip_final_snapshot: false,
-      final_snapshot_identifier: `farmers-module-${env}-db-final-${ref(env, "random_id", "data_Database_FinalSnapshotSuffix", "hex")}`,
-    });
-  });
+  test.each(["beta", "staging", "production"] as const)(
+    "%s takes a final snapshot named with a suffix generated per instance",
+    (env) => {
+      // GIVEN an environment that keeps the final snapshot WHEN synthesized THEN its name ends in the
+      // instance's random_id, so a re-created environment's second destroy does not collide
+      expect(instanceOf(env)).toMatchObject({
+        skip_final_snapshot: false,
+        final_snapshot_identifier: `farmers-module-${env}-db-final-${ref(env, "random_id", "data_Database_FinalSnapshotSuffix", "hex")}`,
+      });
+    },
+  );
 
   test("the final snapshot's suffix is 8 hex digits, new for each instance identifier", () => {
     // GIVEN staging WHEN synthesized THEN the random_id has 4 bytes and changes with the identifier
-    expect(resourceNamed(tiers.staging.json, "random_id", "data_Database_FinalSnapshotSuffix")).toMatchObject({ byte_length: 4, keepers: { instance: "farmers-module-staging-db" } });
+    expect(resourceNamed(tiers.staging.json, "random_id", "data_Database_FinalSnapshotSuffix")).toMatchObject({
+      byte_length: 4,
+      keepers: { instance: "farmers-module-staging-db" },
+    });
   });
 
   test("dev opts out of the final snapshot by configuration", () => {
@@ -175,11 +211,17 @@ describe("DataTier: the RDS instance", () => {
         Effect: "Allow",
         Action: "sts:AssumeRole",
         Principal: { Service: "monitoring.rds.amazonaws.com" },
-        Condition: { StringEquals: { "aws:SourceAccount": expect.stringMatching(/^\$\{data\.aws_caller_identity\..+\.account_id\}$/) } },
+        Condition: {
+          StringEquals: {
+            "aws:SourceAccount": expect.stringMatching(/^\$\{data\.aws_caller_identity\..+\.account_id\}$/),
+          },
+        },
       },
     ]);
     const attachment = resourceNamed(json, "aws_iam_role_policy_attachment", "data_Database_MonitoringPolicy");
-    expect(attachment.policy_arn).toMatch(/^arn:\$\{data\.aws_partition\..+\.partition\}:iam::aws:policy\/service-role\/AmazonRDSEnhancedMonitoringRole$/);
+    expect(attachment.policy_arn).toMatch(
+      /^arn:\$\{data\.aws_partition\..+\.partition\}:iam::aws:policy\/service-role\/AmazonRDSEnhancedMonitoringRole$/,
+    );
     expect(attachment.role).toBe(ref("production", "aws_iam_role", "data_Database_MonitoringRole", "name"));
   });
 
@@ -203,26 +245,42 @@ describe("DataTier: lifecycle protections", () => {
   test("production's instance and key carry prevent_destroy", () => {
     // GIVEN production (database.preventDestroy true) WHEN synthesized THEN terraform refuses to destroy them
     expect(instanceOf("production").lifecycle).toEqual({ prevent_destroy: true, ignore_changes: ["engine_version"] });
-    expect(resourceNamed(tiers.production.json, "aws_kms_key", "data_Key").lifecycle).toEqual({ prevent_destroy: true });
+    expect(resourceNamed(tiers.production.json, "aws_kms_key", "data_Key").lifecycle).toEqual({
+      prevent_destroy: true,
+    });
   });
 
   test.each(NON_PRODUCTION)("%s's instance can be destroyed", (env) => {
     // GIVEN a disposable environment WHEN synthesized THEN the instance has neither prevent_destroy nor deletion protection
-    expect(instanceOf(env)).toMatchObject({ deletion_protection: false, lifecycle: { prevent_destroy: false, ignore_changes: ["engine_version"] } });
+    expect(instanceOf(env)).toMatchObject({
+      deletion_protection: false,
+      lifecycle: { prevent_destroy: false, ignore_changes: ["engine_version"] },
+    });
   });
 
-  test.each(NON_PRODUCTION)("%s keeps the data key when destroyed, so its final snapshot and backups stay restorable", (env) => {
-    // GIVEN a disposable environment WHEN synthesized THEN Terraform still refuses to destroy the key
-    expect(resourceNamed(tiers[env].json, "aws_kms_key", "data_Key").lifecycle).toEqual({ prevent_destroy: true });
-  });
+  test.each(NON_PRODUCTION)(
+    "%s keeps the data key when destroyed, so its final snapshot and backups stay restorable",
+    (env) => {
+      // GIVEN a disposable environment WHEN synthesized THEN Terraform still refuses to destroy the key
+      expect(resourceNamed(tiers[env].json, "aws_kms_key", "data_Key").lifecycle).toEqual({ prevent_destroy: true });
+    },
+  );
 
   test("Terraform leaves minor versions to RDS's automatic upgrades after creation", () => {
     // GIVEN autoMinorVersionUpgrade WHEN RDS upgrades 16.10 to 16.11 THEN no plan tries to go back
-    expect(instanceOf("dev")).toMatchObject({ engine_version: "16.10", auto_minor_version_upgrade: true, lifecycle: { ignore_changes: ["engine_version"] } });
+    expect(instanceOf("dev")).toMatchObject({
+      engine_version: "16.10",
+      auto_minor_version_upgrade: true,
+      lifecycle: { ignore_changes: ["engine_version"] },
+    });
   });
 
   test("the instance waits for the monitoring role's permissions", () => {
-    expect(instanceOf("production").depends_on).toEqual(expect.arrayContaining([expect.stringMatching(/^aws_iam_role_policy_attachment\.data_Database_MonitoringPolicy_/)]));
+    expect(instanceOf("production").depends_on).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^aws_iam_role_policy_attachment\.data_Database_MonitoringPolicy_/),
+      ]),
+    );
   });
 
   test("the parameter group is replaced create-before-destroy under a name prefix with its family", () => {
@@ -233,7 +291,9 @@ describe("DataTier: lifecycle protections", () => {
       family: "postgres16",
       lifecycle: { create_before_destroy: true },
     });
-    expect(instanceOf("production").parameter_group_name).toBe(ref("production", "aws_db_parameter_group", "ParameterGroup", "name"));
+    expect(instanceOf("production").parameter_group_name).toBe(
+      ref("production", "aws_db_parameter_group", "ParameterGroup", "name"),
+    );
   });
 });
 
@@ -245,8 +305,13 @@ describe("DataTier: security group", () => {
     expect(group.ingress).toBeUndefined();
     // A prefix, not a fixed name, and create_before_destroy: a replacement coexists with the group in use
     expect(group.name).toBeUndefined();
-    expect(group).toMatchObject({ name_prefix: "farmers-module-production-db-", lifecycle: { create_before_destroy: true } });
-    expect(instanceOf("production").vpc_security_group_ids).toEqual([ref("production", "aws_security_group", "data_Database_SecurityGroup", "id")]);
+    expect(group).toMatchObject({
+      name_prefix: "farmers-module-production-db-",
+      lifecycle: { create_before_destroy: true },
+    });
+    expect(instanceOf("production").vpc_security_group_ids).toEqual([
+      ref("production", "aws_security_group", "data_Database_SecurityGroup", "id"),
+    ]);
   });
 
   test("allowFrom admits 5432/tcp from the given group only", () => {
@@ -306,10 +371,13 @@ describe("DataTier: parameter group", () => {
     expect(tiers[env].data.maxConnections).toBe(Number(value));
   });
 
-  test.each(["max_connections", "shared_buffers", "shared_preload_libraries", "wal_buffers"])("static %s is applied pending-reboot", (name) => {
-    // GIVEN a parameter PostgreSQL reads only at start WHEN synthesized THEN RDS is told to wait for a reboot
-    expect(parametersOf("production")[name].apply_method).toBe("pending-reboot");
-  });
+  test.each(["max_connections", "shared_buffers", "shared_preload_libraries", "wal_buffers"])(
+    "static %s is applied pending-reboot",
+    (name) => {
+      // GIVEN a parameter PostgreSQL reads only at start WHEN synthesized THEN RDS is told to wait for a reboot
+      expect(parametersOf("production")[name].apply_method).toBe("pending-reboot");
+    },
+  );
 
   test.each([
     "effective_cache_size",
@@ -330,7 +398,12 @@ describe("DataTier: parameter group", () => {
   test("every parameter in the table gets pending-reboot exactly when it is static", () => {
     // GIVEN the table WHEN rows are built THEN apply methods follow STATIC_PARAMETERS, and only the four static ones are used
     const rows = postgresParameters({ maxConnections: 100 });
-    expect(rows.filter((r) => r.applyMethod === "pending-reboot").map((r) => r.name).sort()).toEqual(["max_connections", "shared_buffers", "shared_preload_libraries", "wal_buffers"]);
+    expect(
+      rows
+        .filter((r) => r.applyMethod === "pending-reboot")
+        .map((r) => r.name)
+        .sort(),
+    ).toEqual(["max_connections", "shared_buffers", "shared_preload_libraries", "wal_buffers"]);
     for (const name of STATIC_PARAMETERS) expect(applyMethodOf(name)).toBe("pending-reboot");
   });
 
@@ -338,7 +411,8 @@ describe("DataTier: parameter group", () => {
     // GIVEN db.t4g.medium (4 GiB) WHEN the formulas are evaluated THEN shared_buffers is 25 % and wal_buffers 16 MiB
     const memoryBytes = 4 * 1024 ** 3;
     const params = parametersOf("production");
-    const pages = (formula: string) => Function("DBInstanceClassMemory", `return ${formula.replace(/[{}]/g, "")}`)(memoryBytes) as number;
+    const pages = (formula: string) =>
+      Function("DBInstanceClassMemory", `return ${formula.replace(/[{}]/g, "")}`)(memoryBytes) as number;
     expect(pages(params.shared_buffers.value) * 8192).toBe(memoryBytes / 4);
     expect(pages(params.effective_cache_size.value) * 8192).toBe((memoryBytes * 3) / 4);
     expect(Number(params.wal_buffers.value) * 8192).toBe(16 * 1024 ** 2);
@@ -349,7 +423,10 @@ describe("DataTier: KMS key", () => {
   test("rotates yearly, waits 30 days before deletion and has an alias", () => {
     // GIVEN dev WHEN synthesized THEN the key is customer-managed with rotation on
     const { json } = tiers.dev;
-    expect(resourceNamed(json, "aws_kms_key", "data_Key")).toMatchObject({ enable_key_rotation: true, deletion_window_in_days: 30 });
+    expect(resourceNamed(json, "aws_kms_key", "data_Key")).toMatchObject({
+      enable_key_rotation: true,
+      deletion_window_in_days: 30,
+    });
     expect(resourceNamed(json, "aws_kms_alias", "data_Key_Alias")).toMatchObject({
       name: "alias/farmers-module-dev-data",
       target_key_id: ref("dev", "aws_kms_key", "data_Key", "key_id"),
@@ -366,10 +443,26 @@ describe("DataTier: KMS key", () => {
     expect(admin.Action).not.toEqual(expect.arrayContaining(["kms:Decrypt"]));
     expect(admin.Action).not.toEqual(expect.arrayContaining(["kms:CreateGrant"]));
     const use = policy.Statement.find((s: Json) => s.Sid === "UseThroughRdsAndSecretsManager");
-    expect(use.Action).toEqual(["kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext", "kms:CreateGrant", "kms:DescribeKey"]);
-    expect(use.Condition.StringEquals["kms:CallerAccount"]).toMatch(/^\$\{data\.aws_caller_identity\..+\.account_id\}$/);
-    expect(use.Condition.StringEquals["kms:ViaService"]).toEqual(["rds.us-east-1.amazonaws.com", "secretsmanager.us-east-1.amazonaws.com"]);
-    expect(use.Principal.AWS).toMatch(/^arn:\$\{data\.aws_partition\..+\.partition\}:iam::\$\{data\.aws_caller_identity\..+\.account_id\}:root$/);
+    expect(use.Action).toEqual([
+      "kms:Encrypt",
+      "kms:Decrypt",
+      "kms:ReEncryptFrom",
+      "kms:ReEncryptTo",
+      "kms:GenerateDataKey",
+      "kms:GenerateDataKeyWithoutPlaintext",
+      "kms:CreateGrant",
+      "kms:DescribeKey",
+    ]);
+    expect(use.Condition.StringEquals["kms:CallerAccount"]).toMatch(
+      /^\$\{data\.aws_caller_identity\..+\.account_id\}$/,
+    );
+    expect(use.Condition.StringEquals["kms:ViaService"]).toEqual([
+      "rds.us-east-1.amazonaws.com",
+      "secretsmanager.us-east-1.amazonaws.com",
+    ]);
+    expect(use.Principal.AWS).toMatch(
+      /^arn:\$\{data\.aws_partition\..+\.partition\}:iam::\$\{data\.aws_caller_identity\..+\.account_id\}:root$/,
+    );
   });
 });
 
@@ -378,7 +471,8 @@ describe("DataTier: secrets", () => {
     // GIVEN the environment WHEN synthesized THEN each secret the service reads exists under its conventional name
     const names = Object.values(resourcesOf(tiers[env].json, "aws_secretsmanager_secret")).map((s) => s.name);
     expect(names.sort()).toEqual(SERVICE_SECRET_NAMES.map((n) => `farmers-module/${env}/${n}`).sort());
-    for (const name of SERVICE_SECRET_NAMES) expect(secretOf(env, name).kms_key_id).toBe(ref(env, "aws_kms_key", "data_Key", "arn"));
+    for (const name of SERVICE_SECRET_NAMES)
+      expect(secretOf(env, name).kms_key_id).toBe(ref(env, "aws_kms_key", "data_Key", "arn"));
   });
 
   test.each([
@@ -386,33 +480,61 @@ describe("DataTier: secrets", () => {
     ["beta", 0],
     ["staging", 0],
     ["production", 30],
-  ] as const)("%s keeps a deleted secret restorable for %i days (0: deleted at once, the name reusable)", (env, days) => {
-    // GIVEN database.secretsRecoveryWindowDays WHEN synthesized THEN every secret has that recovery window
-    for (const name of SERVICE_SECRET_NAMES) expect(secretOf(env, name).recovery_window_in_days).toBe(days);
-  });
+  ] as const)(
+    "%s keeps a deleted secret restorable for %i days (0: deleted at once, the name reusable)",
+    (env, days) => {
+      // GIVEN database.secretsRecoveryWindowDays WHEN synthesized THEN every secret has that recovery window
+      for (const name of SERVICE_SECRET_NAMES) expect(secretOf(env, name).recovery_window_in_days).toBe(days);
+    },
+  );
 
   test("the database password uses only characters RDS accepts, at least one of each class", () => {
     // GIVEN the db-password generator WHEN synthesized THEN its specials exclude / @ " ' and space
     const password = passwordOf("production", "db-password");
-    expect(password).toMatchObject({ length: 40, special: true, override_special: DB_PASSWORD_SPECIAL_CHARACTERS, min_lower: 1, min_upper: 1, min_numeric: 1, min_special: 1 });
-    for (const forbidden of RDS_FORBIDDEN_PASSWORD_CHARACTERS) expect(password.override_special).not.toContain(forbidden);
+    expect(password).toMatchObject({
+      length: 40,
+      special: true,
+      override_special: DB_PASSWORD_SPECIAL_CHARACTERS,
+      min_lower: 1,
+      min_upper: 1,
+      min_numeric: 1,
+      min_special: 1,
+    });
+    for (const forbidden of RDS_FORBIDDEN_PASSWORD_CHARACTERS)
+      expect(password.override_special).not.toContain(forbidden);
     // Also URL- and DSN-safe without escaping: only unreserved characters and ! *
     expect(password.override_special).toMatch(/^[-_.~!*]+$/);
   });
 
-  test.each(["db-password", "jwt-secret", "secret-key"])("%s keeps its value when its generator's arguments are edited", (name) => {
-    // GIVEN a generated secret WHEN synthesized THEN every argument that would force a new value is ignored after creation
-    expect(passwordOf("production", name).lifecycle).toEqual({
-      ignore_changes: ["length", "special", "upper", "lower", "numeric", "override_special", "min_lower", "min_upper", "min_numeric", "min_special"],
-    });
-    // and nothing else (keepers) is set that could replace it without an explicit -replace
-    expect(passwordOf("production", name).keepers).toBeUndefined();
-  });
+  test.each(["db-password", "jwt-secret", "secret-key"])(
+    "%s keeps its value when its generator's arguments are edited",
+    (name) => {
+      // GIVEN a generated secret WHEN synthesized THEN every argument that would force a new value is ignored after creation
+      expect(passwordOf("production", name).lifecycle).toEqual({
+        ignore_changes: [
+          "length",
+          "special",
+          "upper",
+          "lower",
+          "numeric",
+          "override_special",
+          "min_lower",
+          "min_upper",
+          "min_numeric",
+          "min_special",
+        ],
+      });
+      // and nothing else (keepers) is set that could replace it without an explicit -replace
+      expect(passwordOf("production", name).keepers).toBeUndefined();
+    },
+  );
 
   test.each(["jwt-secret", "secret-key"])("%s is generated with at least 32 characters", (name) => {
     // GIVEN a generated service secret WHEN synthesized THEN its generator is long enough and its version holds the result
     expect(passwordOf("production", name).length).toBeGreaterThanOrEqual(32);
-    expect(versionOf("production", name).secret_string).toBe(ref("production", "random_password", `data_Secrets_${name}-value`, "result"));
+    expect(versionOf("production", name).secret_string).toBe(
+      ref("production", "random_password", `data_Secrets_${name}-value`, "result"),
+    );
     expect(versionOf("production", name).lifecycle).toBeUndefined();
   });
 
@@ -423,31 +545,42 @@ describe("DataTier: secrets", () => {
       version_stages: ["AWSCURRENT", PLACEHOLDER_VERSION_STAGE],
       lifecycle: { ignore_changes: ["secret_string", "version_stages"] },
     });
-    expect(Object.keys(resourcesOf(tiers.production.json, "random_password")).filter((n) => n.includes(name))).toEqual([]);
+    expect(Object.keys(resourcesOf(tiers.production.json, "random_password")).filter((n) => n.includes(name))).toEqual(
+      [],
+    );
   });
 
-  test.each(ENVS)("%s: no secret value appears in the synthesized JSON, only references and the deliberate placeholder", (env) => {
-    // GIVEN the synthesized data tier WHEN every secret-bearing field is inspected THEN it is a reference or the placeholder
-    const { json, synthesized } = tiers[env];
-    const secretFields: [string, unknown][] = [];
-    const walk = (node: unknown, key = ""): void => {
-      if (Array.isArray(node)) node.forEach((n) => walk(n, key));
-      else if (node && typeof node === "object") Object.entries(node).forEach(([k, v]) => walk(v, k));
-      else if (/^(secret_string|secret_binary|password|password_wo|secret_string_wo)$/.test(key)) secretFields.push([key, node]);
-    };
-    walk(json.resource);
-    expect(secretFields.length).toBe(SERVICE_SECRET_NAMES.length + 1); // five versions and the instance
-    for (const [, value] of secretFields) expect(value === EXTERNAL_SECRET_PLACEHOLDER || /^\$\{random_password\.[^}]+\.result\}$/.test(String(value))).toBe(true);
-    expect(synthesized.split(EXTERNAL_SECRET_PLACEHOLDER)).toHaveLength(3); // exactly the two AAA versions
-    expect(synthesized).not.toMatch(/changeme|change-me|password123|hunter2|"result":/i);
-  });
+  test.each(ENVS)(
+    "%s: no secret value appears in the synthesized JSON, only references and the deliberate placeholder",
+    (env) => {
+      // GIVEN the synthesized data tier WHEN every secret-bearing field is inspected THEN it is a reference or the placeholder
+      const { json, synthesized } = tiers[env];
+      const secretFields: [string, unknown][] = [];
+      const walk = (node: unknown, key = ""): void => {
+        if (Array.isArray(node)) node.forEach((n) => walk(n, key));
+        else if (node && typeof node === "object") Object.entries(node).forEach(([k, v]) => walk(v, k));
+        else if (/^(secret_string|secret_binary|password|password_wo|secret_string_wo)$/.test(key))
+          secretFields.push([key, node]);
+      };
+      walk(json.resource);
+      expect(secretFields.length).toBe(SERVICE_SECRET_NAMES.length + 1); // five versions and the instance
+      for (const [, value] of secretFields)
+        expect(
+          value === EXTERNAL_SECRET_PLACEHOLDER || /^\$\{random_password\.[^}]+\.result\}$/.test(String(value)),
+        ).toBe(true);
+      expect(synthesized.split(EXTERNAL_SECRET_PLACEHOLDER)).toHaveLength(3); // exactly the two AAA versions
+      expect(synthesized).not.toMatch(/changeme|change-me|password123|hunter2|"result":/i);
+    },
+  );
 
   test("exposes each secret's ARN, keyed by the contract's names", () => {
     // GIVEN the data tier WHEN secretArns is resolved THEN each name maps to its secret's arn
     const { data, stack } = tiers.staging;
     expect(Object.keys(data.secretArns).sort()).toEqual([...SERVICE_SECRET_NAMES].sort());
     for (const name of SERVICE_SECRET_NAMES)
-      expect(resolveIn(stack, data.secretArns[name])).toBe(ref("staging", "aws_secretsmanager_secret", `data_Secrets_${name}_`, "arn"));
+      expect(resolveIn(stack, data.secretArns[name])).toBe(
+        ref("staging", "aws_secretsmanager_secret", `data_Secrets_${name}_`, "arn"),
+      );
   });
 });
 
@@ -456,7 +589,12 @@ describe("DataTier: what it offers the service", () => {
     // GIVEN production WHEN the attributes are resolved THEN they point at the instance and the config
     const { data, stack } = tiers.production;
     expect(resolveIn(stack, data.address)).toBe(ref("production", "aws_db_instance", "data_Database", "address"));
-    expect([data.port, data.databaseName, data.username, data.maxConnections]).toEqual([5432, "farmers_production", "farmers_service", 400]);
+    expect([data.port, data.databaseName, data.username, data.maxConnections]).toEqual([
+      5432,
+      "farmers_production",
+      "farmers_service",
+      400,
+    ]);
     expect(resolveIn(stack, data.kmsKey.arn)).toBe(ref("production", "aws_kms_key", "data_Key", "arn"));
   });
 
@@ -501,7 +639,8 @@ describe("EnvironmentStack: data tier wiring", () => {
   test("outputs the endpoint, port, name, secret ARNs and key ARN with descriptions", () => {
     // GIVEN the production stack WHEN synthesized THEN the data outputs exist, each described
     const out = productionStackJson.output;
-    for (const name of ["db_endpoint_address", "db_port", "db_name", "db_secret_arns", "data_kms_key_arn"]) expect(out[name].description).toMatch(/\w+/);
+    for (const name of ["db_endpoint_address", "db_port", "db_name", "db_secret_arns", "data_kms_key_arn"])
+      expect(out[name].description).toMatch(/\w+/);
     expect(out.db_endpoint_address.value).toMatch(/^\$\{aws_db_instance\.data_Database_[A-F0-9]+\.address\}$/);
     expect(out.db_port.value).toMatch(/^\$\{aws_db_instance\.data_Database_[A-F0-9]+\.port\}$/);
     expect(out.db_name.value).toBe("farmers_production");
@@ -512,7 +651,8 @@ describe("EnvironmentStack: data tier wiring", () => {
     // GIVEN the production stack WHEN its outputs are inspected THEN secrets appear only as .arn references
     const out = productionStackJson.output;
     expect(Object.keys(out.db_secret_arns.value).sort()).toEqual([...SERVICE_SECRET_NAMES].sort());
-    for (const value of Object.values(out.db_secret_arns.value)) expect(value).toMatch(/^\$\{aws_secretsmanager_secret\.[^}]+\.arn\}$/);
+    for (const value of Object.values(out.db_secret_arns.value))
+      expect(value).toMatch(/^\$\{aws_secretsmanager_secret\.[^}]+\.arn\}$/);
     expect(JSON.stringify(out)).not.toMatch(/random_password|secret_string|\.password\}|PLACEHOLDER/);
   });
 
@@ -537,7 +677,13 @@ describe("DataTier: validation", () => {
   const build = (database: object, stackId: string): void => {
     const base = fixtureStack("dev");
     new RandomProvider(base.stack, "random");
-    new DataTier(base.stack, stackId, { naming: base.naming, network: base.network, region: "us-east-1", database: { ...testConfig("dev").database, ...database }, logsKey: base.logsKey });
+    new DataTier(base.stack, stackId, {
+      naming: base.naming,
+      network: base.network,
+      region: "us-east-1",
+      database: { ...testConfig("dev").database, ...database },
+      logsKey: base.logsKey,
+    });
   };
 
   test("fails when engineVersion is not MAJOR.MINOR", () => {
@@ -565,10 +711,22 @@ describe("DataTier: validation", () => {
     // GIVEN a network with one database subnet WHEN the tier is built THEN RDS's need is named
     const base = fixtureStack("dev");
     new RandomProvider(base.stack, "random");
-    const oneSubnet = { ...base.network, database: { ...base.network.database, subnets: base.network.database.subnets.slice(0, 1) } } as unknown as Network;
+    const oneSubnet = {
+      ...base.network,
+      database: { ...base.network.database, subnets: base.network.database.subnets.slice(0, 1) },
+    } as unknown as Network;
     expect(
-      () => new DataTier(base.stack, "data", { naming: base.naming, network: oneSubnet, region: "us-east-1", database: testConfig("dev").database, logsKey: base.logsKey }),
-    ).toThrow("fixture-dev/data/Database: the network must have database subnets in at least 2 availability zones (RDS subnet groups need them); received 1");
+      () =>
+        new DataTier(base.stack, "data", {
+          naming: base.naming,
+          network: oneSubnet,
+          region: "us-east-1",
+          database: testConfig("dev").database,
+          logsKey: base.logsKey,
+        }),
+    ).toThrow(
+      "fixture-dev/data/Database: the network must have database subnets in at least 2 availability zones (RDS subnet groups need them); received 1",
+    );
   });
 
   test("ServiceSecrets defaults to a 30-day recovery window", () => {
@@ -579,7 +737,8 @@ describe("DataTier: validation", () => {
     const secrets = new ServiceSecrets(base.stack, "secrets", { naming: base.naming, kmsKey });
     expect(secrets.node.children).toHaveLength(SERVICE_SECRET_NAMES.length * 2 + 3);
     const json = synthJson(base.stack);
-    for (const secret of Object.values(resourcesOf(json, "aws_secretsmanager_secret"))) expect(secret.recovery_window_in_days).toBe(30);
+    for (const secret of Object.values(resourcesOf(json, "aws_secretsmanager_secret")))
+      expect(secret.recovery_window_in_days).toBe(30);
   });
 
   test("fails when config sets database.secretsRecoveryWindowDays outside 0 or 7-30", () => {

@@ -1,10 +1,11 @@
-import { Testing } from "cdktf";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
+import { Testing } from "cdktf";
 import { parse } from "yaml";
+
 import type { EnvironmentName } from "../config/schema";
 import { CODE_DEPLOY_REFUSED_ATTRIBUTES } from "../constructs/service/compute";
 import { HEALTH_CHECK } from "../constructs/service/load-balancer";
-import { environmentStack, resourcesOf, type Json } from "./helpers";
+import { environmentStack, type Json, resourcesOf } from "./helpers";
 
 /**
  * Day two: for each environment, a baseline and a changed configuration (a new task security-group
@@ -44,10 +45,12 @@ const pairs = Object.fromEntries(ENVIRONMENTS.map((env) => [env, synthesize(env)
 /** The one resource of `type` whose address contains `fragment`, with its address. */
 function only(json: Json, type: string, fragment: string): { address: string; config: Json } {
   const matches = Object.entries(resourcesOf(json, type)).filter(([name]) => name.includes(fragment));
-  if (matches.length !== 1) throw new Error(`expected one ${type} *${fragment}*, found ${matches.map(([n]) => n).join(", ") || "none"}`);
+  if (matches.length !== 1)
+    throw new Error(`expected one ${type} *${fragment}*, found ${matches.map(([n]) => n).join(", ") || "none"}`);
   return { address: `${type}.${matches[0][0]}`, config: matches[0][1] };
 }
-const without = (config: Json, ...keys: string[]) => Object.fromEntries(Object.entries(config).filter(([k]) => !keys.includes(k) && k !== "//"));
+const without = (config: Json, ...keys: string[]) =>
+  Object.fromEntries(Object.entries(config).filter(([k]) => !keys.includes(k) && k !== "//"));
 
 describe.each(ENVIRONMENTS)("%s on day two", (env) => {
   const { baseline, changed } = pairs[env];
@@ -59,9 +62,14 @@ describe.each(ENVIRONMENTS)("%s on day two", (env) => {
     const after = only(changed, "aws_security_group", "Compute_SecurityGroup");
     expect(after.address).toBe(before.address);
     expect(without(after.config)).toEqual(without(before.config));
-    expect(after.config).toMatchObject({ name_prefix: `farmers-module-${env}-service-`, lifecycle: { create_before_destroy: true } });
+    expect(after.config).toMatchObject({
+      name_prefix: `farmers-module-${env}-service-`,
+      lifecycle: { create_before_destroy: true },
+    });
     // AND the rule references the group: it is added in place
-    const rules = Object.values(resourcesOf(changed, "aws_vpc_security_group_egress_rule")).filter((r) => r.from_port === 6379);
+    const rules = Object.values(resourcesOf(changed, "aws_vpc_security_group_egress_rule")).filter(
+      (r) => r.from_port === 6379,
+    );
     expect(rules.map((r) => r.security_group_id)).toEqual([`\${${before.address}.id}`]);
   });
 
@@ -70,7 +78,11 @@ describe.each(ENVIRONMENTS)("%s on day two", (env) => {
     const after = only(changed, "aws_ecs_service", "Compute_Service");
     expect(after.address).toBe(before.address);
     const ignored = after.config.lifecycle.ignore_changes as string[];
-    expect(ignored).toEqual(expect.arrayContaining(blueGreen ? [...CODE_DEPLOY_REFUSED_ATTRIBUTES, "desired_count"] : ["task_definition", "desired_count"]));
+    expect(ignored).toEqual(
+      expect.arrayContaining(
+        blueGreen ? [...CODE_DEPLOY_REFUSED_ATTRIBUTES, "desired_count"] : ["task_definition", "desired_count"],
+      ),
+    );
     // Rolling manages its network configuration in place (ECS accepts it); blue/green leaves it to the deployment
     expect(ignored.includes("network_configuration")).toBe(blueGreen);
   });
@@ -81,20 +93,29 @@ describe.each(ENVIRONMENTS)("%s on day two", (env) => {
     const after = only(changed, "aws_ecs_task_definition", "Compute_TaskDefinition");
     expect(after.address).toBe(before.address);
     expect([before.config.cpu, after.config.cpu]).toEqual([env === "dev" ? "256" : "512", "1024"]);
-    const environment = (c: Json) => (JSON.parse(c.container_definitions as string)[0].environment as { name: string }[]).map((e) => e.name);
+    const environment = (c: Json) =>
+      (JSON.parse(c.container_definitions as string)[0].environment as { name: string }[]).map((e) => e.name);
     expect(environment(before.config)).not.toContain("OTEL_EXPORTER_OTLP_ENDPOINT");
     expect(environment(after.config)).toContain("OTEL_EXPORTER_OTLP_ENDPOINT");
     // AND the service ignores task_definition (plan stays clean after pipeline deploys) ...
-    expect(only(changed, "aws_ecs_service", "Compute_Service").config.lifecycle.ignore_changes).toContain("task_definition");
+    expect(only(changed, "aws_ecs_service", "Compute_Service").config.lifecycle.ignore_changes).toContain(
+      "task_definition",
+    );
     // ... while the build derives the deployed revision from exactly Terraform's revision
-    const build = parse(only(changed, "aws_codebuild_project", "BuildProject").config.source.buildspec as string) as Json;
+    const build = parse(
+      only(changed, "aws_codebuild_project", "BuildProject").config.source.buildspec as string,
+    ) as Json;
     expect(build.env.variables.TASK_DEFINITION).toBe(`\${${after.address}.arn}`);
     // ... and the Deploy stage runs the deploy step, which registers and deploys that taskdef.json
     const pipeline = only(changed, "aws_codepipeline", "pipeline_").config;
     const deployStage = (pipeline.stage as Json[]).find((s) => s.name === "Deploy")!;
     expect(deployStage.action[0]).toMatchObject({ provider: "CodeBuild", input_artifacts: ["BuildOutput"] });
-    expect(deployStage.action[0].configuration.ProjectName).toBe(`\${${only(changed, "aws_codebuild_project", "DeployProject").address}.name}`);
-    const deploy = parse(only(changed, "aws_codebuild_project", "DeployProject").config.source.buildspec as string) as Json;
+    expect(deployStage.action[0].configuration.ProjectName).toBe(
+      `\${${only(changed, "aws_codebuild_project", "DeployProject").address}.name}`,
+    );
+    const deploy = parse(
+      only(changed, "aws_codebuild_project", "DeployProject").config.source.buildspec as string,
+    ) as Json;
     expect(deploy.phases.pre_build.commands).toContain(
       'NEW_TASK_DEFINITION=$(aws ecs register-task-definition --region "$DEPLOY_REGION" --cli-input-json file://taskdef.json --query taskDefinition.taskDefinitionArn --output text)',
     );
@@ -106,11 +127,15 @@ describe.each(ENVIRONMENTS)("%s on day two", (env) => {
     expect(after.address).toBe(before.address);
     expect([before.config.length, after.config.length]).toEqual([40, 48]);
     // THEN Terraform plans no replacement: length (and every other shaping argument) is ignored, no keepers
-    expect(after.config.lifecycle.ignore_changes).toEqual(expect.arrayContaining(["length", "special", "override_special"]));
+    expect(after.config.lifecycle.ignore_changes).toEqual(
+      expect.arrayContaining(["length", "special", "override_special"]),
+    );
     expect(after.config.keepers).toBeUndefined();
     // AND the instance and the secret still read the same value
     expect(only(changed, "aws_db_instance", "data_Database").config.password).toBe(`\${${after.address}.result}`);
-    expect(only(changed, "aws_secretsmanager_secret_version", "db-password-version").config.secret_string).toBe(`\${${after.address}.result}`);
+    expect(only(changed, "aws_secretsmanager_secret_version", "db-password-version").config.secret_string).toBe(
+      `\${${after.address}.result}`,
+    );
   });
 
   test("a new health-check path updates the target group in place; a replacement could coexist with the one in use", () => {

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
+
 import { buildApp } from "../stacks/app";
 
 /**
@@ -11,8 +12,12 @@ import { buildApp } from "../stacks/app";
 const ROOT = join(__dirname, "..");
 const { app } = buildApp({ env: {}, overrides: {} });
 const STACKS = app.node.children.map((c) => c.node.id).sort();
-const ENVIRONMENTS = STACKS.filter((s) => s !== "farmers-module-bootstrap").map((s) => s.replace(/^farmers-module-/, ""));
-const SCRIPTS = Object.keys((JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts);
+const ENVIRONMENTS = STACKS.filter((s) => s !== "farmers-module-bootstrap").map((s) =>
+  s.replace(/^farmers-module-/, ""),
+);
+const SCRIPTS = Object.keys(
+  (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts,
+);
 
 export interface DocReference {
   readonly kind: "stack" | "script";
@@ -23,7 +28,10 @@ export interface DocReference {
 const STACK = "farmers-module-[a-z0-9](?:[a-z0-9-]*[a-z0-9])?";
 /** Where a stack name is a stack: cdktf's stack argument, the synth folder, the bootstrap state file. */
 const STACK_CONTEXTS = [
-  new RegExp(`\\bcdktf\\s+(?:deploy|apply|diff|plan|destroy|synth|output|outputs|watch)\\b[^\\n\`|;&]*?\\b(${STACK})\\b(?![-.]?[A-Za-z0-9<{$])`, "g"),
+  new RegExp(
+    `\\bcdktf\\s+(?:deploy|apply|diff|plan|destroy|synth|output|outputs|watch)\\b[^\\n\`|;&]*?\\b(${STACK})\\b(?![-.]?[A-Za-z0-9<{$])`,
+    "g",
+  ),
   new RegExp(`cdktf\\.out/stacks/(${STACK})\\b(?![-A-Za-z0-9<{$])`, "g"),
   new RegExp(`\\bterraform\\.(${STACK})\\.tfstate\\b`, "g"),
 ];
@@ -39,16 +47,23 @@ export function docReferences(markdown: string): DocReference[] {
     for (const m of text.matchAll(new RegExp(`\\bcdktf\\s+(?:deploy|apply|diff|destroy)\\b((?:\\s+${STACK})+)`, "g")))
       for (const s of m[1].trim().split(/\s+/).slice(1)) refs.push({ kind: "stack", name: s, line: i + 1 });
     // A sentence may end right after the name ("run npm run synth."): trailing . and : are not part of it.
-    for (const m of text.matchAll(NPM_RUN)) refs.push({ kind: "script", name: m[2] ? m[1] + m[2] : m[1].replace(/[.:]+$/, ""), line: i + 1 });
+    for (const m of text.matchAll(NPM_RUN))
+      refs.push({ kind: "script", name: m[2] ? m[1] + m[2] : m[1].replace(/[.:]+$/, ""), line: i + 1 });
   });
   return refs;
 }
 
 /** The references in `markdown` that name no stack of the app or no script of package.json. */
-export function brokenReferences(markdown: string, stacks: readonly string[], scripts: readonly string[], environments: readonly string[]): string[] {
+export function brokenReferences(
+  markdown: string,
+  stacks: readonly string[],
+  scripts: readonly string[],
+  environments: readonly string[],
+): string[] {
   const problems: string[] = [];
   for (const r of docReferences(markdown)) {
-    if (r.kind === "stack" && !stacks.includes(r.name)) problems.push(`line ${r.line}: stack ${r.name} (stacks: ${stacks.join(", ")})`);
+    if (r.kind === "stack" && !stacks.includes(r.name))
+      problems.push(`line ${r.line}: stack ${r.name} (stacks: ${stacks.join(", ")})`);
     if (r.kind === "script") {
       const placeholder = /<([A-Za-z-]+)>$/.exec(r.name);
       const names = placeholder
@@ -58,7 +73,8 @@ export function brokenReferences(markdown: string, stacks: readonly string[], sc
             ? []
             : [r.name]
         : [r.name];
-      for (const n of names) if (!scripts.includes(n)) problems.push(`line ${r.line}: npm run ${n} (no such script in package.json)`);
+      for (const n of names)
+        if (!scripts.includes(n)) problems.push(`line ${r.line}: npm run ${n} (no such script in package.json)`);
     }
   }
   return problems;
@@ -123,7 +139,11 @@ describe("doc reference extraction", () => {
 export function fixedParameterGroupNames(markdown: string): string[] {
   return markdown
     .split("\n")
-    .flatMap((text, i) => [...text.matchAll(/--db-parameter-group-name[ =]+"?(farmers-module-[^\s"]*)/g)].map((m) => `line ${i + 1}: ${m[1]}`));
+    .flatMap((text, i) =>
+      [...text.matchAll(/--db-parameter-group-name[ =]+"?(farmers-module-[^\s"]*)/g)].map(
+        (m) => `line ${i + 1}: ${m[1]}`,
+      ),
+    );
 }
 
 describe("restore commands name the parameter group AWS has", () => {
@@ -134,8 +154,10 @@ describe("restore commands name the parameter group AWS has", () => {
 
   test("fails when a command passes the prefix as a name", () => {
     // GIVEN a restore command with the literal name  WHEN checked  THEN the line is reported
-    expect(fixedParameterGroupNames('x\n  --db-parameter-group-name "farmers-module-$ENV-postgres16" \\\n  --db-parameter-group-name "$PARAMETER_GROUP"')).toEqual([
-      "line 2: farmers-module-$ENV-postgres16",
-    ]);
+    expect(
+      fixedParameterGroupNames(
+        'x\n  --db-parameter-group-name "farmers-module-$ENV-postgres16" \\\n  --db-parameter-group-name "$PARAMETER_GROUP"',
+      ),
+    ).toEqual(["line 2: farmers-module-$ENV-postgres16"]);
   });
 });

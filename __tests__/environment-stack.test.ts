@@ -1,18 +1,25 @@
 import { Wafv2WebAcl } from "@cdktf/provider-aws/lib/wafv2-web-acl";
 import { Wafv2WebAclAssociation } from "@cdktf/provider-aws/lib/wafv2-web-acl-association";
 import { Wafv2WebAclLoggingConfiguration } from "@cdktf/provider-aws/lib/wafv2-web-acl-logging-configuration";
+
 import { checkStack, formatFinding, suppressionsIn } from "../constructs/guardrails/engine";
 import { RULES } from "../constructs/guardrails/rules";
 import { buildApp } from "../stacks/app";
 import { DEV_WITH_LEGACY_TOKEN_SOURCE, PRODUCTION_WITH_EVERY_OPTION } from "./fixtures/variants";
-import { environmentStack, synth, synthAll, synthJson, type Json } from "./helpers";
+import { environmentStack, type Json, synth, synthAll, synthJson } from "./helpers";
 
 const stacks = synthAll();
 const names = Object.keys(stacks);
 
 describe("the application", () => {
   test("has the bootstrap stack and one stack per environment", () => {
-    expect(names).toEqual(["farmers-module-bootstrap", "farmers-module-dev", "farmers-module-beta", "farmers-module-staging", "farmers-module-production"]);
+    expect(names).toEqual([
+      "farmers-module-bootstrap",
+      "farmers-module-dev",
+      "farmers-module-beta",
+      "farmers-module-staging",
+      "farmers-module-production",
+    ]);
   });
 
   test.each(names)("%s has zero guardrail findings", (name) => {
@@ -26,7 +33,12 @@ describe("the application", () => {
     ["production", PRODUCTION_WITH_EVERY_OPTION],
     ["dev", DEV_WITH_LEGACY_TOKEN_SOURCE],
   ] as const)("%s with its optional features has zero guardrail findings", (env, layer) => {
-    expect(checkStack(synthJson(environmentStack(env, layer)), { production: env === "production", disposable: env !== "production" }).map(formatFinding)).toEqual([]);
+    expect(
+      checkStack(synthJson(environmentStack(env, layer)), {
+        production: env === "production",
+        disposable: env !== "production",
+      }).map(formatFinding),
+    ).toEqual([]);
   });
 
   test("no guardrail is suppressed anywhere (docs/guardrails.md lists suppressions: none)", () => {
@@ -49,22 +61,30 @@ describe("destroying an environment", () => {
   const bucketOf = (name: string, fragment: string): Json =>
     Object.entries(stacks[name].resource.aws_s3_bucket as Record<string, Json>).find(([n]) => n.includes(fragment))![1];
 
-  test.each(["dev", "beta", "staging"])("%s is destroyed in one run: repository, buckets and load balancer delete with their contents", (env) => {
-    // GIVEN a disposable environment WHEN synthesized THEN nothing refuses deletion while it holds data
-    const name = `farmers-module-${env}`;
-    expect([
-      only(name, "aws_ecr_repository").force_delete,
-      bucketOf(name, "pipeline_ArtifactBucket").force_destroy,
-      bucketOf(name, "AccessLogBucket").force_destroy,
-      only(name, "aws_lb").enable_deletion_protection,
-      only(name, "aws_db_instance").deletion_protection,
-    ]).toEqual([true, true, true, false, false]);
-  });
+  test.each(["dev", "beta", "staging"])(
+    "%s is destroyed in one run: repository, buckets and load balancer delete with their contents",
+    (env) => {
+      // GIVEN a disposable environment WHEN synthesized THEN nothing refuses deletion while it holds data
+      const name = `farmers-module-${env}`;
+      expect([
+        only(name, "aws_ecr_repository").force_delete,
+        bucketOf(name, "pipeline_ArtifactBucket").force_destroy,
+        bucketOf(name, "AccessLogBucket").force_destroy,
+        only(name, "aws_lb").enable_deletion_protection,
+        only(name, "aws_db_instance").deletion_protection,
+      ]).toEqual([true, true, true, false, false]);
+    },
+  );
 
-  test.each(["dev", "beta", "staging"])("%s can be re-created at once: its secrets are deleted without a recovery window", (env) => {
-    const secrets = Object.values(stacks[`farmers-module-${env}`].resource.aws_secretsmanager_secret as Record<string, Json>);
-    expect(secrets.map((s) => s.recovery_window_in_days)).toEqual([0, 0, 0, 0, 0]);
-  });
+  test.each(["dev", "beta", "staging"])(
+    "%s can be re-created at once: its secrets are deleted without a recovery window",
+    (env) => {
+      const secrets = Object.values(
+        stacks[`farmers-module-${env}`].resource.aws_secretsmanager_secret as Record<string, Json>,
+      );
+      expect(secrets.map((s) => s.recovery_window_in_days)).toEqual([0, 0, 0, 0, 0]);
+    },
+  );
 
   test("production keeps every store when Terraform is asked to destroy it", () => {
     // GIVEN production WHEN synthesized THEN the repository and artifact bucket refuse deletion with contents
@@ -84,23 +104,30 @@ describe("log encryption", () => {
   const logGroupsAllowedBy = (json: Json): Record<string, string[]> =>
     Object.fromEntries(
       Object.entries(json.resource.aws_kms_key as Record<string, Json>).map(([name, key]) => {
-        const statement = (JSON.parse(key.policy as string).Statement as Json[]).find((st) => st.Principal?.Service === "logs.us-east-1.amazonaws.com");
+        const statement = (JSON.parse(key.policy as string).Statement as Json[]).find(
+          (st) => st.Principal?.Service === "logs.us-east-1.amazonaws.com",
+        );
         const arns = [statement?.Condition?.ArnEquals?.["kms:EncryptionContext:aws:logs:arn"] ?? []].flat() as string[];
         return [name, arns.map((arn) => arn.replace(/^.*:log-group:/, ""))];
       }),
     );
 
-  test.each(environments)("%s: every log group is encrypted with a customer-managed key whose policy names that group", (name) => {
-    // GIVEN every aws_cloudwatch_log_group of the stack WHEN its kms_key_id is followed to the key
-    const json = stacks[name];
-    const allowed = logGroupsAllowedBy(json);
-    const unencrypted = Object.entries(json.resource.aws_cloudwatch_log_group as Record<string, Json>).filter(([, group]) => {
-      const key = /^\$\{aws_kms_key\.([^.]+)\.arn\}$/.exec(String(group.kms_key_id))?.[1];
-      // THEN the key is one of the stack's and lets CloudWatch Logs use it for exactly this group
-      return !(key && allowed[key]?.includes(group.name));
-    });
-    expect(unencrypted.map(([n]) => n)).toEqual([]);
-  });
+  test.each(environments)(
+    "%s: every log group is encrypted with a customer-managed key whose policy names that group",
+    (name) => {
+      // GIVEN every aws_cloudwatch_log_group of the stack WHEN its kms_key_id is followed to the key
+      const json = stacks[name];
+      const allowed = logGroupsAllowedBy(json);
+      const unencrypted = Object.entries(json.resource.aws_cloudwatch_log_group as Record<string, Json>).filter(
+        ([, group]) => {
+          const key = /^\$\{aws_kms_key\.([^.]+)\.arn\}$/.exec(String(group.kms_key_id))?.[1];
+          // THEN the key is one of the stack's and lets CloudWatch Logs use it for exactly this group
+          return !(key && allowed[key]?.includes(group.name));
+        },
+      );
+      expect(unencrypted.map(([n]) => n)).toEqual([]);
+    },
+  );
 
   test("the log groups of dev: containers, ECS Exec, flow logs, both RDS exports (logs key) and the build (pipeline key)", () => {
     expect(logGroupsAllowedBy(stacks["farmers-module-dev"])).toEqual({
@@ -125,23 +152,42 @@ describe("log encryption", () => {
 
 describe("environment stack outputs", () => {
   const expected = [
-    "vpc_id", "public_subnet_ids", "private_subnet_ids", "database_subnet_ids",
-    "alb_dns_name", "service_url", "health_check_url", "docs_url",
-    "ecs_cluster_name", "ecs_service_name", "ecr_repository_url",
-    "db_endpoint_address", "db_port", "db_name", "log_group_name", "pipeline_name",
+    "vpc_id",
+    "public_subnet_ids",
+    "private_subnet_ids",
+    "database_subnet_ids",
+    "alb_dns_name",
+    "service_url",
+    "health_check_url",
+    "docs_url",
+    "ecs_cluster_name",
+    "ecs_service_name",
+    "ecr_repository_url",
+    "db_endpoint_address",
+    "db_port",
+    "db_name",
+    "log_group_name",
+    "pipeline_name",
   ];
 
-  test.each(["farmers-module-dev", "farmers-module-production"])("%s has the reference's outputs, each described", (name) => {
-    const outputs = stacks[name].output as Record<string, Json>;
-    expect(expected.filter((o) => !outputs[o])).toEqual([]);
-    expect(Object.entries(outputs).filter(([, o]) => !o.description).map(([n]) => n)).toEqual([]);
-  });
+  test.each(["farmers-module-dev", "farmers-module-production"])(
+    "%s has the reference's outputs, each described",
+    (name) => {
+      const outputs = stacks[name].output as Record<string, Json>;
+      expect(expected.filter((o) => !outputs[o])).toEqual([]);
+      expect(
+        Object.entries(outputs)
+          .filter(([, o]) => !o.description)
+          .map(([n]) => n),
+      ).toEqual([]);
+    },
+  );
 
   test("only production has the blue/green outputs", () => {
-    expect([stacks["farmers-module-dev"].output.codedeploy_application_name, stacks["farmers-module-production"].output.codedeploy_application_name?.description]).toEqual([
-      undefined,
-      "CodeDeploy application of the blue/green deployments",
-    ]);
+    expect([
+      stacks["farmers-module-dev"].output.codedeploy_application_name,
+      stacks["farmers-module-production"].output.codedeploy_application_name?.description,
+    ]).toEqual([undefined, "CodeDeploy application of the blue/green deployments"]);
   });
 
   test("no output exposes a generated secret", () => {
@@ -156,23 +202,32 @@ describe("web application firewall (loadBalancer.waf)", () => {
   });
 
   describe("when enabled", () => {
-    const synthesized = synth(environmentStack("production", { loadBalancer: { waf: { enabled: true, rateLimitPerIp: 1500 } } }));
+    const synthesized = synth(
+      environmentStack("production", { loadBalancer: { waf: { enabled: true, rateLimitPerIp: 1500 } } }),
+    );
     const acl = Object.values((JSON.parse(synthesized) as Json).resource.aws_wafv2_web_acl as Record<string, Json>)[0];
 
     test("applies the AWS common and known-bad-inputs rule groups", () => {
-      expect(acl.rule.slice(0, 2).map((r: Json) => [r.statement.managed_rule_group_statement.name, r.override_action])).toEqual([
+      expect(
+        acl.rule.slice(0, 2).map((r: Json) => [r.statement.managed_rule_group_statement.name, r.override_action]),
+      ).toEqual([
         ["AWSManagedRulesCommonRuleSet", { none: {} }],
         ["AWSManagedRulesKnownBadInputsRuleSet", { none: {} }],
       ]);
     });
 
     test("blocks an IP over the configured rate", () => {
-      expect(acl.rule[2]).toMatchObject({ action: { block: {} }, statement: { rate_based_statement: { limit: 1500, aggregate_key_type: "IP" } } });
+      expect(acl.rule[2]).toMatchObject({
+        action: { block: {} },
+        statement: { rate_based_statement: { limit: 1500, aggregate_key_type: "IP" } },
+      });
     });
 
     test("is regional and attached to the load balancer", () => {
       expect(acl.scope).toBe("REGIONAL");
-      expect(synthesized).toHaveResourceWithProperties(Wafv2WebAclAssociation, { resource_arn: expect.stringMatching(/^\$\{aws_lb\..*\.arn\}$/) });
+      expect(synthesized).toHaveResourceWithProperties(Wafv2WebAclAssociation, {
+        resource_arn: expect.stringMatching(/^\$\{aws_lb\..*\.arn\}$/),
+      });
     });
 
     test("logs to an aws-waf-logs- group, without credentials", () => {

@@ -1,7 +1,10 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Testing, type TerraformStack } from "cdktf";
+
+import { type TerraformStack, Testing } from "cdktf";
+import type { IConstruct } from "constructs";
+
 import { loadEnvironmentConfig, type OverrideFile } from "../config/load";
 import type { EnvironmentConfig, EnvironmentName } from "../config/schema";
 import type { ConfigLayer } from "../config/types";
@@ -10,7 +13,8 @@ import { EnvironmentStack } from "../stacks/environment-stack";
 
 /** Shared fixtures: configuration without the caller's environment variables, stacks, JSON. */
 
-export type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Json = Record<string, any>;
 
 /** An environment's configuration with optional overrides; process env is ignored. */
 export function testConfig(name: EnvironmentName, layer: ConfigLayer = {}): EnvironmentConfig {
@@ -40,7 +44,8 @@ export function resourcesOf(json: Json, type: string): Record<string, Json> {
 /** The single resource of a type whose logical name contains `fragment`. */
 export function resourceNamed(json: Json, type: string, fragment: string): Json {
   const matches = Object.entries(resourcesOf(json, type)).filter(([name]) => name.includes(fragment));
-  if (matches.length !== 1) throw new Error(`expected one ${type} named *${fragment}*, found ${matches.map(([n]) => n).join(", ") || "none"}`);
+  if (matches.length !== 1)
+    throw new Error(`expected one ${type} named *${fragment}*, found ${matches.map(([n]) => n).join(", ") || "none"}`);
   return matches[0][1];
 }
 
@@ -51,7 +56,9 @@ export function synthAll(overrides: OverrideFile = {}): Record<string, Json> {
     const { app, environments, bootstrap } = buildApp({ outdir, overrides, env: {} });
     app.synth();
     const names = [bootstrap, ...environments].map((s) => s.node.id);
-    return Object.fromEntries(names.map((n) => [n, JSON.parse(readFileSync(join(outdir, "stacks", n, "cdk.tf.json"), "utf8")) as Json]));
+    return Object.fromEntries(
+      names.map((n) => [n, JSON.parse(readFileSync(join(outdir, "stacks", n, "cdk.tf.json"), "utf8")) as Json]),
+    );
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
@@ -62,7 +69,8 @@ export function synthAll(overrides: OverrideFile = {}): Record<string, Json> {
  * references (`${aws_vpc.x.id}`) rather than hashed logical ids. cdktf 0.21 keeps this function
  * internal (lib/_tokens); TerraformStack has no public `resolve`.
  */
-export function resolveIn(scope: import("constructs").IConstruct, value: unknown): any { // eslint-disable-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function resolveIn(scope: IConstruct, value: unknown): any {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { resolve } = require("cdktf/lib/_tokens") as { resolve: (scope: unknown, obj: unknown) => unknown };
   return resolve(scope, value);

@@ -2,8 +2,10 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { TerraformStack, Testing } from "cdktf";
+
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
+import { TerraformStack, Testing } from "cdktf";
+
 import { MovedFrom } from "../constructs/moved";
 import { synthJson } from "./helpers";
 
@@ -28,7 +30,10 @@ describe("MovedFrom", () => {
     const b = new KmsAlias(stack, "B", { name: "alias/b", targetKeyId: "k" });
     new MovedFrom(a, "aws_kms_alias.old_a");
     new MovedFrom(b, "aws_kms_alias.old_b");
-    expect(synthJson(stack).moved.map((m: { from: string }) => m.from)).toEqual(["aws_kms_alias.old_a", "aws_kms_alias.old_b"]);
+    expect(synthJson(stack).moved.map((m: { from: string }) => m.from)).toEqual([
+      "aws_kms_alias.old_a",
+      "aws_kms_alias.old_b",
+    ]);
   });
 
   test("npm run synth's app synthesizes every stack on a machine without terraform (no binary version check)", () => {

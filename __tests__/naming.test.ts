@@ -1,5 +1,6 @@
-import { Testing, TerraformStack } from "cdktf";
-import { Naming, checkName } from "../constructs/naming";
+import { TerraformStack, Testing } from "cdktf";
+
+import { checkName, Naming } from "../constructs/naming";
 
 const scope = new TerraformStack(Testing.app(), "naming-test");
 const naming = new Naming("farmers-module", "production");
@@ -25,7 +26,10 @@ describe("Naming", () => {
   });
 
   test("builds short target group prefixes from initials: 6 characters at most", () => {
-    expect([naming.shortNamePrefix(scope, "targetGroup", "b"), new Naming("farmers-module", "dev").shortNamePrefix(scope, "targetGroup", "t")]).toEqual(["fmpb-", "fmdt-"]);
+    expect([
+      naming.shortNamePrefix(scope, "targetGroup", "b"),
+      new Naming("farmers-module", "dev").shortNamePrefix(scope, "targetGroup", "t"),
+    ]).toEqual(["fmpb-", "fmdt-"]);
   });
 
   test("fails when a name prefix leaves no room for Terraform's unique suffix", () => {
@@ -35,7 +39,9 @@ describe("Naming", () => {
   });
 
   test("fails for characters the kind does not allow", () => {
-    expect(() => checkName(scope, "s3Bucket", "Farmers_Bucket")).toThrow('naming-test: s3Bucket name "Farmers_Bucket" has characters AWS rejects; allowed: lowercase letters, digits, dots and hyphens');
+    expect(() => checkName(scope, "s3Bucket", "Farmers_Bucket")).toThrow(
+      'naming-test: s3Bucket name "Farmers_Bucket" has characters AWS rejects; allowed: lowercase letters, digits, dots and hyphens',
+    );
   });
 
   test("fails for an RDS identifier with a double hyphen", () => {

@@ -1,4 +1,3 @@
-import { Testing, TerraformStack } from "cdktf";
 import { DefaultSecurityGroup } from "@cdktf/provider-aws/lib/default-security-group";
 import { FlowLog } from "@cdktf/provider-aws/lib/flow-log";
 import { NatGateway } from "@cdktf/provider-aws/lib/nat-gateway";
@@ -6,14 +5,19 @@ import { Route53ZoneAssociation } from "@cdktf/provider-aws/lib/route53-zone-ass
 import { Subnet } from "@cdktf/provider-aws/lib/subnet";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
+import { TerraformStack, Testing } from "cdktf";
+
 import type { EnvironmentName } from "../config/schema";
 import type { ConfigLayer } from "../config/types";
 import { Naming } from "../constructs/naming";
 import { Network } from "../constructs/network";
 import { fixtureLogsKey } from "./fixtures/tiers";
-import { resolveIn, resourcesOf, testConfig, type Json } from "./helpers";
+import { type Json, resolveIn, resourcesOf, testConfig } from "./helpers";
 
-function networkStack(env: EnvironmentName, layer: ConfigLayer = {}): { json: Json; synthesized: string; stack: TerraformStack; network: Network } {
+function networkStack(
+  env: EnvironmentName,
+  layer: ConfigLayer = {},
+): { json: Json; synthesized: string; stack: TerraformStack; network: Network } {
   const config = testConfig(env, layer);
   const stack = new TerraformStack(Testing.app(), "network-test");
   const naming = new Naming(config.project, config.name);
@@ -51,11 +55,20 @@ const singleNat = networkStack("dev", { network: { natGateways: "single" } });
 describe("Network", () => {
   test("creates the VPC with DNS support and hostnames", () => {
     // GIVEN dev WHEN synthesized THEN the VPC has the reference CIDR and DNS on
-    expect(dev.synthesized).toHaveResourceWithProperties(Vpc, { cidr_block: "10.0.0.0/16", enable_dns_support: true, enable_dns_hostnames: true });
+    expect(dev.synthesized).toHaveResourceWithProperties(Vpc, {
+      cidr_block: "10.0.0.0/16",
+      enable_dns_support: true,
+      enable_dns_hostnames: true,
+    });
   });
 
   test("places one subnet per tier per AZ with the reference CIDRs, Name and Type tags", () => {
-    const subnets = Object.values(resourcesOf(production.json, "aws_subnet")).map((s) => [s.cidr_block, s.availability_zone, s.tags.Type, s.map_public_ip_on_launch]);
+    const subnets = Object.values(resourcesOf(production.json, "aws_subnet")).map((s) => [
+      s.cidr_block,
+      s.availability_zone,
+      s.tags.Type,
+      s.map_public_ip_on_launch,
+    ]);
     expect(subnets).toEqual(
       expect.arrayContaining([
         ["10.3.1.0/24", "us-east-1a", "public", false],
@@ -67,17 +80,29 @@ describe("Network", () => {
       ]),
     );
     expect(subnets).toHaveLength(6);
-    expect(production.synthesized).toHaveResourceWithProperties(Subnet, { tags: { Name: "farmers-module-production-private-us-east-1a", Type: "private" } });
+    expect(production.synthesized).toHaveResourceWithProperties(Subnet, {
+      tags: { Name: "farmers-module-production-private-us-east-1a", Type: "private" },
+    });
   });
 
   test("routes public subnets to the internet gateway", () => {
     const routes = routesBySubnetCidr(dev.json)["10.0.1.0/24"];
-    expect(routes).toEqual([expect.objectContaining({ destination_cidr_block: "0.0.0.0/0", gateway_id: expect.stringContaining("aws_internet_gateway") })]);
+    expect(routes).toEqual([
+      expect.objectContaining({
+        destination_cidr_block: "0.0.0.0/0",
+        gateway_id: expect.stringContaining("aws_internet_gateway"),
+      }),
+    ]);
   });
 
   test("routes private subnets to a NAT gateway", () => {
     const routes = routesBySubnetCidr(singleNat.json)["10.0.12.0/24"];
-    expect(routes).toEqual([expect.objectContaining({ destination_cidr_block: "0.0.0.0/0", nat_gateway_id: expect.stringContaining("aws_nat_gateway") })]);
+    expect(routes).toEqual([
+      expect.objectContaining({
+        destination_cidr_block: "0.0.0.0/0",
+        nat_gateway_id: expect.stringContaining("aws_nat_gateway"),
+      }),
+    ]);
   });
 
   test("gives database subnets no route to the internet", () => {
@@ -91,7 +116,10 @@ describe("Network", () => {
 
   test("natGateways none: no NAT gateway, no Elastic IP, no default route from the private subnets", () => {
     // GIVEN dev (natGateways none) WHEN synthesized THEN nothing of a NAT, and private subnets have no way out
-    expect([Object.keys(resourcesOf(dev.json, "aws_nat_gateway")), Object.keys(resourcesOf(dev.json, "aws_eip"))]).toEqual([[], []]);
+    expect([
+      Object.keys(resourcesOf(dev.json, "aws_nat_gateway")),
+      Object.keys(resourcesOf(dev.json, "aws_eip")),
+    ]).toEqual([[], []]);
     const byCidr = routesBySubnetCidr(dev.json);
     expect([byCidr["10.0.11.0/24"], byCidr["10.0.12.0/24"]]).toEqual([[], []]);
   });
@@ -103,15 +131,21 @@ describe("Network", () => {
   });
 
   test("natGateways none: the S3 gateway endpoint is on the task subnets' (public) route table", () => {
-    const endpoint = Object.values(resourcesOf(dev.json, "aws_vpc_endpoint")).find((e) => e.vpc_endpoint_type === "Gateway")!;
-    expect(endpoint.route_table_ids).toEqual([expect.stringMatching(/^\$\{aws_route_table\.network_public-routes_.*\.id\}$/)]);
+    const endpoint = Object.values(resourcesOf(dev.json, "aws_vpc_endpoint")).find(
+      (e) => e.vpc_endpoint_type === "Gateway",
+    )!;
+    expect(endpoint.route_table_ids).toEqual([
+      expect.stringMatching(/^\$\{aws_route_table\.network_public-routes_.*\.id\}$/),
+    ]);
   });
 
   test("uses one NAT gateway per AZ in production, each private subnet using its own", () => {
     expect(Object.keys(resourcesOf(production.json, "aws_nat_gateway"))).toHaveLength(2);
     const byCidr = routesBySubnetCidr(production.json);
     expect(byCidr["10.3.11.0/24"][0].nat_gateway_id).not.toEqual(byCidr["10.3.12.0/24"][0].nat_gateway_id);
-    expect(production.synthesized).toHaveResourceWithProperties(NatGateway, { tags: { Name: "farmers-module-production-nat-us-east-1b" } });
+    expect(production.synthesized).toHaveResourceWithProperties(NatGateway, {
+      tags: { Name: "farmers-module-production-nat-us-east-1b" },
+    });
   });
 
   test("strips every rule from the default security group, so a rule added later shows as drift", () => {
@@ -121,15 +155,27 @@ describe("Network", () => {
   });
 
   test("attaches the VPC to the AAA transit gateway before routing to it", () => {
-    const { json } = networkStack("production", { aaa: { network: { cidr: "10.50.0.0/16", transitGatewayId: "tgw-0123456789abcdef0" } } });
+    const { json } = networkStack("production", {
+      aaa: { network: { cidr: "10.50.0.0/16", transitGatewayId: "tgw-0123456789abcdef0" } },
+    });
     const attachment = Object.entries(resourcesOf(json, "aws_ec2_transit_gateway_vpc_attachment"));
-    expect(attachment.map(([, a]) => [a.transit_gateway_id, a.subnet_ids.length])).toEqual([["tgw-0123456789abcdef0", 2]]);
-    const aaaRoutes = Object.values(resourcesOf(json, "aws_route")).filter((r) => r.destination_cidr_block === "10.50.0.0/16");
-    expect(aaaRoutes.map((r) => r.depends_on)).toEqual([[`aws_ec2_transit_gateway_vpc_attachment.${attachment[0][0]}`], [`aws_ec2_transit_gateway_vpc_attachment.${attachment[0][0]}`]]);
+    expect(attachment.map(([, a]) => [a.transit_gateway_id, a.subnet_ids.length])).toEqual([
+      ["tgw-0123456789abcdef0", 2],
+    ]);
+    const aaaRoutes = Object.values(resourcesOf(json, "aws_route")).filter(
+      (r) => r.destination_cidr_block === "10.50.0.0/16",
+    );
+    expect(aaaRoutes.map((r) => r.depends_on)).toEqual([
+      [`aws_ec2_transit_gateway_vpc_attachment.${attachment[0][0]}`],
+      [`aws_ec2_transit_gateway_vpc_attachment.${attachment[0][0]}`],
+    ]);
   });
 
   test("sends all VPC flow logs to a log group with the configured retention", () => {
-    expect(production.synthesized).toHaveResourceWithProperties(FlowLog, { traffic_type: "ALL", log_destination_type: "cloud-watch-logs" });
+    expect(production.synthesized).toHaveResourceWithProperties(FlowLog, {
+      traffic_type: "ALL",
+      log_destination_type: "cloud-watch-logs",
+    });
     const group = Object.values(resourcesOf(production.json, "aws_cloudwatch_log_group"))[0];
     expect([group.name, group.retention_in_days]).toEqual(["/vpc/farmers-module-production/flow-logs", 30]);
   });
@@ -137,12 +183,20 @@ describe("Network", () => {
   test("lets the flow-log role write only to its log group, and describe the account's log groups", () => {
     const policy = JSON.parse(Object.values(resourcesOf(dev.json, "aws_iam_role_policy"))[0].policy);
     expect(policy.Statement).toEqual([
-      expect.objectContaining({ Effect: "Allow", Resource: [expect.stringMatching(/^\$\{aws_cloudwatch_log_group\..*\.arn\}$/), expect.stringMatching(/\.arn\}:\*$/)] }),
+      expect.objectContaining({
+        Effect: "Allow",
+        Resource: [
+          expect.stringMatching(/^\$\{aws_cloudwatch_log_group\..*\.arn\}$/),
+          expect.stringMatching(/\.arn\}:\*$/),
+        ],
+      }),
       {
         Sid: "DescribeLogGroups",
         Effect: "Allow",
         Action: "logs:DescribeLogGroups",
-        Resource: expect.stringMatching(/^arn:\$\{data\.aws_partition\..*\.partition\}:logs:us-east-1:\$\{data\.aws_caller_identity\..*\.account_id\}:log-group:\*$/),
+        Resource: expect.stringMatching(
+          /^arn:\$\{data\.aws_partition\..*\.partition\}:logs:us-east-1:\$\{data\.aws_caller_identity\..*\.account_id\}:log-group:\*$/,
+        ),
       },
     ]);
   });
@@ -153,16 +207,25 @@ describe("Network", () => {
     expect(trust.Statement[0].Principal).toEqual({ Service: "vpc-flow-logs.amazonaws.com" });
     expect(trust.Statement[0].Condition).toEqual({
       StringEquals: { "aws:SourceAccount": expect.stringMatching(/^\$\{data\.aws_caller_identity\..*\.account_id\}$/) },
-      ArnLike: { "aws:SourceArn": expect.stringMatching(/:ec2:us-east-1:\$\{data\.aws_caller_identity\..*\.account_id\}:vpc-flow-log\/\*$/) },
+      ArnLike: {
+        "aws:SourceArn": expect.stringMatching(
+          /:ec2:us-east-1:\$\{data\.aws_caller_identity\..*\.account_id\}:vpc-flow-log\/\*$/,
+        ),
+      },
     });
   });
 
   test("adds the free S3 gateway endpoint on the private route tables", () => {
-    expect(dev.synthesized).toHaveResourceWithProperties(VpcEndpoint, { service_name: "com.amazonaws.us-east-1.s3", vpc_endpoint_type: "Gateway" });
+    expect(dev.synthesized).toHaveResourceWithProperties(VpcEndpoint, {
+      service_name: "com.amazonaws.us-east-1.s3",
+      vpc_endpoint_type: "Gateway",
+    });
   });
 
   test("has no interface endpoints by default", () => {
-    const interfaces = Object.values(resourcesOf(dev.json, "aws_vpc_endpoint")).filter((e) => e.vpc_endpoint_type === "Interface");
+    const interfaces = Object.values(resourcesOf(dev.json, "aws_vpc_endpoint")).filter(
+      (e) => e.vpc_endpoint_type === "Interface",
+    );
     expect(interfaces).toEqual([]);
   });
 
@@ -179,15 +242,25 @@ describe("Network", () => {
       ["com.amazonaws.us-east-1.secretsmanager", true],
     ]);
     const sg = Object.values(resourcesOf(json, "aws_security_group"))[0];
-    expect(sg.ingress).toEqual([expect.objectContaining({ from_port: 443, to_port: 443, cidr_blocks: ["10.0.0.0/16"] })]);
+    expect(sg.ingress).toEqual([
+      expect.objectContaining({ from_port: 443, to_port: 443, cidr_blocks: ["10.0.0.0/16"] }),
+    ]);
   });
 
   test("routes the AAA network through a peering connection and associates its private zone when configured", () => {
     const { json, synthesized, network } = networkStack("production", {
-      aaa: { privateHostedZoneId: "Z0123456789ABCDEFGHIJ", network: { cidr: "10.50.0.0/16", peeringConnectionId: "pcx-0123456789abcdef0" } },
+      aaa: {
+        privateHostedZoneId: "Z0123456789ABCDEFGHIJ",
+        network: { cidr: "10.50.0.0/16", peeringConnectionId: "pcx-0123456789abcdef0" },
+      },
     });
-    const aaaRoutes = Object.values(resourcesOf(json, "aws_route")).filter((r) => r.destination_cidr_block === "10.50.0.0/16");
-    expect(aaaRoutes.map((r) => r.vpc_peering_connection_id)).toEqual(["pcx-0123456789abcdef0", "pcx-0123456789abcdef0"]);
+    const aaaRoutes = Object.values(resourcesOf(json, "aws_route")).filter(
+      (r) => r.destination_cidr_block === "10.50.0.0/16",
+    );
+    expect(aaaRoutes.map((r) => r.vpc_peering_connection_id)).toEqual([
+      "pcx-0123456789abcdef0",
+      "pcx-0123456789abcdef0",
+    ]);
     expect(synthesized).toHaveResourceWithProperties(Route53ZoneAssociation, { zone_id: "Z0123456789ABCDEFGHIJ" });
     expect(network.aaaCidr).toBe("10.50.0.0/16");
   });

@@ -1,31 +1,50 @@
 import "cdktf/lib/testing/adapters/jest";
-import { Testing } from "cdktf";
+
 import { CloudwatchLogMetricFilter } from "@cdktf/provider-aws/lib/cloudwatch-log-metric-filter";
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
+import { Testing } from "cdktf";
+
 import type { EnvironmentName } from "../config/schema";
 import type { ConfigLayer } from "../config/types";
 import type { AlertTopics } from "../constructs/contracts";
 import { Observability } from "../constructs/observability/observability";
 import { fakeDataTier, fakeServiceTier, fixtureStack } from "./fixtures/tiers";
-import { resolveIn, resourcesOf, testConfig, type Json } from "./helpers";
+import { type Json, resolveIn, resourcesOf, testConfig } from "./helpers";
 
 /** Topics, their key and policies, subscriptions, the error-log filter and deployment alarms. */
 
 function build(env: EnvironmentName, layer: ConfigLayer, blueGreen = false) {
   const f = fixtureStack(env);
   const service = fakeServiceTier(f, { blueGreen });
-  const observability = new Observability(f.stack, "observability", { naming: f.naming, service, data: fakeDataTier(f), config: testConfig(env, layer) });
+  const observability = new Observability(f.stack, "observability", {
+    naming: f.naming,
+    service,
+    data: fakeDataTier(f),
+    config: testConfig(env, layer),
+  });
   const synthesized = Testing.synth(f.stack);
-  return { f, service, observability, synthesized, json: JSON.parse(synthesized) as Json, ref: (v: unknown) => resolveIn(f.stack, v) as string };
+  return {
+    f,
+    service,
+    observability,
+    synthesized,
+    json: JSON.parse(synthesized) as Json,
+    ref: (v: unknown) => resolveIn(f.stack, v) as string,
+  };
 }
 
 // dev: no addresses; production (blue/green): one critical, three warning addresses.
 const dev = build("dev", {});
 const production = build(
   "production",
-  { observability: { criticalEmails: ["oncall@example.com"], warningEmails: ["platform@example.com", "dev-lead@example.com", "Oncall@Example.com"] } },
+  {
+    observability: {
+      criticalEmails: ["oncall@example.com"],
+      warningEmails: ["platform@example.com", "dev-lead@example.com", "Oncall@Example.com"],
+    },
+  },
   true,
 );
 
@@ -55,13 +74,20 @@ describe("alert topics", () => {
 
   test("both topics are encrypted with the construct's customer-managed key", () => {
     const key = dev.ref(dev.observability.key.arn);
-    for (const topic of Object.values(resourcesOf(dev.json, "aws_sns_topic"))) expect(topic.kms_master_key_id).toBe(key);
-    expect(dev.synthesized).toHaveResourceWithProperties(SnsTopic, { name: "farmers-module-dev-critical", kms_master_key_id: key });
+    for (const topic of Object.values(resourcesOf(dev.json, "aws_sns_topic")))
+      expect(topic.kms_master_key_id).toBe(key);
+    expect(dev.synthesized).toHaveResourceWithProperties(SnsTopic, {
+      name: "farmers-module-dev-critical",
+      kms_master_key_id: key,
+    });
   });
 
   test("the key rotates and has an alias", () => {
     expect(dev.synthesized).toHaveResourceWithProperties(KmsKey, { enable_key_rotation: true });
-    expect(dev.synthesized).toHaveResourceWithProperties(KmsAlias, { name: "alias/farmers-module-dev-alerts", target_key_id: dev.ref(dev.observability.key.keyId) });
+    expect(dev.synthesized).toHaveResourceWithProperties(KmsAlias, {
+      name: "alias/farmers-module-dev-alerts",
+      target_key_id: dev.ref(dev.observability.key.keyId),
+    });
   });
 
   test("the key policy lets the account administer the key without kms:* and without using it", () => {
@@ -80,7 +106,9 @@ describe("alert topics", () => {
     expect(policy.Statement[1]).toEqual({
       Sid: "PublishersEncryptForAlertTopics",
       Effect: "Allow",
-      Principal: { Service: ["cloudwatch.amazonaws.com", "events.amazonaws.com", "codestar-notifications.amazonaws.com"] },
+      Principal: {
+        Service: ["cloudwatch.amazonaws.com", "events.amazonaws.com", "codestar-notifications.amazonaws.com"],
+      },
       Action: ["kms:Decrypt", "kms:GenerateDataKey"],
       Resource: "*",
       Condition: {
@@ -108,32 +136,52 @@ describe("alert topics", () => {
         StringEquals: {
           "kms:CallerAccount": ACCOUNT,
           "kms:ViaService": ["sns.us-east-1.amazonaws.com"],
-          "kms:EncryptionContext:aws:sns:topicArn": keyPolicy(dev).Statement[1].Condition.StringEquals["kms:EncryptionContext:aws:sns:topicArn"],
+          "kms:EncryptionContext:aws:sns:topicArn":
+            keyPolicy(dev).Statement[1].Condition.StringEquals["kms:EncryptionContext:aws:sns:topicArn"],
         },
       },
     });
     expect(keyPolicy(dev).Statement).toHaveLength(3);
   });
 
-  test.each(["critical", "warning"] as const)("the %s topic policy lets this account's alarms, EventBridge rules and CodeStar Notifications publish", (severity) => {
-    // GIVEN the topic policy WHEN parsed THEN publishers are scoped to this account's sources
-    const policy = topicPolicy(dev, severity);
-    const topic = dev.ref(dev.observability[severity].arn);
-    const bySid = Object.fromEntries((policy.Statement as Json[]).map((s) => [s.Sid, s]));
-    expect(Object.keys(bySid)).toEqual(["AccountOwner", "PublishCloudWatchAlarms", "PublishEventBridgeRules", "PublishCodeStarNotifications"]);
-    expect(bySid.PublishCloudWatchAlarms).toEqual({
-      Sid: "PublishCloudWatchAlarms",
-      Effect: "Allow",
-      Principal: { Service: "cloudwatch.amazonaws.com" },
-      Action: "sns:Publish",
-      Resource: topic,
-      Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT }, ArnLike: { "aws:SourceArn": `arn:${PARTITION}:cloudwatch:us-east-1:${ACCOUNT}:alarm:*` } },
-    });
-    expect(bySid.PublishEventBridgeRules.Principal).toEqual({ Service: "events.amazonaws.com" });
-    expect(bySid.PublishEventBridgeRules.Condition.ArnLike).toEqual({ "aws:SourceArn": `arn:${PARTITION}:events:us-east-1:${ACCOUNT}:rule/*` });
-    expect([bySid.PublishCodeStarNotifications.Principal, bySid.PublishCodeStarNotifications.Action]).toEqual([{ Service: "codestar-notifications.amazonaws.com" }, "sns:Publish"]);
-    expect([bySid.AccountOwner.Principal, bySid.AccountOwner.Resource]).toEqual([{ AWS: `arn:${PARTITION}:iam::${ACCOUNT}:root` }, topic]);
-  });
+  test.each(["critical", "warning"] as const)(
+    "the %s topic policy lets this account's alarms, EventBridge rules and CodeStar Notifications publish",
+    (severity) => {
+      // GIVEN the topic policy WHEN parsed THEN publishers are scoped to this account's sources
+      const policy = topicPolicy(dev, severity);
+      const topic = dev.ref(dev.observability[severity].arn);
+      const bySid = Object.fromEntries((policy.Statement as Json[]).map((s) => [s.Sid, s]));
+      expect(Object.keys(bySid)).toEqual([
+        "AccountOwner",
+        "PublishCloudWatchAlarms",
+        "PublishEventBridgeRules",
+        "PublishCodeStarNotifications",
+      ]);
+      expect(bySid.PublishCloudWatchAlarms).toEqual({
+        Sid: "PublishCloudWatchAlarms",
+        Effect: "Allow",
+        Principal: { Service: "cloudwatch.amazonaws.com" },
+        Action: "sns:Publish",
+        Resource: topic,
+        Condition: {
+          StringEquals: { "aws:SourceAccount": ACCOUNT },
+          ArnLike: { "aws:SourceArn": `arn:${PARTITION}:cloudwatch:us-east-1:${ACCOUNT}:alarm:*` },
+        },
+      });
+      expect(bySid.PublishEventBridgeRules.Principal).toEqual({ Service: "events.amazonaws.com" });
+      expect(bySid.PublishEventBridgeRules.Condition.ArnLike).toEqual({
+        "aws:SourceArn": `arn:${PARTITION}:events:us-east-1:${ACCOUNT}:rule/*`,
+      });
+      expect([bySid.PublishCodeStarNotifications.Principal, bySid.PublishCodeStarNotifications.Action]).toEqual([
+        { Service: "codestar-notifications.amazonaws.com" },
+        "sns:Publish",
+      ]);
+      expect([bySid.AccountOwner.Principal, bySid.AccountOwner.Resource]).toEqual([
+        { AWS: `arn:${PARTITION}:iam::${ACCOUNT}:root` },
+        topic,
+      ]);
+    },
+  );
 
   test("no e-mail addresses configured: no subscriptions", () => {
     expect(resourcesOf(dev.json, "aws_sns_topic_subscription")).toEqual({});
@@ -141,7 +189,11 @@ describe("alert topics", () => {
 
   test("one critical and three warning addresses: one subscription each, on the right topic", () => {
     // GIVEN production with 1 + 3 addresses WHEN synthesized THEN four e-mail subscriptions
-    const subs = Object.values(resourcesOf(production.json, "aws_sns_topic_subscription")).map((s) => [s.topic_arn, s.protocol, s.endpoint]);
+    const subs = Object.values(resourcesOf(production.json, "aws_sns_topic_subscription")).map((s) => [
+      s.topic_arn,
+      s.protocol,
+      s.endpoint,
+    ]);
     const critical = production.ref(production.observability.critical.arn);
     const warning = production.ref(production.observability.warning.arn);
     expect(subs).toHaveLength(4);
@@ -159,14 +211,23 @@ describe("alert topics", () => {
     // GIVEN two stacks whose lists differ by the first address THEN the shared address has the same logical id
     const one = build("dev", { observability: { warningEmails: ["a@example.com", "b@example.com"] } });
     const two = build("dev", { observability: { warningEmails: ["b@example.com"] } });
-    const idOf = (b: typeof dev, email: string) => Object.entries(resourcesOf(b.json, "aws_sns_topic_subscription")).find(([, s]) => s.endpoint === email)![0];
+    const idOf = (b: typeof dev, email: string) =>
+      Object.entries(resourcesOf(b.json, "aws_sns_topic_subscription")).find(([, s]) => s.endpoint === email)![0];
     expect(idOf(two, "b@example.com")).toBe(idOf(one, "b@example.com"));
   });
 
   test("fails when an address is listed twice in one list", () => {
     const f = fixtureStack("dev");
     const config = testConfig("dev", { observability: { criticalEmails: ["ops@example.com", "OPS@example.com"] } });
-    expect(() => new Observability(f.stack, "observability", { naming: f.naming, service: fakeServiceTier(f), data: fakeDataTier(f), config })).toThrow(
+    expect(
+      () =>
+        new Observability(f.stack, "observability", {
+          naming: f.naming,
+          service: fakeServiceTier(f),
+          data: fakeDataTier(f),
+          config,
+        }),
+    ).toThrow(
       'fixture-dev/observability/Topics: observability.criticalEmails lists "OPS@example.com" more than once (addresses compare case-insensitively); allowed: each address once',
     );
   });
@@ -179,7 +240,13 @@ describe("error log filter", () => {
       name: "farmers-module-dev-error-lines",
       log_group_name: dev.ref(dev.service.logGroup.name),
       pattern: '{ $.level = "error" }',
-      metric_transformation: { name: "ErrorLogLines", namespace: "farmers-module/dev", value: "1", default_value: "0", unit: "Count" },
+      metric_transformation: {
+        name: "ErrorLogLines",
+        namespace: "farmers-module/dev",
+        value: "1",
+        default_value: "0",
+        unit: "Count",
+      },
     });
   });
 
@@ -204,7 +271,9 @@ describe("deployment rollback", () => {
     const expected = [`farmers-module-${env}-5xx-rate`, `farmers-module-${env}-unhealthy-targets`];
     // Handed over as references to the alarms (so the service is created after them) ...
     const alarms = Object.entries(resourcesOf(b.json, "aws_cloudwatch_metric_alarm"));
-    const refs = expected.map((name) => `\${aws_cloudwatch_metric_alarm.${alarms.find(([, a]) => a.alarm_name === name)![0]}.alarm_name}`);
+    const refs = expected.map(
+      (name) => `\${aws_cloudwatch_metric_alarm.${alarms.find(([, a]) => a.alarm_name === name)![0]}.alarm_name}`,
+    );
     expect(b.ref(b.service.alarmNames)).toEqual(refs);
     // ... of the two alarms with these names.
     expect(alarms.map(([, a]) => a.alarm_name)).toEqual(expect.arrayContaining(expected));
@@ -215,15 +284,23 @@ describe("inputs", () => {
   test("fails when the data tier's max_connections is not a whole number of at least 1", () => {
     const f = fixtureStack("dev");
     const data = { ...fakeDataTier(f), maxConnections: 0 };
-    expect(() => new Observability(f.stack, "observability", { naming: f.naming, service: fakeServiceTier(f), data, config: testConfig("dev") })).toThrow(
+    expect(
+      () =>
+        new Observability(f.stack, "observability", {
+          naming: f.naming,
+          service: fakeServiceTier(f),
+          data,
+          config: testConfig("dev"),
+        }),
+    ).toThrow(
       "fixture-dev/observability: data.maxConnections is 0; allowed: a whole number of at least 1 known at synth (the connections alarm threshold is derived from it)",
     );
   });
 
   test("construct ids are a contract (Terraform addresses)", () => {
     // GIVEN the rolling dev stack with its dashboard THEN the observability tree keeps these ids
-    const paths = build("dev", { observability: { dashboard: true } }).observability.node
-      .findAll()
+    const paths = build("dev", { observability: { dashboard: true } })
+      .observability.node.findAll()
       .map((c) => c.node.path.replace("fixture-dev/observability", "."))
       .filter((p) => p !== ".");
     expect(paths).toEqual([
@@ -261,7 +338,10 @@ describe("inputs", () => {
 describe("observability.dashboard", () => {
   test("false: no dashboard and no dashboard URL; the ten alarms stay", () => {
     // GIVEN dev's configuration (dashboard off) WHEN synthesized THEN no aws_cloudwatch_dashboard, alarms unchanged
-    expect([Object.keys(resourcesOf(dev.json, "aws_cloudwatch_dashboard")), dev.observability.dashboardUrl]).toEqual([[], undefined]);
+    expect([Object.keys(resourcesOf(dev.json, "aws_cloudwatch_dashboard")), dev.observability.dashboardUrl]).toEqual([
+      [],
+      undefined,
+    ]);
     expect(Object.keys(resourcesOf(dev.json, "aws_cloudwatch_metric_alarm"))).toHaveLength(10);
   });
 

@@ -1,9 +1,11 @@
 import "cdktf/lib/testing/adapters/jest";
-import { Testing } from "cdktf";
+
 import { AppautoscalingScheduledAction } from "@cdktf/provider-aws/lib/appautoscaling-scheduled-action";
 import { SchedulerSchedule } from "@cdktf/provider-aws/lib/scheduler-schedule";
-import { RDS_START_TARGET, RDS_STOP_TARGET, SCHEDULER_RDS_ACTIONS, cronAt } from "../constructs/off-hours";
-import { environmentStack, resourcesOf, synthJson, type Json } from "./helpers";
+import { Testing } from "cdktf";
+
+import { cronAt, RDS_START_TARGET, RDS_STOP_TARGET, SCHEDULER_RDS_ACTIONS } from "../constructs/off-hours";
+import { environmentStack, type Json, resourcesOf, synthJson } from "./helpers";
 
 /** Off-hours: scheduled scale-to-zero of the service and stop/start of the database. */
 
@@ -14,8 +16,12 @@ const ref = (type: string, fragment: string, attribute: string) => {
   const name = Object.keys(resourcesOf(devJson, type)).find((n) => n.includes(fragment));
   return `\${${type}.${name}.${attribute}}`;
 };
-const schedule = (suffix: string): Json => Object.values(resourcesOf(devJson, "aws_scheduler_schedule")).find((s) => s.name === `farmers-module-dev-${suffix}`)!;
-const action = (suffix: string): Json => Object.values(resourcesOf(devJson, "aws_appautoscaling_scheduled_action")).find((s) => s.name === `farmers-module-dev-${suffix}`)!;
+const schedule = (suffix: string): Json =>
+  Object.values(resourcesOf(devJson, "aws_scheduler_schedule")).find((s) => s.name === `farmers-module-dev-${suffix}`)!;
+const action = (suffix: string): Json =>
+  Object.values(resourcesOf(devJson, "aws_appautoscaling_scheduled_action")).find(
+    (s) => s.name === `farmers-module-dev-${suffix}`,
+  )!;
 
 describe("off-hours schedules (dev: MON-FRI 08:00-20:00 Asia/Kolkata, database 20 minutes ahead)", () => {
   test("the service wakes at 08:00 on working days with the configured bounds", () => {
@@ -66,20 +72,42 @@ describe("off-hours schedules (dev: MON-FRI 08:00-20:00 Asia/Kolkata, database 2
 
   test("each schedule names the environment's database instance", () => {
     const input = { DbInstanceIdentifier: ref("aws_db_instance", "Database", "identifier") };
-    expect([JSON.parse(schedule("db-start").target.input), JSON.parse(schedule("db-stop").target.input)]).toEqual([input, input]);
+    expect([JSON.parse(schedule("db-start").target.input), JSON.parse(schedule("db-stop").target.input)]).toEqual([
+      input,
+      input,
+    ]);
   });
 
   test("a missed start or stop is retried for half an hour at most", () => {
-    expect(schedule("db-stop").target.retry_policy).toEqual({ maximum_event_age_in_seconds: 1800, maximum_retry_attempts: 5 });
+    expect(schedule("db-stop").target.retry_policy).toEqual({
+      maximum_event_age_in_seconds: 1800,
+      maximum_retry_attempts: 5,
+    });
   });
 
   test("the time zone and hours come from configuration", () => {
     // GIVEN an override WHEN synthesized THEN the crons and zone follow it
-    const json = synthJson(environmentStack("beta", { offHours: { timeZone: "Europe/Berlin", awakeDays: ["MON", "TUE", "WED", "THU", "FRI", "SAT"], wakeAt: "07:30", sleepAt: "19:00", databaseLeadMinutes: 30 } }));
-    const byName = Object.fromEntries(
-      [...Object.values(resourcesOf(json, "aws_scheduler_schedule")).map((s) => [s.name, [s.schedule_expression, s.schedule_expression_timezone]]),
-        ...Object.values(resourcesOf(json, "aws_appautoscaling_scheduled_action")).map((s) => [s.name, [s.schedule, s.timezone]])],
+    const json = synthJson(
+      environmentStack("beta", {
+        offHours: {
+          timeZone: "Europe/Berlin",
+          awakeDays: ["MON", "TUE", "WED", "THU", "FRI", "SAT"],
+          wakeAt: "07:30",
+          sleepAt: "19:00",
+          databaseLeadMinutes: 30,
+        },
+      }),
     );
+    const byName = Object.fromEntries([
+      ...Object.values(resourcesOf(json, "aws_scheduler_schedule")).map((s) => [
+        s.name,
+        [s.schedule_expression, s.schedule_expression_timezone],
+      ]),
+      ...Object.values(resourcesOf(json, "aws_appautoscaling_scheduled_action")).map((s) => [
+        s.name,
+        [s.schedule, s.timezone],
+      ]),
+    ]);
     expect(byName).toEqual({
       "farmers-module-beta-db-start": ["cron(0 7 ? * MON,TUE,WED,THU,FRI,SAT *)", "Europe/Berlin"],
       "farmers-module-beta-db-stop": ["cron(15 19 ? * * *)", "Europe/Berlin"],
@@ -94,8 +122,12 @@ describe("off-hours schedules (dev: MON-FRI 08:00-20:00 Asia/Kolkata, database 2
 });
 
 describe("the scheduler's role", () => {
-  const role = Object.values(resourcesOf(devJson, "aws_iam_role")).find((r) => r.name === "farmers-module-dev-off-hours-scheduler")!;
-  const policies = Object.values(resourcesOf(devJson, "aws_iam_role_policy")).filter((p) => p.role === ref("aws_iam_role", "SchedulerRole", "id"));
+  const role = Object.values(resourcesOf(devJson, "aws_iam_role")).find(
+    (r) => r.name === "farmers-module-dev-off-hours-scheduler",
+  )!;
+  const policies = Object.values(resourcesOf(devJson, "aws_iam_role_policy")).filter(
+    (p) => p.role === ref("aws_iam_role", "SchedulerRole", "id"),
+  );
 
   test("only EventBridge Scheduler of this account may assume it", () => {
     expect(JSON.parse(role.assume_role_policy).Statement).toEqual([
@@ -103,7 +135,11 @@ describe("the scheduler's role", () => {
         Effect: "Allow",
         Action: "sts:AssumeRole",
         Principal: { Service: "scheduler.amazonaws.com" },
-        Condition: { StringEquals: { "aws:SourceAccount": expect.stringMatching(/^\$\{data\.aws_caller_identity\..*\.account_id\}$/) } },
+        Condition: {
+          StringEquals: {
+            "aws:SourceAccount": expect.stringMatching(/^\$\{data\.aws_caller_identity\..*\.account_id\}$/),
+          },
+        },
       },
     ]);
   });
@@ -111,7 +147,12 @@ describe("the scheduler's role", () => {
   test("it may start and stop this database and nothing else", () => {
     expect(policies).toHaveLength(1);
     expect(JSON.parse(policies[0].policy).Statement).toEqual([
-      { Sid: "StartStopDatabase", Effect: "Allow", Action: [...SCHEDULER_RDS_ACTIONS], Resource: ref("aws_db_instance", "Database", "arn") },
+      {
+        Sid: "StartStopDatabase",
+        Effect: "Allow",
+        Action: [...SCHEDULER_RDS_ACTIONS],
+        Resource: ref("aws_db_instance", "Database", "arn"),
+      },
     ]);
     expect(SCHEDULER_RDS_ACTIONS).toEqual(["rds:StartDBInstance", "rds:StopDBInstance"]);
   });
@@ -120,12 +161,19 @@ describe("the scheduler's role", () => {
 describe("while the schedules own the capacity", () => {
   test("Terraform ignores the scalable target's min and max, so an apply at night does not wake the service", () => {
     const target = Object.values(resourcesOf(devJson, "aws_appautoscaling_target"))[0];
-    expect([target.min_capacity, target.max_capacity, target.lifecycle]).toEqual([1, 2, { ignore_changes: ["min_capacity", "max_capacity"] }]);
+    expect([target.min_capacity, target.max_capacity, target.lifecycle]).toEqual([
+      1,
+      2,
+      { ignore_changes: ["min_capacity", "max_capacity"] },
+    ]);
   });
 
   test("production has no schedule, no scheduler role and Terraform-owned capacity", () => {
     const json = synthJson(environmentStack("production"));
-    expect([resourcesOf(json, "aws_scheduler_schedule"), resourcesOf(json, "aws_appautoscaling_scheduled_action")]).toEqual([{}, {}]);
+    expect([
+      resourcesOf(json, "aws_scheduler_schedule"),
+      resourcesOf(json, "aws_appautoscaling_scheduled_action"),
+    ]).toEqual([{}, {}]);
     expect(Object.values(resourcesOf(json, "aws_appautoscaling_target"))[0].lifecycle).toBeUndefined();
   });
 });

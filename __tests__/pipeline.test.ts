@@ -1,4 +1,3 @@
-import { Testing, Token } from "cdktf";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { CodebuildProject } from "@cdktf/provider-aws/lib/codebuild-project";
 import { CodepipelineWebhook } from "@cdktf/provider-aws/lib/codepipeline-webhook";
@@ -7,13 +6,15 @@ import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
 import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
+import { Testing, Token } from "cdktf";
 import { parse } from "yaml";
+
 import type { EnvironmentName } from "../config/schema";
 import type { ConfigLayer } from "../config/types";
 import { Naming } from "../constructs/naming";
 import { DeliveryPipeline } from "../constructs/pipeline/pipeline";
-import { fakeServiceTier, fakeTopics, fixtureStack, type FixtureStack } from "./fixtures/tiers";
-import { resourceNamed, resourcesOf, testConfig, type Json } from "./helpers";
+import { fakeServiceTier, fakeTopics, type FixtureStack, fixtureStack } from "./fixtures/tiers";
+import { type Json, resourceNamed, resourcesOf, testConfig } from "./helpers";
 
 /** The delivery pipeline of dev (rolling), production (blue/green, approval) and the legacy token source. */
 
@@ -24,10 +25,16 @@ interface Built {
   readonly pipeline: DeliveryPipeline;
 }
 
-function build(env: EnvironmentName, layer: ConfigLayer = {}, options: { blueGreen?: boolean; naming?: Naming } = {}): Built {
+function build(
+  env: EnvironmentName,
+  layer: ConfigLayer = {},
+  options: { blueGreen?: boolean; naming?: Naming } = {},
+): Built {
   const config = testConfig(env, layer);
   const fixture = fixtureStack(env);
-  const service = fakeServiceTier(fixture, { blueGreen: options.blueGreen ?? config.deployment.style === "blue-green" });
+  const service = fakeServiceTier(fixture, {
+    blueGreen: options.blueGreen ?? config.deployment.style === "blue-green",
+  });
   const pipeline = new DeliveryPipeline(fixture.stack, "pipeline", {
     naming: options.naming ?? fixture.naming,
     region: config.region,
@@ -47,12 +54,16 @@ function synthesize(built: Pick<Built, "fixture">): { text: string; json: Json }
 // Three synths for the whole file: dev (rolling, created connection), production (blue/green,
 // approval, connection from config) and dev in the legacy github-token mode.
 const dev = synthesize(build("dev"));
-const production = synthesize(build("production", { pipeline: { source: { mode: "codestar-connection", connectionArn: CONNECTION_ARN } } }));
+const production = synthesize(
+  build("production", { pipeline: { source: { mode: "codestar-connection", connectionArn: CONNECTION_ARN } } }),
+);
 const legacy = synthesize(build("dev", { pipeline: { source: { mode: "github-token" } } }));
 
 const pipelineOf = (json: Json) => resourceNamed(json, "aws_codepipeline", "pipeline");
-const stagesOf = (json: Json) => (pipelineOf(json).stage as Json[]).map((s) => ({ stage: s.name, provider: s.action[0].provider }));
-const actionOf = (json: Json, stage: string) => (pipelineOf(json).stage as Json[]).find((s) => s.name === stage)!.action[0] as Json;
+const stagesOf = (json: Json) =>
+  (pipelineOf(json).stage as Json[]).map((s) => ({ stage: s.name, provider: s.action[0].provider }));
+const actionOf = (json: Json, stage: string) =>
+  (pipelineOf(json).stage as Json[]).find((s) => s.name === stage)!.action[0] as Json;
 
 interface Statement {
   Sid?: string;
@@ -64,7 +75,8 @@ interface Statement {
 const list = (v: string | string[]) => (Array.isArray(v) ? v : [v]);
 const statementsOf = (json: Json, fragment: string): Statement[] =>
   JSON.parse(resourceNamed(json, "aws_iam_role_policy", fragment).policy as string).Statement as Statement[];
-const statement = (json: Json, fragment: string, sid: string) => statementsOf(json, fragment).find((s) => s.Sid === sid);
+const statement = (json: Json, fragment: string, sid: string) =>
+  statementsOf(json, fragment).find((s) => s.Sid === sid);
 const allRolePolicies = [dev, production, legacy].flatMap(({ json }) => [
   ...statementsOf(json, "pipeline_PipelineRolePolicy"),
   ...statementsOf(json, "pipeline_BuildRolePolicy"),
@@ -81,7 +93,9 @@ describe("DeliveryPipeline stages", () => {
     ]);
     expect(actionOf(dev.json, "Deploy")).toMatchObject({
       input_artifacts: ["BuildOutput"],
-      configuration: { ProjectName: expect.stringMatching(/^\$\{aws_codebuild_project\.pipeline_DeployProject_[0-9A-F]+\.name\}$/) },
+      configuration: {
+        ProjectName: expect.stringMatching(/^\$\{aws_codebuild_project\.pipeline_DeployProject_[0-9A-F]+\.name\}$/),
+      },
     });
   });
 
@@ -94,8 +108,14 @@ describe("DeliveryPipeline stages", () => {
       { stage: "Approve", provider: "Manual" },
       { stage: "Deploy", provider: "CodeBuild" },
     ]);
-    expect(actionOf(production.json, "Approve")).toMatchObject({ category: "Approval", owner: "AWS", configuration: { NotificationArn: "${aws_sns_topic.fake-warning.arn}" } });
-    const deploy = parse(resourceNamed(production.json, "aws_codebuild_project", "DeployProject").source.buildspec as string) as Json;
+    expect(actionOf(production.json, "Approve")).toMatchObject({
+      category: "Approval",
+      owner: "AWS",
+      configuration: { NotificationArn: "${aws_sns_topic.fake-warning.arn}" },
+    });
+    const deploy = parse(
+      resourceNamed(production.json, "aws_codebuild_project", "DeployProject").source.buildspec as string,
+    ) as Json;
     expect(deploy.env.variables).toMatchObject({
       DEPLOYMENT_STYLE: "blue-green",
       APPLICATION: "${aws_codedeploy_app.fake-cd-app.name}",
@@ -110,7 +130,9 @@ describe("DeliveryPipeline stages", () => {
     // GIVEN dev configured for blue/green with a CodeDeploy service tier
     const { pipeline } = build("dev", { deployment: { style: "blue-green" } });
     // WHEN the deploy step's buildspec is read  THEN dev deploys with CodeDeploy too
-    expect((parse(pipeline.deployProject.sourceInput!.buildspec!) as Json).env.variables.DEPLOYMENT_STYLE).toBe("blue-green");
+    expect((parse(pipeline.deployProject.sourceInput!.buildspec!) as Json).env.variables.DEPLOYMENT_STYLE).toBe(
+      "blue-green",
+    );
   });
 
   test("is a V2 pipeline storing KMS-encrypted artifacts in its bucket", () => {
@@ -157,7 +179,10 @@ describe("DeliveryPipeline stages", () => {
 describe("DeliveryPipeline source", () => {
   test("creates a GitHub CodeStar connection when config gives no ARN", () => {
     // GIVEN dev without pipeline.source.connectionArn  WHEN synthesized  THEN a connection is created
-    expect(dev.text).toHaveResourceWithProperties(CodestarconnectionsConnection, { name: "farmers-module-dev-github", provider_type: "GitHub" });
+    expect(dev.text).toHaveResourceWithProperties(CodestarconnectionsConnection, {
+      name: "farmers-module-dev-github",
+      provider_type: "GitHub",
+    });
   });
 
   test("the connection source reads the environment's branch as a CODE_ZIP", () => {
@@ -178,7 +203,10 @@ describe("DeliveryPipeline source", () => {
   test("a push to the branch triggers the pipeline", () => {
     // GIVEN production  WHEN synthesized  THEN the V2 trigger filters pushes on main
     expect(pipelineOf(production.json).trigger).toEqual([
-      { provider_type: "CodeStarSourceConnection", git_configuration: { source_action_name: "Source", push: [{ branches: { includes: ["main"] } }] } },
+      {
+        provider_type: "CodeStarSourceConnection",
+        git_configuration: { source_action_name: "Source", push: [{ branches: { includes: ["main"] } }] },
+      },
     ]);
   });
 
@@ -197,10 +225,26 @@ describe("DeliveryPipeline source", () => {
       owner: "ThirdParty",
       provider: "GitHub",
       version: "1",
-      configuration: { Owner: "Kisanlink", Repo: "farmers-module", Branch: "develop", OAuthToken: "${var.github_oauth_token}", PollForSourceChanges: "false" },
+      configuration: {
+        Owner: "Kisanlink",
+        Repo: "farmers-module",
+        Branch: "develop",
+        OAuthToken: "${var.github_oauth_token}",
+        PollForSourceChanges: "false",
+      },
     });
-    expect(legacy.json.variable.github_oauth_token).toEqual({ type: "string", sensitive: true, nullable: false, description: expect.any(String) });
-    expect(legacy.json.variable.github_webhook_secret).toEqual({ type: "string", sensitive: true, nullable: false, description: expect.any(String) });
+    expect(legacy.json.variable.github_oauth_token).toEqual({
+      type: "string",
+      sensitive: true,
+      nullable: false,
+      description: expect.any(String),
+    });
+    expect(legacy.json.variable.github_webhook_secret).toEqual({
+      type: "string",
+      sensitive: true,
+      nullable: false,
+      description: expect.any(String),
+    });
   });
 
   test("legacy github-token mode: an HMAC webhook on the branch replaces the trigger and the connection", () => {
@@ -237,7 +281,13 @@ describe("DeliveryPipeline build", () => {
       },
       cache: { type: "LOCAL", modes: ["LOCAL_DOCKER_LAYER_CACHE", "LOCAL_SOURCE_CACHE"] },
       artifacts: { type: "CODEPIPELINE" },
-      logs_config: { cloudwatch_logs: { status: "ENABLED", group_name: "${aws_cloudwatch_log_group.pipeline_BuildLogGroup_ECA716EA.name}" }, s3_logs: { status: "DISABLED" } },
+      logs_config: {
+        cloudwatch_logs: {
+          status: "ENABLED",
+          group_name: "${aws_cloudwatch_log_group.pipeline_BuildLogGroup_ECA716EA.name}",
+        },
+        s3_logs: { status: "DISABLED" },
+      },
     });
   });
 
@@ -252,7 +302,8 @@ describe("DeliveryPipeline build", () => {
 
   test("embeds the generated buildspec for the environment's deployment style", () => {
     // GIVEN dev (rolling) and production (blue/green)  WHEN the embedded buildspecs are parsed
-    const spec = (json: Json) => parse(resourceNamed(json, "aws_codebuild_project", "BuildProject").source.buildspec as string) as Json;
+    const spec = (json: Json) =>
+      parse(resourceNamed(json, "aws_codebuild_project", "BuildProject").source.buildspec as string) as Json;
     // THEN each names the service's repository and hands over its style's files
     expect(spec(dev.json).env.variables).toMatchObject({
       REPOSITORY_URI: "${aws_ecr_repository.fake-repo.repository_url}",
@@ -261,7 +312,8 @@ describe("DeliveryPipeline build", () => {
     });
     expect(spec(dev.json).artifacts.files).toEqual(["taskdef.json"]);
     // Both styles derive the deployed revision from Terraform's task definition, by its ARN
-    for (const json of [dev.json, production.json]) expect(spec(json).env.variables.TASK_DEFINITION).toBe("${aws_ecs_task_definition.fake-task.arn}");
+    for (const json of [dev.json, production.json])
+      expect(spec(json).env.variables.TASK_DEFINITION).toBe("${aws_ecs_task_definition.fake-task.arn}");
     expect(spec(production.json).env.variables).toMatchObject({ DEPLOYMENT_STYLE: "blue-green" });
     expect(spec(production.json).artifacts.files).toEqual(["taskdef.json", "appspec.yaml"]);
   });
@@ -284,18 +336,24 @@ describe("DeliveryPipeline build", () => {
     // THEN the command writing appspec.yaml carries them
     const spec = parse(pipeline.buildProject.sourceInput!.buildspec!) as Json;
     const appspecCommand = (spec.phases.post_build.commands as string[]).find((c) => c.endsWith("> appspec.yaml"))!;
-    expect(appspecCommand).toContain("'        CapacityProviderStrategy:' '          - CapacityProvider: FARGATE' '            Base: 1' '            Weight: 1'");
+    expect(appspecCommand).toContain(
+      "'        CapacityProviderStrategy:' '          - CapacityProvider: FARGATE' '            Base: 1' '            Weight: 1'",
+    );
   });
 });
 
 describe("DeliveryPipeline blue/green appspec follows Terraform's network", () => {
   test("the appspec carries the service's subnets and task security group as Terraform references", () => {
     // GIVEN production (blue/green)  WHEN the command writing appspec.yaml is read
-    const spec = parse(resourceNamed(production.json, "aws_codebuild_project", "BuildProject").source.buildspec as string) as Json;
+    const spec = parse(
+      resourceNamed(production.json, "aws_codebuild_project", "BuildProject").source.buildspec as string,
+    ) as Json;
     const appspecCommand = (spec.phases.post_build.commands as string[]).find((c) => c.endsWith("> appspec.yaml"))!;
     // THEN a change of the task security group or subnets reaches the next deployment (the service ignores them)
-    expect(appspecCommand).toContain("'            SecurityGroups:' '              - ${aws_security_group.fake-service-sg.id}'");
-    expect(appspecCommand).toMatch(/'            Subnets:' '              - \$\{aws_subnet\.network_private-subnet-0_[0-9A-F]+\.id\}'/);
+    expect(appspecCommand).toContain(
+      "'            SecurityGroups:' '              - ${aws_security_group.fake-service-sg.id}'",
+    );
+    expect(appspecCommand).toMatch(/' {12}Subnets:' ' {14}- \$\{aws_subnet\.network_private-subnet-0_[0-9A-F]+\.id\}'/);
     expect(appspecCommand).toContain("'            AssignPublicIp: DISABLED'");
   });
 });
@@ -305,13 +363,21 @@ describe("DeliveryPipeline artifact bucket and key", () => {
     // GIVEN dev  WHEN synthesized  THEN SSE-KMS with the pipeline key and a bucket key
     const encryption = resourceNamed(dev.json, "aws_s3_bucket_server_side_encryption_configuration", "pipeline");
     expect(encryption.rule).toEqual([
-      { apply_server_side_encryption_by_default: { sse_algorithm: "aws:kms", kms_master_key_id: "${aws_kms_key.pipeline_Key_EF40BACD.arn}" }, bucket_key_enabled: true },
+      {
+        apply_server_side_encryption_by_default: {
+          sse_algorithm: "aws:kms",
+          kms_master_key_id: "${aws_kms_key.pipeline_Key_EF40BACD.arn}",
+        },
+        bucket_key_enabled: true,
+      },
     ]);
   });
 
   test("is versioned, private and owner-enforced", () => {
     // GIVEN dev  WHEN synthesized  THEN versioning, all four public-access blocks and no ACLs
-    expect(dev.text).toHaveResourceWithProperties(S3BucketVersioningA, { versioning_configuration: { status: "Enabled" } });
+    expect(dev.text).toHaveResourceWithProperties(S3BucketVersioningA, {
+      versioning_configuration: { status: "Enabled" },
+    });
     expect(dev.text).toHaveResourceWithProperties(S3BucketPublicAccessBlock, {
       bucket: "${aws_s3_bucket.pipeline_ArtifactBucket_F11D44E3.id}",
       block_public_acls: true,
@@ -319,7 +385,9 @@ describe("DeliveryPipeline artifact bucket and key", () => {
       ignore_public_acls: true,
       restrict_public_buckets: true,
     });
-    expect(dev.text).toHaveResourceWithProperties(S3BucketOwnershipControls, { rule: { object_ownership: "BucketOwnerEnforced" } });
+    expect(dev.text).toHaveResourceWithProperties(S3BucketOwnershipControls, {
+      rule: { object_ownership: "BucketOwnerEnforced" },
+    });
   });
 
   test("denies every request not made over TLS", () => {
@@ -331,7 +399,10 @@ describe("DeliveryPipeline artifact bucket and key", () => {
         Effect: "Deny",
         Principal: "*",
         Action: "s3:*",
-        Resource: ["${aws_s3_bucket.pipeline_ArtifactBucket_F11D44E3.arn}", "${aws_s3_bucket.pipeline_ArtifactBucket_F11D44E3.arn}/*"],
+        Resource: [
+          "${aws_s3_bucket.pipeline_ArtifactBucket_F11D44E3.arn}",
+          "${aws_s3_bucket.pipeline_ArtifactBucket_F11D44E3.arn}/*",
+        ],
         Condition: { Bool: { "aws:SecureTransport": "false" } },
       },
     ]);
@@ -340,7 +411,11 @@ describe("DeliveryPipeline artifact bucket and key", () => {
   test("expires artifacts after pipeline.artifactExpirationDays, and their noncurrent versions", () => {
     // GIVEN artifactExpirationDays 30  WHEN synthesized  THEN objects expire at 30 days, old versions a day later
     const [rule] = resourceNamed(dev.json, "aws_s3_bucket_lifecycle_configuration", "pipeline").rule as Json[];
-    expect(rule).toMatchObject({ status: "Enabled", expiration: [{ days: 30 }], noncurrent_version_expiration: [{ noncurrent_days: 1 }] });
+    expect(rule).toMatchObject({
+      status: "Enabled",
+      expiration: [{ days: 30 }],
+      noncurrent_version_expiration: [{ noncurrent_days: 1 }],
+    });
   });
 
   test("the bucket name is per environment and per account", () => {
@@ -356,14 +431,20 @@ describe("DeliveryPipeline artifact bucket and key", () => {
     const policy = JSON.parse(resourceNamed(dev.json, "aws_kms_key", "pipeline").policy as string);
     const admin = (policy.Statement as Json[]).find((s) => s.Sid === "KeyAdministration")!;
     // THEN the account root holds the administrative actions, named one by one
-    expect(admin.Principal).toEqual({ AWS: "arn:${data.aws_partition.pipeline_Partition_7A7CC60F.partition}:iam::${data.aws_caller_identity.pipeline_CallerIdentity_9AE70AE7.account_id}:root" });
-    expect(admin.Action).toEqual(expect.arrayContaining(["kms:PutKeyPolicy", "kms:ScheduleKeyDeletion", "kms:EnableKeyRotation"]));
+    expect(admin.Principal).toEqual({
+      AWS: "arn:${data.aws_partition.pipeline_Partition_7A7CC60F.partition}:iam::${data.aws_caller_identity.pipeline_CallerIdentity_9AE70AE7.account_id}:root",
+    });
+    expect(admin.Action).toEqual(
+      expect.arrayContaining(["kms:PutKeyPolicy", "kms:ScheduleKeyDeletion", "kms:EnableKeyRotation"]),
+    );
     for (const s of policy.Statement as Json[]) for (const a of list(s.Action)) expect(a).not.toContain("*");
   });
 
   test("the pipeline role uses the key only through S3, the build and deploy roles as CodeBuild documents, CloudWatch Logs only for the build logs", () => {
     // GIVEN dev  WHEN the key policy is parsed
-    const policy = JSON.parse(resourceNamed(dev.json, "aws_kms_key", "pipeline").policy as string) as { Statement: Json[] };
+    const policy = JSON.parse(resourceNamed(dev.json, "aws_kms_key", "pipeline").policy as string) as {
+      Statement: Json[];
+    };
     const sid = (id: string) => policy.Statement.find((s) => s.Sid === id)!;
     // THEN each principal has its statement and condition
     expect(sid("PipelineUsesKeyThroughS3")).toMatchObject({
@@ -373,22 +454,39 @@ describe("DeliveryPipeline artifact bucket and key", () => {
     });
     // The build and the deploy step (both CodeBuild service roles)
     expect(sid("BuildUsesKey").Principal).toEqual({
-      AWS: [expect.stringMatching(/^\$\{aws_iam_role\.pipeline_BuildRole_[0-9A-F]+\.arn\}$/), expect.stringMatching(/^\$\{aws_iam_role\.pipeline_DeployRole_[0-9A-F]+\.arn\}$/)],
+      AWS: [
+        expect.stringMatching(/^\$\{aws_iam_role\.pipeline_BuildRole_[0-9A-F]+\.arn\}$/),
+        expect.stringMatching(/^\$\{aws_iam_role\.pipeline_DeployRole_[0-9A-F]+\.arn\}$/),
+      ],
     });
     expect(sid("CloudWatchLogsEncryptLogGroups").Condition).toEqual({
-      ArnEquals: { "kms:EncryptionContext:aws:logs:arn": [expect.stringMatching(/:log-group:\/aws\/codebuild\/farmers-module-dev-build$/)] },
+      ArnEquals: {
+        "kms:EncryptionContext:aws:logs:arn": [
+          expect.stringMatching(/:log-group:\/aws\/codebuild\/farmers-module-dev-build$/),
+        ],
+      },
     });
-    expect(policy.Statement.map((s) => s.Sid)).toEqual(["KeyAdministration", "PipelineUsesKeyThroughS3", "BuildUsesKey", "CloudWatchLogsEncryptLogGroups"]);
+    expect(policy.Statement.map((s) => s.Sid)).toEqual([
+      "KeyAdministration",
+      "PipelineUsesKeyThroughS3",
+      "BuildUsesKey",
+      "CloudWatchLogsEncryptLogGroups",
+    ]);
   });
 });
 
 describe("DeliveryPipeline IAM", () => {
-  const ALLOWED_STAR = new Set(["ecr:GetAuthorizationToken", "ecs:RegisterTaskDefinition", "ecs:DescribeTaskDefinition"]);
+  const ALLOWED_STAR = new Set([
+    "ecr:GetAuthorizationToken",
+    "ecs:RegisterTaskDefinition",
+    "ecs:DescribeTaskDefinition",
+  ]);
 
   test("no role policy has a wildcard action", () => {
     // GIVEN the pipeline and build role policies of all three stacks  WHEN parsed
     // THEN every action is one named action: no "*", no "service:*", no ecs:*
-    for (const s of allRolePolicies) for (const action of list(s.Action)) expect(action).toMatch(/^[a-z0-9-]+:[A-Za-z]+$/);
+    for (const s of allRolePolicies)
+      for (const action of list(s.Action)) expect(action).toMatch(/^[a-z0-9-]+:[A-Za-z]+$/);
   });
 
   test('"*" resources appear only for APIs that cannot be scoped', () => {
@@ -416,7 +514,8 @@ describe("DeliveryPipeline IAM", () => {
           Condition: { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } },
         },
       ]);
-      for (const other of ["PipelineRolePolicy", "BuildRolePolicy"]) expect(statementsOf(json, other).some((s) => list(s.Action).includes("iam:PassRole"))).toBe(false);
+      for (const other of ["PipelineRolePolicy", "BuildRolePolicy"])
+        expect(statementsOf(json, other).some((s) => list(s.Action).includes("iam:PassRole"))).toBe(false);
     }
   });
 
@@ -425,10 +524,15 @@ describe("DeliveryPipeline IAM", () => {
     const bucket = "${aws_s3_bucket.pipeline_ArtifactBucket_F11D44E3.arn}";
     expect(statement(dev.json, "PipelineRolePolicy", "ReadWriteArtifacts")?.Resource).toBe(`${bucket}/*`);
     expect(statement(dev.json, "PipelineRolePolicy", "LocateArtifactBucket")?.Resource).toBe(bucket);
-    expect(statement(dev.json, "PipelineRolePolicy", "UsePipelineKey")?.Resource).toBe("${aws_kms_key.pipeline_Key_EF40BACD.arn}");
+    expect(statement(dev.json, "PipelineRolePolicy", "UsePipelineKey")?.Resource).toBe(
+      "${aws_kms_key.pipeline_Key_EF40BACD.arn}",
+    );
     expect(statement(dev.json, "PipelineRolePolicy", "RunBuildAndDeploy")).toMatchObject({
       Action: ["codebuild:StartBuild", "codebuild:BatchGetBuilds"],
-      Resource: ["${aws_codebuild_project.pipeline_BuildProject_65CDAB4C.arn}", expect.stringMatching(/^\$\{aws_codebuild_project\.pipeline_DeployProject_[0-9A-F]+\.arn\}$/)],
+      Resource: [
+        "${aws_codebuild_project.pipeline_BuildProject_65CDAB4C.arn}",
+        expect.stringMatching(/^\$\{aws_codebuild_project\.pipeline_DeployProject_[0-9A-F]+\.arn\}$/),
+      ],
     });
   });
 
@@ -439,7 +543,9 @@ describe("DeliveryPipeline IAM", () => {
       Resource: "${aws_ecs_service.fake-service.id}",
     });
     const actions = (fragment: string) => statementsOf(dev.json, fragment).flatMap((s) => list(s.Action));
-    expect(actions("PipelineRolePolicy").filter((a) => a.startsWith("ecs:") || a.startsWith("codedeploy:"))).toEqual([]);
+    expect(actions("PipelineRolePolicy").filter((a) => a.startsWith("ecs:") || a.startsWith("codedeploy:"))).toEqual(
+      [],
+    );
     expect(actions("DeployRolePolicy").some((a) => a.startsWith("codedeploy:"))).toBe(false);
   });
 
@@ -452,8 +558,11 @@ describe("DeliveryPipeline IAM", () => {
 
   test("blue/green: CodeDeploy actions on its application, deployment group and the two configs only, in the deploy role", () => {
     // GIVEN production  WHEN parsed  THEN each CodeDeploy statement names its ARNs
-    const arnPrefix = "arn:${data.aws_partition.pipeline_Partition_7A7CC60F.partition}:codedeploy:us-east-1:${data.aws_caller_identity.pipeline_CallerIdentity_9AE70AE7.account_id}";
-    expect(statement(production.json, "DeployRolePolicy", "CodeDeployRevision")?.Resource).toBe(`${arnPrefix}:application:\${aws_codedeploy_app.fake-cd-app.name}`);
+    const arnPrefix =
+      "arn:${data.aws_partition.pipeline_Partition_7A7CC60F.partition}:codedeploy:us-east-1:${data.aws_caller_identity.pipeline_CallerIdentity_9AE70AE7.account_id}";
+    expect(statement(production.json, "DeployRolePolicy", "CodeDeployRevision")?.Resource).toBe(
+      `${arnPrefix}:application:\${aws_codedeploy_app.fake-cd-app.name}`,
+    );
     expect(statement(production.json, "DeployRolePolicy", "CodeDeployDeployment")).toMatchObject({
       // UpdateDeploymentGroup: CreateDeployment needs it to override the alarms of a first deployment
       Action: ["codedeploy:CreateDeployment", "codedeploy:GetDeployment", "codedeploy:UpdateDeploymentGroup"],
@@ -463,12 +572,19 @@ describe("DeliveryPipeline IAM", () => {
       `${arnPrefix}:deploymentconfig:\${aws_codedeploy_deployment_group.fake-cd-group.deployment_config_name}`,
       `${arnPrefix}:deploymentconfig:CodeDeployDefault.ECSAllAtOnce`,
     ]);
-    expect(statementsOf(production.json, "PipelineRolePolicy").flatMap((s) => list(s.Action)).some((a) => a.startsWith("codedeploy:"))).toBe(false);
+    expect(
+      statementsOf(production.json, "PipelineRolePolicy")
+        .flatMap((s) => list(s.Action))
+        .some((a) => a.startsWith("codedeploy:")),
+    ).toBe(false);
   });
 
   test("approval: the pipeline role may publish only to the warning topic, only when approval is on", () => {
     // GIVEN production (approval) and dev (none)  WHEN parsed  THEN sns:Publish on the warning topic in production only
-    expect(statement(production.json, "PipelineRolePolicy", "AnnounceApproval")).toMatchObject({ Action: "sns:Publish", Resource: "${aws_sns_topic.fake-warning.arn}" });
+    expect(statement(production.json, "PipelineRolePolicy", "AnnounceApproval")).toMatchObject({
+      Action: "sns:Publish",
+      Resource: "${aws_sns_topic.fake-warning.arn}",
+    });
     expect(statement(dev.json, "PipelineRolePolicy", "AnnounceApproval")).toBeUndefined();
   });
 
@@ -496,7 +612,10 @@ describe("DeliveryPipeline IAM", () => {
       Action: ["kms:GenerateDataKey", "kms:Decrypt"],
       Resource: "${aws_kms_key.topic-key.arn}",
       Condition: {
-        StringEquals: { "kms:ViaService": "sns.us-east-1.amazonaws.com", "kms:EncryptionContext:aws:sns:topicArn": "${aws_sns_topic.fake-warning.arn}" },
+        StringEquals: {
+          "kms:ViaService": "sns.us-east-1.amazonaws.com",
+          "kms:EncryptionContext:aws:sns:topicArn": "${aws_sns_topic.fake-warning.arn}",
+        },
       },
     });
     expect(statement(production.json, "PipelineRolePolicy", "EncryptApprovalNotification")).toBeUndefined();
@@ -505,31 +624,52 @@ describe("DeliveryPipeline IAM", () => {
   test("the build role pushes to its one repository and writes its own logs and artifacts", () => {
     // GIVEN dev  WHEN the build role is parsed  THEN ECR, logs, S3 and KMS name its own resources
     expect(statement(dev.json, "BuildRolePolicy", "PushToRepository")).toMatchObject({
-      Action: expect.arrayContaining(["ecr:PutImage", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload"]),
+      Action: expect.arrayContaining([
+        "ecr:PutImage",
+        "ecr:InitiateLayerUpload",
+        "ecr:UploadLayerPart",
+        "ecr:CompleteLayerUpload",
+      ]),
       Resource: "${aws_ecr_repository.fake-repo.arn}",
     });
     expect(statement(dev.json, "BuildRolePolicy", "WriteBuildLogs")?.Resource).toEqual([
       "${aws_cloudwatch_log_group.pipeline_BuildLogGroup_ECA716EA.arn}",
       "${aws_cloudwatch_log_group.pipeline_BuildLogGroup_ECA716EA.arn}:*",
     ]);
-    expect(statement(dev.json, "BuildRolePolicy", "ReadWriteArtifacts")?.Resource).toBe("${aws_s3_bucket.pipeline_ArtifactBucket_F11D44E3.arn}/*");
-    expect(statement(dev.json, "BuildRolePolicy", "UsePipelineKey")?.Resource).toBe("${aws_kms_key.pipeline_Key_EF40BACD.arn}");
+    expect(statement(dev.json, "BuildRolePolicy", "ReadWriteArtifacts")?.Resource).toBe(
+      "${aws_s3_bucket.pipeline_ArtifactBucket_F11D44E3.arn}/*",
+    );
+    expect(statement(dev.json, "BuildRolePolicy", "UsePipelineKey")?.Resource).toBe(
+      "${aws_kms_key.pipeline_Key_EF40BACD.arn}",
+    );
   });
 
   test("the build of either style may read task definitions (Terraform's revision is its template)", () => {
-    for (const json of [dev.json, production.json]) expect(statement(json, "BuildRolePolicy", "ReadTerraformTaskDefinition")?.Action).toBe("ecs:DescribeTaskDefinition");
+    for (const json of [dev.json, production.json])
+      expect(statement(json, "BuildRolePolicy", "ReadTerraformTaskDefinition")?.Action).toBe(
+        "ecs:DescribeTaskDefinition",
+      );
   });
 
   test("roles trust only their service, from this account", () => {
     // GIVEN dev  WHEN the trust policies are parsed  THEN codepipeline / codebuild with aws:SourceAccount
-    for (const [fragment, service] of [["PipelineRole", "codepipeline.amazonaws.com"], ["BuildRole", "codebuild.amazonaws.com"]]) {
-      const role = Object.entries(resourcesOf(dev.json, "aws_iam_role")).find(([name]) => name.startsWith(`pipeline_${fragment}_`))![1];
+    for (const [fragment, service] of [
+      ["PipelineRole", "codepipeline.amazonaws.com"],
+      ["BuildRole", "codebuild.amazonaws.com"],
+    ]) {
+      const role = Object.entries(resourcesOf(dev.json, "aws_iam_role")).find(([name]) =>
+        name.startsWith(`pipeline_${fragment}_`),
+      )![1];
       expect(JSON.parse(role.assume_role_policy as string).Statement).toEqual([
         {
           Effect: "Allow",
           Action: "sts:AssumeRole",
           Principal: { Service: service },
-          Condition: { StringEquals: { "aws:SourceAccount": "${data.aws_caller_identity.pipeline_CallerIdentity_9AE70AE7.account_id}" } },
+          Condition: {
+            StringEquals: {
+              "aws:SourceAccount": "${data.aws_caller_identity.pipeline_CallerIdentity_9AE70AE7.account_id}",
+            },
+          },
         },
       ]);
     }
@@ -539,7 +679,9 @@ describe("DeliveryPipeline IAM", () => {
 describe("DeliveryPipeline notifications", () => {
   test("failed executions and failed builds go to the warning topic", () => {
     // GIVEN dev  WHEN the EventBridge rules are parsed
-    const rules = Object.values(resourcesOf(dev.json, "aws_cloudwatch_event_rule")).map((r) => JSON.parse(r.event_pattern as string));
+    const rules = Object.values(resourcesOf(dev.json, "aws_cloudwatch_event_rule")).map((r) =>
+      JSON.parse(r.event_pattern as string),
+    );
     // THEN one matches the pipeline's FAILED executions, one the project's FAILED/STOPPED builds
     expect(rules).toEqual(
       expect.arrayContaining([
@@ -552,14 +694,20 @@ describe("DeliveryPipeline notifications", () => {
           source: ["aws.codebuild"],
           "detail-type": ["CodeBuild Build State Change"],
           detail: {
-            "project-name": ["${aws_codebuild_project.pipeline_BuildProject_65CDAB4C.name}", expect.stringMatching(/^\$\{aws_codebuild_project\.pipeline_DeployProject_[0-9A-F]+\.name\}$/)],
+            "project-name": [
+              "${aws_codebuild_project.pipeline_BuildProject_65CDAB4C.name}",
+              expect.stringMatching(/^\$\{aws_codebuild_project\.pipeline_DeployProject_[0-9A-F]+\.name\}$/),
+            ],
             "build-status": ["FAILED", "STOPPED"],
           },
         },
       ]),
     );
     const targets = Object.values(resourcesOf(dev.json, "aws_cloudwatch_event_target"));
-    expect(targets.map((t) => t.arn)).toEqual(["${aws_sns_topic.fake-warning.arn}", "${aws_sns_topic.fake-warning.arn}"]);
+    expect(targets.map((t) => t.arn)).toEqual([
+      "${aws_sns_topic.fake-warning.arn}",
+      "${aws_sns_topic.fake-warning.arn}",
+    ]);
   });
 
   test("a failed build's message names the log group both projects write to", () => {

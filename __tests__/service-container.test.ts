@@ -1,23 +1,33 @@
 import { DEPLOYED_TAG_PREFIX, SERVICE_SECRET_NAMES, type ServiceSecretName } from "../constructs/contracts";
-import { aaaEgressRule, executionRoleStatements, taskRoleStatements, XRAY_WRITE_ACTIONS, ECS_EXEC_ACTIONS, ECS_EXEC_KEY_ACTIONS, ECS_EXEC_LOG_ACTIONS } from "../constructs/service/compute";
 import {
-  CONTAINER_NAME,
+  aaaEgressRule,
+  ECS_EXEC_ACTIONS,
+  ECS_EXEC_KEY_ACTIONS,
+  ECS_EXEC_LOG_ACTIONS,
+  executionRoleStatements,
+  taskRoleStatements,
+  XRAY_WRITE_ACTIONS,
+} from "../constructs/service/compute";
+import {
   COLLECTOR_CONTAINER_NAME,
+  CONTAINER_NAME,
   containerDefinitions,
+  type ContainerDefinitionsInput,
   containerEnvironment,
   containerSecrets,
   parseEndpoint,
   scratchVolumes,
-  type ContainerDefinitionsInput,
 } from "../constructs/service/container";
 import { ecrLifecyclePolicy } from "../constructs/service/registry";
 
 /** The container contract and IAM documents as pure functions: no stack, no synth. */
 
-const secretArns = Object.fromEntries(SERVICE_SECRET_NAMES.map((n) => [n, `arn:aws:secretsmanager:us-east-1:123456789012:secret:farmers-module/production/${n}-AbCdEf`])) as Record<
-  ServiceSecretName,
-  string
->;
+const secretArns = Object.fromEntries(
+  SERVICE_SECRET_NAMES.map((n) => [
+    n,
+    `arn:aws:secretsmanager:us-east-1:123456789012:secret:farmers-module/production/${n}-AbCdEf`,
+  ]),
+) as Record<ServiceSecretName, string>;
 
 const input = (overrides: Partial<ContainerDefinitionsInput> = {}): ContainerDefinitionsInput => ({
   image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/farmers-module-production:abc1234",
@@ -104,14 +114,22 @@ describe("container definitions", () => {
   const [service] = containerDefinitions(input());
 
   test("run one essential container on port 8000 without a container health check", () => {
-    expect(service).toMatchObject({ name: CONTAINER_NAME, essential: true, portMappings: [{ containerPort: 8000, hostPort: 8000, protocol: "tcp" }] });
+    expect(service).toMatchObject({
+      name: CONTAINER_NAME,
+      essential: true,
+      portMappings: [{ containerPort: 8000, hostPort: 8000, protocol: "tcp" }],
+    });
     expect(service).not.toHaveProperty("healthCheck");
   });
 
   test("log to the service's group with stream prefix ecs and stop within 30 s", () => {
     expect(service.logConfiguration).toEqual({
       logDriver: "awslogs",
-      options: { "awslogs-group": "/ecs/farmers-module-production", "awslogs-region": "us-east-1", "awslogs-stream-prefix": "ecs" },
+      options: {
+        "awslogs-group": "/ecs/farmers-module-production",
+        "awslogs-region": "us-east-1",
+        "awslogs-stream-prefix": "ecs",
+      },
     });
     expect(service.stopTimeout).toBe(30);
   });
@@ -127,7 +145,12 @@ describe("container definitions", () => {
 
   test("add the ECS Exec agent's writable paths and an init process when exec is on", () => {
     expect(service.readonlyRootFilesystem).toBe(true);
-    expect(service.mountPoints?.map((m) => m.containerPath)).toEqual(["/tmp", "/managed-agents", "/var/lib/amazon/ssm", "/var/log/amazon/ssm"]);
+    expect(service.mountPoints?.map((m) => m.containerPath)).toEqual([
+      "/tmp",
+      "/managed-agents",
+      "/var/lib/amazon/ssm",
+      "/var/log/amazon/ssm",
+    ]);
     expect(service.linuxParameters).toEqual({ initProcessEnabled: true });
     expect(scratchVolumes(true).map((v) => v.name)).toEqual(service.mountPoints?.map((m) => m.sourceVolume));
   });
@@ -159,11 +182,17 @@ describe("security group helpers", () => {
   });
 
   test("AAA egress goes only to the AAA network's CIDR when it is routed", () => {
-    expect(aaaEgressRule("aaa-service.internal:50052", "10.50.0.0/16")).toMatchObject({ port: 50052, cidr: "10.50.0.0/16" });
+    expect(aaaEgressRule("aaa-service.internal:50052", "10.50.0.0/16")).toMatchObject({
+      port: 50052,
+      cidr: "10.50.0.0/16",
+    });
   });
 
   test("AAA egress opens its one port to anywhere when no AAA network is configured", () => {
-    expect(aaaEgressRule("aaa-service-dev.internal:50052", undefined)).toMatchObject({ port: 50052, cidr: "0.0.0.0/0" });
+    expect(aaaEgressRule("aaa-service-dev.internal:50052", undefined)).toMatchObject({
+      port: 50052,
+      cidr: "0.0.0.0/0",
+    });
   });
 
   test("AAA on 443 adds no rule: the HTTPS rule covers it", () => {
@@ -198,14 +227,19 @@ describe("IAM documents", () => {
   });
 
   test("the execution role uses Resource * only for ecr:GetAuthorizationToken", () => {
-    expect(statements.filter((s) => s.Resource === "*")).toEqual([{ Sid: "EcrAuthorization", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" }]);
+    expect(statements.filter((s) => s.Resource === "*")).toEqual([
+      { Sid: "EcrAuthorization", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
+    ]);
   });
 
   test("the task role has no permissions with exec and tracing off", () => {
     expect(taskRoleStatements({ executeCommand: false, tracing: false })).toEqual([]);
   });
 
-  const EXEC = { logGroupArn: "arn:aws:logs:us-east-1:123456789012:log-group:/ecs/farmers-module-dev/exec", keyArn: "arn:aws:kms:us-east-1:123456789012:key/logs" };
+  const EXEC = {
+    logGroupArn: "arn:aws:logs:us-east-1:123456789012:log-group:/ecs/farmers-module-dev/exec",
+    keyArn: "arn:aws:kms:us-east-1:123456789012:key/logs",
+  };
 
   test("the task role gets the SSM channel and session logging only with exec, X-Ray writes only with tracing", () => {
     expect(taskRoleStatements({ executeCommand: EXEC, tracing: false }).flatMap((s) => s.Action)).toEqual([
@@ -214,20 +248,31 @@ describe("IAM documents", () => {
       ...ECS_EXEC_LOG_ACTIONS,
       ...ECS_EXEC_KEY_ACTIONS,
     ]);
-    expect(taskRoleStatements({ executeCommand: false, tracing: true }).flatMap((s) => s.Action)).toEqual([...XRAY_WRITE_ACTIONS]);
+    expect(taskRoleStatements({ executeCommand: false, tracing: true }).flatMap((s) => s.Action)).toEqual([
+      ...XRAY_WRITE_ACTIONS,
+    ]);
   });
 
   test("no statement has a wildcard action", () => {
-    const all = [...statements, ...taskRoleStatements({ executeCommand: EXEC, tracing: true })].flatMap((s) => [s.Action].flat());
+    const all = [...statements, ...taskRoleStatements({ executeCommand: EXEC, tracing: true })].flatMap((s) =>
+      [s.Action].flat(),
+    );
     expect(all.filter((a) => a === "*" || a.endsWith(":*"))).toEqual([]);
   });
 });
 
 describe("ECR lifecycle policy", () => {
-  const { rules } = JSON.parse(ecrLifecyclePolicy({ keepDeployed: 50, keepTagged: 10, untaggedDays: 3 })) as { rules: Record<string, any>[] }; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const { rules } = JSON.parse(ecrLifecyclePolicy({ keepDeployed: 50, keepTagged: 10, untaggedDays: 3 })) as {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    rules: Record<string, any>[];
+  };
 
   test("expires untagged images after a few days", () => {
-    expect(rules[0]).toMatchObject({ rulePriority: 1, selection: { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: 3 }, action: { type: "expire" } });
+    expect(rules[0]).toMatchObject({
+      rulePriority: 1,
+      selection: { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: 3 },
+      action: { type: "expire" },
+    });
   });
 
   test("keeps the last 50 deployed images by their protected tag prefix, at a higher priority than the rule for all tags", () => {
@@ -235,7 +280,12 @@ describe("ECR lifecycle policy", () => {
     expect(rules[1]).toEqual({
       rulePriority: 2,
       description: "Keep the last 50 deployed images (deployed-*): what runs and what a rollback needs",
-      selection: { tagStatus: "tagged", tagPrefixList: [DEPLOYED_TAG_PREFIX], countType: "imageCountMoreThan", countNumber: 50 },
+      selection: {
+        tagStatus: "tagged",
+        tagPrefixList: [DEPLOYED_TAG_PREFIX],
+        countType: "imageCountMoreThan",
+        countNumber: 50,
+      },
       action: { type: "expire" },
     });
     expect(DEPLOYED_TAG_PREFIX).toBe("deployed-");
@@ -243,13 +293,20 @@ describe("ECR lifecycle policy", () => {
   });
 
   test("keeps the last 10 images that were never deployed (tag pattern *), evaluated last", () => {
-    expect(rules[2]).toMatchObject({ rulePriority: 3, selection: { tagStatus: "tagged", tagPatternList: ["*"], countType: "imageCountMoreThan", countNumber: 10 }, action: { type: "expire" } });
+    expect(rules[2]).toMatchObject({
+      rulePriority: 3,
+      selection: { tagStatus: "tagged", tagPatternList: ["*"], countType: "imageCountMoreThan", countNumber: 10 },
+      action: { type: "expire" },
+    });
     expect(rules.map((r) => r.rulePriority)).toEqual([1, 2, 3]);
   });
 
   test("eleven builds never deployed after the last deployment: only the oldest of them expires, never the deployed image", () => {
     // GIVEN the image that runs (tagged deployed-aaaaaaa, pushed first) and 11 later builds never deployed
-    const images = [{ tags: ["aaaaaaa", "deployed-aaaaaaa"], pushed: 0 }, ...Array.from({ length: 11 }, (_, i) => ({ tags: [`b${i}`], pushed: i + 1 }))];
+    const images = [
+      { tags: ["aaaaaaa", "deployed-aaaaaaa"], pushed: 0 },
+      ...Array.from({ length: 11 }, (_, i) => ({ tags: [`b${i}`], pushed: i + 1 })),
+    ];
     // WHEN ECR's documented semantics are applied (priority order; an image matching a rule's tag
     // selection cannot be expired by a lower-priority rule; counts sort by push time, newest kept)
     const expired = applyLifecycle(rules, images);
@@ -259,7 +316,8 @@ describe("ECR lifecycle policy", () => {
 });
 
 /** ECR's documented evaluation of tagged/untagged count rules, enough to check this policy. */
-function applyLifecycle(rules: Record<string, any>[], images: { tags: string[]; pushed: number }[]): string[] { // eslint-disable-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function applyLifecycle(rules: Record<string, any>[], images: { tags: string[]; pushed: number }[]): string[] {
   const matched = new Set<number>();
   const expired = new Set<number>();
   const byPriority = [...rules].sort((a, b) => a.rulePriority - b.rulePriority);
@@ -270,9 +328,16 @@ function applyLifecycle(rules: Record<string, any>[], images: { tags: string[]; 
         ? img.tags.length === 0
         : s.tagPrefixList
           ? s.tagPrefixList.every((p: string) => img.tags.some((t) => t.startsWith(p)))
-          : img.tags.length > 0 && s.tagPatternList.every((p: string) => img.tags.some((t) => new RegExp(`^${p.split("*").join(".*")}$`).test(t)));
-    const selected = images.map((img, i) => ({ img, i })).filter(({ img }) => selects(img)).sort((a, b) => b.img.pushed - a.img.pushed);
-    if (s.countType === "imageCountMoreThan") selected.slice(s.countNumber).forEach(({ i }) => !matched.has(i) && expired.add(i));
+          : img.tags.length > 0 &&
+            s.tagPatternList.every((p: string) =>
+              img.tags.some((t) => new RegExp(`^${p.split("*").join(".*")}$`).test(t)),
+            );
+    const selected = images
+      .map((img, i) => ({ img, i }))
+      .filter(({ img }) => selects(img))
+      .sort((a, b) => b.img.pushed - a.img.pushed);
+    if (s.countType === "imageCountMoreThan")
+      selected.slice(s.countNumber).forEach(({ i }) => !matched.has(i) && expired.add(i));
     selected.forEach(({ i }) => matched.add(i));
   }
   return [...expired].map((i) => images[i].tags[0]);

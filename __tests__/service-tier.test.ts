@@ -1,12 +1,10 @@
-import type {} from "cdktf/lib/testing/adapters/jest";
-import { Testing } from "cdktf";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { CodedeployApp } from "@cdktf/provider-aws/lib/codedeploy-app";
 import { CodedeployDeploymentConfig } from "@cdktf/provider-aws/lib/codedeploy-deployment-config";
 import { DataAwsAcmCertificate } from "@cdktf/provider-aws/lib/data-aws-acm-certificate";
 import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
 import { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
 import { EcsClusterCapacityProviders } from "@cdktf/provider-aws/lib/ecs-cluster-capacity-providers";
-import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { Lb } from "@cdktf/provider-aws/lib/lb";
 import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
@@ -16,6 +14,9 @@ import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-own
 import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
+import { Testing } from "cdktf";
+import type {} from "cdktf/lib/testing/adapters/jest";
+
 import type { EnvironmentName } from "../config/schema";
 import type { ConfigLayer } from "../config/types";
 import { SERVICE_SECRET_NAMES } from "../constructs/contracts";
@@ -25,8 +26,8 @@ import { CONTAINER_ENVIRONMENT_NAMES } from "../constructs/service/container";
 import { ServiceRegistry } from "../constructs/service/registry";
 import { ServiceScaling } from "../constructs/service/scaling";
 import { ServiceTier, type ServiceTierProps } from "../constructs/service/service-tier";
-import { fakeDataTier, fixtureStack, type FixtureStack } from "./fixtures/tiers";
-import { resourceNamed, resourcesOf, testConfig, type Json } from "./helpers";
+import { fakeDataTier, type FixtureStack, fixtureStack } from "./fixtures/tiers";
+import { type Json, resourceNamed, resourcesOf, testConfig } from "./helpers";
 
 /**
  * The service tier synthesized three times, once per file: dev (rolling, ECS Exec on, tracing
@@ -48,7 +49,12 @@ interface Built {
   readonly withAlarms: Json;
 }
 
-function props(fixture: FixtureStack, env: EnvironmentName, layer: ConfigLayer, data = fakeDataTier(fixture)): ServiceTierProps {
+function props(
+  fixture: FixtureStack,
+  env: EnvironmentName,
+  layer: ConfigLayer,
+  data = fakeDataTier(fixture),
+): ServiceTierProps {
   const c = testConfig(env, layer);
   return {
     naming: fixture.naming,
@@ -78,9 +84,15 @@ function build(env: EnvironmentName, layer: ConfigLayer = {}): Built {
 const dev = build("dev");
 const production = build("production", {
   service: { tracing: true, enableExecuteCommand: false },
-  loadBalancer: { testListenerCidrs: ["203.0.113.0/24"], hostedZone: { zoneId: "Z0123456789ABCDEFGHIJ", recordName: "api.kisanlink.in" } },
+  loadBalancer: {
+    testListenerCidrs: ["203.0.113.0/24"],
+    hostedZone: { zoneId: "Z0123456789ABCDEFGHIJ", recordName: "api.kisanlink.in" },
+  },
 });
-const staging = build("staging", { deployment: { style: "blue-green" }, loadBalancer: { certificate: { arn: CERT_ARN } } });
+const staging = build("staging", {
+  deployment: { style: "blue-green" },
+  loadBalancer: { certificate: { arn: CERT_ARN } },
+});
 
 const str = (json: Json) => JSON.stringify(json);
 /** The one resource of `type` whose construct path (logical name) contains `fragment`. */
@@ -97,7 +109,8 @@ const refsOf = (json: Json, type: string, prefix: string, attribute: string) =>
     .filter((n) => n.startsWith(prefix))
     .sort()
     .map((n) => `\${${type}.${n}.${attribute}}`);
-const policyOf = (json: Json, fragment: string) => JSON.parse(one(json, "aws_iam_role_policy", fragment).policy as string) as { Statement: Json[] };
+const policyOf = (json: Json, fragment: string) =>
+  JSON.parse(one(json, "aws_iam_role_policy", fragment).policy as string) as { Statement: Json[] };
 
 describe("names", () => {
   test("every production name is within AWS limits, target groups included", () => {
@@ -106,9 +119,16 @@ describe("names", () => {
     // THEN the names are the convention's, each within its limit
     expect(one(p, "aws_lb", "LoadBalancer_").name).toBe("farmers-module-production-alb");
     // Target groups: a 6-character prefix (Terraform adds 26 of the 32) and the readable name as a tag
-    expect(one(p, "aws_lb_target_group", "LoadBalancer_TargetGroup")).toMatchObject({ name_prefix: "fmpb-", tags: { Name: "farmers-module-production-blue" } });
-    expect(one(p, "aws_lb_target_group", "LoadBalancer_GreenTargetGroup")).toMatchObject({ name_prefix: "fmpg-", tags: { Name: "farmers-module-production-green" } });
-    for (const tg of all(p, "aws_lb_target_group")) expect((tg.name_prefix as string).length + 26).toBeLessThanOrEqual(32);
+    expect(one(p, "aws_lb_target_group", "LoadBalancer_TargetGroup")).toMatchObject({
+      name_prefix: "fmpb-",
+      tags: { Name: "farmers-module-production-blue" },
+    });
+    expect(one(p, "aws_lb_target_group", "LoadBalancer_GreenTargetGroup")).toMatchObject({
+      name_prefix: "fmpg-",
+      tags: { Name: "farmers-module-production-green" },
+    });
+    for (const tg of all(p, "aws_lb_target_group"))
+      expect((tg.name_prefix as string).length + 26).toBeLessThanOrEqual(32);
     expect(one(p, "aws_ecs_cluster", "Compute_Cluster").name).toBe("farmers-module-production-cluster");
     expect(one(p, "aws_ecs_service", "Compute_Service").name).toBe("farmers-module-production-service");
     expect(one(p, "aws_ecs_task_definition", "Compute_TaskDefinition").family).toBe("farmers-module-production");
@@ -129,11 +149,17 @@ describe("names", () => {
     // GIVEN dev  WHEN synthesized  THEN a prefix (no fixed name) and create_before_destroy
     const tg = one(dev.json, "aws_lb_target_group", "LoadBalancer_TargetGroup");
     expect(tg.name).toBeUndefined();
-    expect(tg).toMatchObject({ name_prefix: "fmdt-", tags: { Name: "farmers-module-dev-tg" }, lifecycle: { create_before_destroy: true } });
+    expect(tg).toMatchObject({
+      name_prefix: "fmdt-",
+      tags: { Name: "farmers-module-dev-tg" },
+      lifecycle: { create_before_destroy: true },
+    });
   });
 
   test("security groups the load balancer and tasks use have name prefixes and are replaced create-before-destroy", () => {
-    const groups = ["LoadBalancer_SecurityGroup", "Compute_SecurityGroup"].map((f) => one(dev.json, "aws_security_group", f));
+    const groups = ["LoadBalancer_SecurityGroup", "Compute_SecurityGroup"].map((f) =>
+      one(dev.json, "aws_security_group", f),
+    );
     expect(groups.map((g) => [g.name, g.name_prefix, g.lifecycle])).toEqual([
       [undefined, "farmers-module-dev-alb-", { create_before_destroy: true }],
       [undefined, "farmers-module-dev-service-", { create_before_destroy: true }],
@@ -189,7 +215,9 @@ describe("names", () => {
   test("the tier passes every guardrail in rolling and blue/green stacks", () => {
     // Findings on the fixture's stand-in database are not the service tier's.
     const ours = (json: Json, productionRules: boolean) =>
-      checkStack(json, { production: productionRules }).filter((f) => f.path.includes("/service/")).map(formatFinding);
+      checkStack(json, { production: productionRules })
+        .filter((f) => f.path.includes("/service/"))
+        .map(formatFinding);
     expect(ours(dev.withAlarms, false)).toEqual([]);
     expect(ours(production.withAlarms, true)).toEqual([]);
     expect(ours(staging.withAlarms, false)).toEqual([]);
@@ -210,7 +238,11 @@ describe("registry", () => {
     const policy = one(dev.json, "aws_ecr_lifecycle_policy", "Registry_LifecyclePolicy");
     expect(policy.repository).toBe(ref(dev.json, "aws_ecr_repository", "Registry", "name"));
     // untagged, deployed-* (kept generously), then every other tag
-    expect(JSON.parse(policy.policy as string).rules.map((r: Json) => r.selection.tagPrefixList ?? r.selection.tagPatternList ?? r.selection.tagStatus)).toEqual(["untagged", ["deployed-"], ["*"]]);
+    expect(
+      JSON.parse(policy.policy as string).rules.map(
+        (r: Json) => r.selection.tagPrefixList ?? r.selection.tagPatternList ?? r.selection.tagStatus,
+      ),
+    ).toEqual(["untagged", ["deployed-"], ["*"]]);
   });
 
   test("fails when keepDeployedImages is not a positive integer", () => {
@@ -224,7 +256,9 @@ describe("registry", () => {
     // GIVEN dev (disposable) and production WHEN synthesized THEN only dev's repository is force-deleted
     const f = fixtureStack("dev");
     new ServiceRegistry(f.stack, "registry", { naming: f.naming, forceDelete: true });
-    expect(resourceNamed(JSON.parse(Testing.synth(f.stack)) as Json, "aws_ecr_repository", "registry").force_delete).toBe(true);
+    expect(
+      resourceNamed(JSON.parse(Testing.synth(f.stack)) as Json, "aws_ecr_repository", "registry").force_delete,
+    ).toBe(true);
     expect(one(production.json, "aws_ecr_repository", "Registry").force_delete).toBe(false);
   });
 
@@ -251,14 +285,21 @@ describe("load balancer", () => {
       load_balancer_type: "application",
       drop_invalid_header_fields: true,
       enable_deletion_protection: false,
-      access_logs: { bucket: ref(dev.json, "aws_s3_bucket", "LoadBalancer_AccessLogBucket", "id"), prefix: "alb", enabled: true },
+      access_logs: {
+        bucket: ref(dev.json, "aws_s3_bucket", "LoadBalancer_AccessLogBucket", "id"),
+        prefix: "alb",
+        enabled: true,
+      },
       security_groups: [ref(dev.json, "aws_security_group", "LoadBalancer_SecurityGroup", "id")],
     });
     expect(lb.subnets).toEqual(refsOf(dev.json, "aws_subnet", "network_public-subnet-", "id"));
   });
 
   test("has deletion protection where config asks for it (production)", () => {
-    expect(Testing.synth(production.fixture.stack)).toHaveResourceWithProperties(Lb, { name: "farmers-module-production-alb", enable_deletion_protection: true });
+    expect(Testing.synth(production.fixture.stack)).toHaveResourceWithProperties(Lb, {
+      name: "farmers-module-production-alb",
+      enable_deletion_protection: true,
+    });
   });
 
   test("serves HTTPS on 443 with the TLS 1.3 policy and a certificate looked up by domain", () => {
@@ -267,9 +308,13 @@ describe("load balancer", () => {
       port: 443,
       protocol: "HTTPS",
       ssl_policy: "ELBSecurityPolicy-TLS13-1-2-2021-06",
-      default_action: [{ type: "forward", target_group_arn: ref(dev.json, "aws_lb_target_group", "LoadBalancer_TargetGroup", "arn") }],
+      default_action: [
+        { type: "forward", target_group_arn: ref(dev.json, "aws_lb_target_group", "LoadBalancer_TargetGroup", "arn") },
+      ],
     });
-    expect(https.certificate_arn).toMatch(/^\$\{data\.aws_acm_certificate\.service_LoadBalancer_Certificate_[0-9A-F]{8}\.arn\}$/);
+    expect(https.certificate_arn).toMatch(
+      /^\$\{data\.aws_acm_certificate\.service_LoadBalancer_Certificate_[0-9A-F]{8}\.arn\}$/,
+    );
     expect(Testing.synth(dev.fixture.stack)).toHaveDataSourceWithProperties(DataAwsAcmCertificate, {
       domain: "farmers-dev.kisanlink.in",
       statuses: ["ISSUED"],
@@ -284,7 +329,9 @@ describe("load balancer", () => {
 
   describe("a certificate the stack requests (certificate.create)", () => {
     const zone = { zoneId: "Z0123456789ABCDEFGHIJ", recordName: "api.kisanlink.in" };
-    const created = build("production", { loadBalancer: { certificate: { domain: "api.kisanlink.in", create: true }, hostedZone: zone } });
+    const created = build("production", {
+      loadBalancer: { certificate: { domain: "api.kisanlink.in", create: true }, hostedZone: zone },
+    });
 
     test("is requested with DNS validation, replaced before the old one goes", () => {
       expect(one(created.json, "aws_acm_certificate", "LoadBalancer_ManagedCertificate")).toMatchObject({
@@ -297,7 +344,12 @@ describe("load balancer", () => {
 
     test("writes one validation record per domain into the configured zone", () => {
       const record = one(created.json, "aws_route53_record", "LoadBalancer_CertificateValidationRecord");
-      const certificate = ref(created.json, "aws_acm_certificate", "LoadBalancer_ManagedCertificate", "domain_validation_options").slice(2, -1);
+      const certificate = ref(
+        created.json,
+        "aws_acm_certificate",
+        "LoadBalancer_ManagedCertificate",
+        "domain_validation_options",
+      ).slice(2, -1);
       expect(record).toMatchObject({
         for_each: `\${{ for key, val in tolist(${certificate}): val.domain_name => val }}`,
         zone_id: zone.zoneId,
@@ -310,8 +362,12 @@ describe("load balancer", () => {
 
     test("serves HTTPS only once ACM has issued it", () => {
       const validation = one(created.json, "aws_acm_certificate_validation", "LoadBalancer_CertificateValidation");
-      expect(validation.certificate_arn).toBe(ref(created.json, "aws_acm_certificate", "LoadBalancer_ManagedCertificate", "arn"));
-      expect(validation.validation_record_fqdns).toMatch(/aws_route53_record\.service_LoadBalancer_CertificateValidationRecord_[0-9A-F]{8}.*\.fqdn/);
+      expect(validation.certificate_arn).toBe(
+        ref(created.json, "aws_acm_certificate", "LoadBalancer_ManagedCertificate", "arn"),
+      );
+      expect(validation.validation_record_fqdns).toMatch(
+        /aws_route53_record\.service_LoadBalancer_CertificateValidationRecord_[0-9A-F]{8}.*\.fqdn/,
+      );
       expect(one(created.json, "aws_lb_listener", "LoadBalancer_HttpsListener").certificate_arn).toBe(
         ref(created.json, "aws_acm_certificate_validation", "LoadBalancer_CertificateValidation", "certificate_arn"),
       );
@@ -333,17 +389,38 @@ describe("load balancer", () => {
       protocol: "HTTP",
       deregistration_delay: "30",
       slow_start: 45,
-      health_check: { enabled: true, path: "/health", interval: 30, timeout: 5, healthy_threshold: 2, unhealthy_threshold: 3, matcher: "200" },
+      health_check: {
+        enabled: true,
+        path: "/health",
+        interval: 30,
+        timeout: 5,
+        healthy_threshold: 2,
+        unhealthy_threshold: 3,
+        matcher: "200",
+      },
     });
   });
 
   test("logs to an encrypted, private, versioned bucket that expires logs", () => {
     const synth = Testing.synth(dev.fixture.stack);
-    expect(synth).toHaveResourceWithProperties(S3BucketServerSideEncryptionConfigurationA, { rule: [{ apply_server_side_encryption_by_default: { sse_algorithm: "AES256" } }] });
-    expect(synth).toHaveResourceWithProperties(S3BucketPublicAccessBlock, { block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true });
-    expect(synth).toHaveResourceWithProperties(S3BucketOwnershipControls, { rule: { object_ownership: "BucketOwnerEnforced" } });
-    expect(synth).toHaveResourceWithProperties(S3BucketVersioningA, { versioning_configuration: { status: "Enabled" } });
-    expect(synth).toHaveResourceWithProperties(S3BucketLifecycleConfiguration, { rule: [expect.objectContaining({ status: "Enabled", expiration: [{ days: 90 }] })] });
+    expect(synth).toHaveResourceWithProperties(S3BucketServerSideEncryptionConfigurationA, {
+      rule: [{ apply_server_side_encryption_by_default: { sse_algorithm: "AES256" } }],
+    });
+    expect(synth).toHaveResourceWithProperties(S3BucketPublicAccessBlock, {
+      block_public_acls: true,
+      block_public_policy: true,
+      ignore_public_acls: true,
+      restrict_public_buckets: true,
+    });
+    expect(synth).toHaveResourceWithProperties(S3BucketOwnershipControls, {
+      rule: { object_ownership: "BucketOwnerEnforced" },
+    });
+    expect(synth).toHaveResourceWithProperties(S3BucketVersioningA, {
+      versioning_configuration: { status: "Enabled" },
+    });
+    expect(synth).toHaveResourceWithProperties(S3BucketLifecycleConfiguration, {
+      rule: [expect.objectContaining({ status: "Enabled", expiration: [{ days: 90 }] })],
+    });
   });
 
   test("names the bucket with the account id so it is globally unique", () => {
@@ -353,15 +430,25 @@ describe("load balancer", () => {
   });
 
   test("the bucket policy lets the ELB account write logs and denies plain HTTP", () => {
-    const policy = JSON.parse(one(dev.json, "aws_s3_bucket_policy", "LoadBalancer_AccessLogBucket_Policy").policy as string) as { Statement: Json[] };
+    const policy = JSON.parse(
+      one(dev.json, "aws_s3_bucket_policy", "LoadBalancer_AccessLogBucket_Policy").policy as string,
+    ) as { Statement: Json[] };
     const bucketArn = ref(dev.json, "aws_s3_bucket", "LoadBalancer_AccessLogBucket", "arn");
     expect(policy.Statement).toEqual([
       {
         Sid: "AllowElbLogDelivery",
         Effect: "Allow",
-        Principal: { AWS: expect.stringMatching(/^\$\{data\.aws_elb_service_account\.service_LoadBalancer_ElbServiceAccount_[0-9A-F]{8}\.arn\}$/) },
+        Principal: {
+          AWS: expect.stringMatching(
+            /^\$\{data\.aws_elb_service_account\.service_LoadBalancer_ElbServiceAccount_[0-9A-F]{8}\.arn\}$/,
+          ),
+        },
         Action: "s3:PutObject",
-        Resource: expect.stringMatching(new RegExp(`^${escape(bucketArn)}/alb/AWSLogs/\\$\\{data\\.aws_caller_identity\\.service_Account_[0-9A-F]{8}\\.account_id\\}/\\*$`)),
+        Resource: expect.stringMatching(
+          new RegExp(
+            `^${escape(bucketArn)}/alb/AWSLogs/\\$\\{data\\.aws_caller_identity\\.service_Account_[0-9A-F]{8}\\.account_id\\}/\\*$`,
+          ),
+        ),
       },
       {
         Sid: "DenyInsecureTransport",
@@ -379,7 +466,11 @@ describe("load balancer", () => {
       zone_id: "Z0123456789ABCDEFGHIJ",
       name: "api.kisanlink.in",
       type: "A",
-      alias: { name: ref(production.json, "aws_lb", "LoadBalancer_", "dns_name"), zone_id: ref(production.json, "aws_lb", "LoadBalancer_", "zone_id"), evaluate_target_health: true },
+      alias: {
+        name: ref(production.json, "aws_lb", "LoadBalancer_", "dns_name"),
+        zone_id: ref(production.json, "aws_lb", "LoadBalancer_", "zone_id"),
+        evaluate_target_health: true,
+      },
     });
     expect(Testing.synth(dev.fixture.stack)).not.toHaveResource(Route53Record);
     expect(production.tier.url).toBe("https://api.kisanlink.in");
@@ -403,11 +494,15 @@ describe("security groups", () => {
   });
 
   test("the load balancer sends only to the service's group on the container port", () => {
-    expect(rules(dev.json, "aws_vpc_security_group_egress_rule", "LoadBalancer_SecurityGroup")).toEqual([{ port: 8000, to: 8000, cidr: undefined, group: serviceSg(dev.json) }]);
+    expect(rules(dev.json, "aws_vpc_security_group_egress_rule", "LoadBalancer_SecurityGroup")).toEqual([
+      { port: 8000, to: 8000, cidr: undefined, group: serviceSg(dev.json) },
+    ]);
   });
 
   test("the service admits only the load balancer, on the container port", () => {
-    expect(rules(dev.json, "aws_vpc_security_group_ingress_rule", "Compute_SecurityGroup")).toEqual([{ port: 8000, to: 8000, cidr: undefined, group: albSg(dev.json) }]);
+    expect(rules(dev.json, "aws_vpc_security_group_ingress_rule", "Compute_SecurityGroup")).toEqual([
+      { port: 8000, to: 8000, cidr: undefined, group: albSg(dev.json) },
+    ]);
   });
 
   test("the service sends only HTTPS, PostgreSQL to the database and the AAA port", () => {
@@ -420,18 +515,25 @@ describe("security groups", () => {
   });
 
   test("AAA on 443 (staging) adds no rule of its own", () => {
-    expect(rules(staging.json, "aws_vpc_security_group_egress_rule", "Compute_SecurityGroup").map((r) => r.port)).toEqual([443, 5432]);
+    expect(
+      rules(staging.json, "aws_vpc_security_group_egress_rule", "Compute_SecurityGroup").map((r) => r.port),
+    ).toEqual([443, 5432]);
   });
 
   test("security groups declare no inline rules (the separate rules would fight them)", () => {
-    for (const sg of [one(dev.json, "aws_security_group", "Compute_SecurityGroup"), one(dev.json, "aws_security_group", "LoadBalancer_SecurityGroup")]) {
+    for (const sg of [
+      one(dev.json, "aws_security_group", "Compute_SecurityGroup"),
+      one(dev.json, "aws_security_group", "LoadBalancer_SecurityGroup"),
+    ]) {
       expect(sg.ingress).toBeUndefined();
       expect(sg.egress).toBeUndefined();
     }
   });
 
   test("the database admits the service's group", () => {
-    const dbIngress = all(dev.json, "aws_vpc_security_group_ingress_rule").filter((r) => r.security_group_id === "${aws_security_group.fake-db-sg.id}");
+    const dbIngress = all(dev.json, "aws_vpc_security_group_ingress_rule").filter(
+      (r) => r.security_group_id === "${aws_security_group.fake-db-sg.id}",
+    );
     expect(dbIngress.map((r) => [r.from_port, r.referenced_security_group_id])).toEqual([[5432, serviceSg(dev.json)]]);
   });
 });
@@ -460,12 +562,20 @@ describe("compute", () => {
         { capacity_provider: "FARGATE_SPOT", weight: 1 },
       ],
     });
-    expect(one(production.json, "aws_ecs_service", "Compute_Service").capacity_provider_strategy).toEqual([{ capacity_provider: "FARGATE", base: 1, weight: 1 }]);
+    expect(one(production.json, "aws_ecs_service", "Compute_Service").capacity_provider_strategy).toEqual([
+      { capacity_provider: "FARGATE", base: 1, weight: 1 },
+    ]);
   });
 
   test("the log group keeps the environment's retention", () => {
-    expect(Testing.synth(dev.fixture.stack)).toHaveResourceWithProperties(CloudwatchLogGroup, { name: "/ecs/farmers-module-dev", retention_in_days: 7 });
-    expect(Testing.synth(production.fixture.stack)).toHaveResourceWithProperties(CloudwatchLogGroup, { name: "/ecs/farmers-module-production", retention_in_days: 30 });
+    expect(Testing.synth(dev.fixture.stack)).toHaveResourceWithProperties(CloudwatchLogGroup, {
+      name: "/ecs/farmers-module-dev",
+      retention_in_days: 7,
+    });
+    expect(Testing.synth(production.fixture.stack)).toHaveResourceWithProperties(CloudwatchLogGroup, {
+      name: "/ecs/farmers-module-production",
+      retention_in_days: 30,
+    });
   });
 
   test("the task definition is Fargate awsvpc with the environment's CPU and memory", () => {
@@ -477,22 +587,42 @@ describe("compute", () => {
       execution_role_arn: ref(dev.json, "aws_iam_role", "Compute_ExecutionRole", "arn"),
       task_role_arn: ref(dev.json, "aws_iam_role", "Compute_TaskRole", "arn"),
     });
-    expect(one(production.json, "aws_ecs_task_definition", "Compute_TaskDefinition")).toMatchObject({ cpu: "512", memory: "1024", volume: [{ name: "tmp" }] });
+    expect(one(production.json, "aws_ecs_task_definition", "Compute_TaskDefinition")).toMatchObject({
+      cpu: "512",
+      memory: "1024",
+      volume: [{ name: "tmp" }],
+    });
   });
 
   test("the synthesized container carries the whole contract, wired to the data tier", () => {
     // GIVEN dev's synthesized task definition
-    const [container] = JSON.parse(one(dev.json, "aws_ecs_task_definition", "Compute_TaskDefinition").container_definitions as string) as Json[];
-    const env = Object.fromEntries((container.environment as { name: string; value: string }[]).map((e) => [e.name, e.value]));
+    const [container] = JSON.parse(
+      one(dev.json, "aws_ecs_task_definition", "Compute_TaskDefinition").container_definitions as string,
+    ) as Json[];
+    const env = Object.fromEntries(
+      (container.environment as { name: string; value: string }[]).map((e) => [e.name, e.value]),
+    );
     // THEN every contract variable is present, the DB host is the instance's address and the image is the repository's
     expect(Object.keys(env)).toEqual([...CONTAINER_ENVIRONMENT_NAMES]);
     expect(env.DB_POSTGRES_HOST).toBe("${aws_db_instance.fake-db.address}");
-    expect(env).toMatchObject({ ENVIRONMENT: "dev", DB_POSTGRES_DBNAME: "farmers_dev", DB_POSTGRES_MAX_CONNS: "20", AAA_GRPC_ADDR: "aaa-service-dev.internal:50052", LOG_LEVEL: "info", ENABLE_TRACING: "false" });
+    expect(env).toMatchObject({
+      ENVIRONMENT: "dev",
+      DB_POSTGRES_DBNAME: "farmers_dev",
+      DB_POSTGRES_MAX_CONNS: "20",
+      AAA_GRPC_ADDR: "aaa-service-dev.internal:50052",
+      LOG_LEVEL: "info",
+      ENABLE_TRACING: "false",
+    });
     expect(container.secrets).toEqual(
-      ["DB_POSTGRES_PASSWORD", "AAA_API_KEY", "JWT_SECRET", "SECRET_KEY", "AAA_DEFAULT_PASSWORD"].map((name, i) => ({ name, valueFrom: dev.data.secretArns[SERVICE_SECRET_NAMES[i]] })),
+      ["DB_POSTGRES_PASSWORD", "AAA_API_KEY", "JWT_SECRET", "SECRET_KEY", "AAA_DEFAULT_PASSWORD"].map((name, i) => ({
+        name,
+        valueFrom: dev.data.secretArns[SERVICE_SECRET_NAMES[i]],
+      })),
     );
     expect(container.image).toBe(`${ref(dev.json, "aws_ecr_repository", "Registry", "repository_url")}:bootstrap`);
-    expect(container.logConfiguration.options["awslogs-group"]).toBe(ref(dev.json, "aws_cloudwatch_log_group", "Compute_LogGroup", "name"));
+    expect(container.logConfiguration.options["awslogs-group"]).toBe(
+      ref(dev.json, "aws_cloudwatch_log_group", "Compute_LogGroup", "name"),
+    );
   });
 
   test("the service runs in the private subnets without public IPs, behind the target group (NAT egress)", () => {
@@ -502,8 +632,17 @@ describe("compute", () => {
       name: "farmers-module-dev-service",
       cluster: ref(dev.json, "aws_ecs_cluster", "Compute_Cluster", "arn"),
       desired_count: 1,
-      network_configuration: { assign_public_ip: false, security_groups: [ref(dev.json, "aws_security_group", "Compute_SecurityGroup", "id")] },
-      load_balancer: [{ container_name: "farmers-module", container_port: 8000, target_group_arn: ref(dev.json, "aws_lb_target_group", "LoadBalancer_TargetGroup", "arn") }],
+      network_configuration: {
+        assign_public_ip: false,
+        security_groups: [ref(dev.json, "aws_security_group", "Compute_SecurityGroup", "id")],
+      },
+      load_balancer: [
+        {
+          container_name: "farmers-module",
+          container_port: 8000,
+          target_group_arn: ref(dev.json, "aws_lb_target_group", "LoadBalancer_TargetGroup", "arn"),
+        },
+      ],
       health_check_grace_period_seconds: 45,
       deployment_maximum_percent: 200,
       deployment_minimum_healthy_percent: 100,
@@ -511,15 +650,22 @@ describe("compute", () => {
       enable_ecs_managed_tags: true,
       enable_execute_command: true,
     });
-    expect(service.network_configuration.subnets).toEqual(refsOf(dev.json, "aws_subnet", "network_private-subnet-", "id"));
-    expect(one(production.json, "aws_ecs_service", "Compute_Service")).toMatchObject({ desired_count: 2, enable_execute_command: false });
+    expect(service.network_configuration.subnets).toEqual(
+      refsOf(dev.json, "aws_subnet", "network_private-subnet-", "id"),
+    );
+    expect(one(production.json, "aws_ecs_service", "Compute_Service")).toMatchObject({
+      desired_count: 2,
+      enable_execute_command: false,
+    });
   });
 
   test("with natGateways none the service runs in the public subnets with a public IP on each task", () => {
     // GIVEN dev's configuration (no NAT gateway) WHEN synthesized THEN public subnets and assign_public_ip
     const service = one(dev.json, "aws_ecs_service", "Compute_Service");
     expect(service.network_configuration.assign_public_ip).toBe(true);
-    expect(service.network_configuration.subnets).toEqual(refsOf(dev.json, "aws_subnet", "network_public-subnet-", "id"));
+    expect(service.network_configuration.subnets).toEqual(
+      refsOf(dev.json, "aws_subnet", "network_public-subnet-", "id"),
+    );
   });
 
   test("rolling: ECS controller with the circuit breaker; Terraform ignores the task definition and desired count", () => {
@@ -560,18 +706,28 @@ describe("ECS Exec", () => {
         execute_command_configuration: {
           kms_key_id: "${aws_kms_key.logs-key.arn}",
           logging: "OVERRIDE",
-          log_configuration: { cloud_watch_log_group_name: ref(built.json, "aws_cloudwatch_log_group", "Compute_ExecLogGroup", "name"), cloud_watch_encryption_enabled: true },
+          log_configuration: {
+            cloud_watch_log_group_name: ref(built.json, "aws_cloudwatch_log_group", "Compute_ExecLogGroup", "name"),
+            cloud_watch_encryption_enabled: true,
+          },
         },
       });
     }
   });
 
   test("the Exec log group is /ecs/<prefix>/exec with the environment's retention and the logs key", () => {
-    expect(one(dev.json, "aws_cloudwatch_log_group", "Compute_ExecLogGroup")).toMatchObject({ name: "/ecs/farmers-module-dev/exec", retention_in_days: 7, kms_key_id: "${aws_kms_key.logs-key.arn}" });
+    expect(one(dev.json, "aws_cloudwatch_log_group", "Compute_ExecLogGroup")).toMatchObject({
+      name: "/ecs/farmers-module-dev/exec",
+      retention_in_days: 7,
+      kms_key_id: "${aws_kms_key.logs-key.arn}",
+    });
   });
 
   test("the logs key lets account principals (through IAM) use it for Exec sessions only where Exec is on", () => {
-    const statement = (json: Json) => (JSON.parse(resourceNamed(json, "aws_kms_key", "logs-key").policy as string).Statement as Json[]).find((s) => s.Sid === "EcsExecSessions");
+    const statement = (json: Json) =>
+      (JSON.parse(resourceNamed(json, "aws_kms_key", "logs-key").policy as string).Statement as Json[]).find(
+        (s) => s.Sid === "EcsExecSessions",
+      );
     expect(statement(dev.json)).toEqual({
       Sid: "EcsExecSessions",
       Effect: "Allow",
@@ -596,7 +752,11 @@ describe("IAM", () => {
     const logGroup = ref(dev.json, "aws_cloudwatch_log_group", "Compute_LogGroup", "arn");
     expect(Statement.map((s) => [s.Sid, s.Action, s.Resource])).toEqual([
       ["EcrAuthorization", "ecr:GetAuthorizationToken", "*"],
-      ["EcrPull", ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"], ref(dev.json, "aws_ecr_repository", "Registry", "arn")],
+      [
+        "EcrPull",
+        ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
+        ref(dev.json, "aws_ecr_repository", "Registry", "arn"),
+      ],
       ["Logs", ["logs:CreateLogStream", "logs:PutLogEvents"], [logGroup, `${logGroup}:log-stream:*`]],
       ["Secrets", "secretsmanager:GetSecretValue", SERVICE_SECRET_NAMES.map((n) => dev.data.secretArns[n])],
       ["DecryptSecrets", "kms:Decrypt", "${aws_kms_key.fake-data-key.arn}"],
@@ -604,13 +764,19 @@ describe("IAM", () => {
   });
 
   test("roles trust ECS tasks of this account only", () => {
-    const trust = JSON.parse(one(dev.json, "aws_iam_role", "Compute_ExecutionRole").assume_role_policy as string) as { Statement: Json[] };
+    const trust = JSON.parse(one(dev.json, "aws_iam_role", "Compute_ExecutionRole").assume_role_policy as string) as {
+      Statement: Json[];
+    };
     expect(trust.Statement).toEqual([
       {
         Effect: "Allow",
         Action: "sts:AssumeRole",
         Principal: { Service: "ecs-tasks.amazonaws.com" },
-        Condition: { StringEquals: { "aws:SourceAccount": expect.stringMatching(/^\$\{data\.aws_caller_identity\..*\.account_id\}$/) } },
+        Condition: {
+          StringEquals: {
+            "aws:SourceAccount": expect.stringMatching(/^\$\{data\.aws_caller_identity\..*\.account_id\}$/),
+          },
+        },
       },
     ]);
   });
@@ -621,12 +787,27 @@ describe("IAM", () => {
       {
         Sid: "EcsExec",
         Effect: "Allow",
-        Action: ["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"],
+        Action: [
+          "ssmmessages:CreateControlChannel",
+          "ssmmessages:CreateDataChannel",
+          "ssmmessages:OpenControlChannel",
+          "ssmmessages:OpenDataChannel",
+        ],
         Resource: "*",
       },
       { Sid: "EcsExecFindLogGroup", Effect: "Allow", Action: "logs:DescribeLogGroups", Resource: "*" },
-      { Sid: "EcsExecLogSessions", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"], Resource: [execGroup, `${execGroup}:*`] },
-      { Sid: "EcsExecSessionKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: "${aws_kms_key.logs-key.arn}" },
+      {
+        Sid: "EcsExecLogSessions",
+        Effect: "Allow",
+        Action: ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
+        Resource: [execGroup, `${execGroup}:*`],
+      },
+      {
+        Sid: "EcsExecSessionKey",
+        Effect: "Allow",
+        Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+        Resource: "${aws_kms_key.logs-key.arn}",
+      },
     ]);
   });
 
@@ -635,7 +816,13 @@ describe("IAM", () => {
       {
         Sid: "XRayWrite",
         Effect: "Allow",
-        Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets", "xray:GetSamplingStatisticSummaries"],
+        Action: [
+          "xray:PutTraceSegments",
+          "xray:PutTelemetryRecords",
+          "xray:GetSamplingRules",
+          "xray:GetSamplingTargets",
+          "xray:GetSamplingStatisticSummaries",
+        ],
         Resource: "*",
       },
     ]);
@@ -647,12 +834,20 @@ describe("IAM", () => {
 });
 
 describe("tracing", () => {
-  const containers = (json: Json) => JSON.parse(one(json, "aws_ecs_task_definition", "Compute_TaskDefinition").container_definitions as string) as Json[];
+  const containers = (json: Json) =>
+    JSON.parse(
+      one(json, "aws_ecs_task_definition", "Compute_TaskDefinition").container_definitions as string,
+    ) as Json[];
 
   test("on: a collector sidecar, ENABLE_TRACING=true and the OTLP endpoint", () => {
     const [app, collector] = containers(production.json);
     expect(collector.name).toBe("aws-otel-collector");
-    expect(app.environment).toEqual(expect.arrayContaining([{ name: "ENABLE_TRACING", value: "true" }, { name: "OTEL_EXPORTER_OTLP_ENDPOINT", value: "localhost:4317" }]));
+    expect(app.environment).toEqual(
+      expect.arrayContaining([
+        { name: "ENABLE_TRACING", value: "true" },
+        { name: "OTEL_EXPORTER_OTLP_ENDPOINT", value: "localhost:4317" },
+      ]),
+    );
   });
 
   test("off: no collector, ENABLE_TRACING=false, no endpoint, no X-Ray permission", () => {
@@ -668,7 +863,13 @@ describe("scaling", () => {
   const policies = (json: Json) =>
     all(json, "aws_appautoscaling_policy").map((p) => {
       const c = p.target_tracking_scaling_policy_configuration;
-      return [p.name, c.predefined_metric_specification.predefined_metric_type, c.target_value, c.scale_in_cooldown, c.scale_out_cooldown];
+      return [
+        p.name,
+        c.predefined_metric_specification.predefined_metric_type,
+        c.target_value,
+        c.scale_in_cooldown,
+        c.scale_out_cooldown,
+      ];
     });
 
   test("targets the service's desired count between the environment's min and max", () => {
@@ -692,7 +893,10 @@ describe("scaling", () => {
   test("labels the request metric with the ALB and target group", () => {
     const lb = ref(dev.json, "aws_lb", "LoadBalancer_", "arn_suffix");
     const tg = ref(dev.json, "aws_lb_target_group", "LoadBalancer_TargetGroup", "arn_suffix");
-    expect(one(dev.json, "aws_appautoscaling_policy", "Scaling_Requests").target_tracking_scaling_policy_configuration.predefined_metric_specification.resource_label).toBe(`${lb}/${tg}`);
+    expect(
+      one(dev.json, "aws_appautoscaling_policy", "Scaling_Requests").target_tracking_scaling_policy_configuration
+        .predefined_metric_specification.resource_label,
+    ).toBe(`${lb}/${tg}`);
   });
 
   test("under blue/green: CPU 60 %, memory 70 % and one request policy on a customized metric, no predefined ALBRequestCountPerTarget", () => {
@@ -700,7 +904,13 @@ describe("scaling", () => {
     const all = Object.values(resourcesOf(production.json, "aws_appautoscaling_policy"));
     const config = (p: Json) => p.target_tracking_scaling_policy_configuration;
     // THEN three policies; the request policy names no predefined metric (AWS does not support it with CodeDeploy blue/green)
-    expect(all.map((p) => [p.name, config(p).predefined_metric_specification?.predefined_metric_type ?? "customized", config(p).target_value])).toEqual([
+    expect(
+      all.map((p) => [
+        p.name,
+        config(p).predefined_metric_specification?.predefined_metric_type ?? "customized",
+        config(p).target_value,
+      ]),
+    ).toEqual([
       ["farmers-module-production-cpu", "ECSServiceAverageCPUUtilization", 60],
       ["farmers-module-production-memory", "ECSServiceAverageMemoryUtilization", 70],
       ["farmers-module-production-requests", "customized", 1000],
@@ -709,19 +919,27 @@ describe("scaling", () => {
 
   test("under blue/green the request metric is requests per healthy task per minute over both target groups", () => {
     // GIVEN production  WHEN the request policy's metric-math query is read
-    const metrics = one(production.json, "aws_appautoscaling_policy", "Scaling_Requests").target_tracking_scaling_policy_configuration.customized_metric_specification.metrics as Json[];
+    const metrics = one(production.json, "aws_appautoscaling_policy", "Scaling_Requests")
+      .target_tracking_scaling_policy_configuration.customized_metric_specification.metrics as Json[];
     const lb = ref(production.json, "aws_lb", "LoadBalancer_", "arn_suffix");
     const blue = ref(production.json, "aws_lb_target_group", "LoadBalancer_TargetGroup", "arn_suffix");
     const green = ref(production.json, "aws_lb_target_group", "LoadBalancer_GreenTargetGroup", "arn_suffix");
     const stat = (id: string) => metrics.find((m) => m.id === id)!.metric_stat;
     const dims = (id: string) => stat(id).metric.dimensions.map((d: Json) => `${d.name}=${d.value}`);
     // THEN RequestCount (Sum) and HealthyHostCount (Average) of blue and green feed one returned expression
-    expect(metrics.map((m) => [m.id, m.metric_stat?.metric.metric_name ?? m.expression, m.metric_stat?.stat, m.return_data])).toEqual([
+    expect(
+      metrics.map((m) => [m.id, m.metric_stat?.metric.metric_name ?? m.expression, m.metric_stat?.stat, m.return_data]),
+    ).toEqual([
       ["requests_0", "RequestCount", "Sum", false],
       ["requests_1", "RequestCount", "Sum", false],
       ["healthy_0", "HealthyHostCount", "Average", false],
       ["healthy_1", "HealthyHostCount", "Average", false],
-      ["requests_per_task", "(FILL(requests_0, 0) + FILL(requests_1, 0)) / (FILL(healthy_0, 0) + FILL(healthy_1, 0))", undefined, true],
+      [
+        "requests_per_task",
+        "(FILL(requests_0, 0) + FILL(requests_1, 0)) / (FILL(healthy_0, 0) + FILL(healthy_1, 0))",
+        undefined,
+        true,
+      ],
     ]);
     expect([dims("requests_0"), dims("requests_1"), dims("healthy_1")]).toEqual([
       [`LoadBalancer=${lb}`, `TargetGroup=${blue}`],
@@ -731,19 +949,37 @@ describe("scaling", () => {
   });
 
   test("under blue/green every policy scales in as well as out (the combined metric always has data)", () => {
-    const disable = (fragment: string) => one(production.json, "aws_appautoscaling_policy", fragment).target_tracking_scaling_policy_configuration.disable_scale_in;
-    expect([disable("Scaling_Requests"), disable("Scaling_Cpu"), disable("Scaling_Memory")]).toEqual([undefined, undefined, undefined]);
+    const disable = (fragment: string) =>
+      one(production.json, "aws_appautoscaling_policy", fragment).target_tracking_scaling_policy_configuration
+        .disable_scale_in;
+    expect([disable("Scaling_Requests"), disable("Scaling_Cpu"), disable("Scaling_Memory")]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+    ]);
   });
 
   test("with one target group the request policy scales in too", () => {
-    expect(one(dev.json, "aws_appautoscaling_policy", "Scaling_Requests").target_tracking_scaling_policy_configuration.disable_scale_in).toBeUndefined();
+    expect(
+      one(dev.json, "aws_appautoscaling_policy", "Scaling_Requests").target_tracking_scaling_policy_configuration
+        .disable_scale_in,
+    ).toBeUndefined();
   });
 
   test("fails when minCount exceeds maxCount", () => {
     const f = fixtureStack("dev");
     const t = new ServiceTier(f.stack, "service", props(f, "dev", {}));
     expect(
-      () => new ServiceScaling(f.stack, "scaling", { naming: f.naming, cluster: t.cluster, service: t.service, minCount: 3, maxCount: 2, loadBalancer: t.loadBalancer, targetGroup: t.targetGroup }),
+      () =>
+        new ServiceScaling(f.stack, "scaling", {
+          naming: f.naming,
+          cluster: t.cluster,
+          service: t.service,
+          minCount: 3,
+          maxCount: 2,
+          loadBalancer: t.loadBalancer,
+          targetGroup: t.targetGroup,
+        }),
     ).toThrow("fixture-dev/scaling: minCount (3) must not exceed maxCount (2)");
   });
 
@@ -778,15 +1014,25 @@ describe("deployments", () => {
       port: 8443,
       protocol: "HTTPS",
       ssl_policy: "ELBSecurityPolicy-TLS13-1-2-2021-06",
-      default_action: [{ type: "forward", target_group_arn: ref(production.json, "aws_lb_target_group", "LoadBalancer_GreenTargetGroup", "arn") }],
+      default_action: [
+        {
+          type: "forward",
+          target_group_arn: ref(production.json, "aws_lb_target_group", "LoadBalancer_GreenTargetGroup", "arn"),
+        },
+      ],
       lifecycle: { ignore_changes: ["default_action"] },
     });
-    expect(one(production.json, "aws_lb_listener", "LoadBalancer_HttpsListener").lifecycle).toEqual({ ignore_changes: ["default_action"] });
+    expect(one(production.json, "aws_lb_listener", "LoadBalancer_HttpsListener").lifecycle).toEqual({
+      ignore_changes: ["default_action"],
+    });
     expect(production.tier.blueGreen?.greenTargetGroup).toBeDefined();
   });
 
   test("the test listener is reachable only from the configured CIDRs", () => {
-    const testPortRules = (json: Json) => all(json, "aws_vpc_security_group_ingress_rule").filter((r) => r.from_port === 8443).map((r) => r.cidr_ipv4);
+    const testPortRules = (json: Json) =>
+      all(json, "aws_vpc_security_group_ingress_rule")
+        .filter((r) => r.from_port === 8443)
+        .map((r) => r.cidr_ipv4);
     expect(testPortRules(production.json)).toEqual(["203.0.113.0/24"]);
     // No CIDRs configured: no rule, the port is closed.
     expect(testPortRules(staging.json)).toEqual([]);
@@ -804,15 +1050,29 @@ describe("deployments", () => {
   test("the deployment group rolls back on failure and terminates blue 5 minutes after success", () => {
     const group = one(production.json, "aws_codedeploy_deployment_group", "BlueGreen_DeploymentGroup");
     expect(group).toMatchObject({
-      deployment_config_name: ref(production.json, "aws_codedeploy_deployment_config", "BlueGreen_DeploymentConfig", "deployment_config_name"),
+      deployment_config_name: ref(
+        production.json,
+        "aws_codedeploy_deployment_config",
+        "BlueGreen_DeploymentConfig",
+        "deployment_config_name",
+      ),
       deployment_style: { deployment_option: "WITH_TRAFFIC_CONTROL", deployment_type: "BLUE_GREEN" },
       auto_rollback_configuration: { enabled: true, events: ["DEPLOYMENT_FAILURE"] },
-      blue_green_deployment_config: { terminate_blue_instances_on_deployment_success: { action: "TERMINATE", termination_wait_time_in_minutes: 5 } },
-      ecs_service: { cluster_name: ref(production.json, "aws_ecs_cluster", "Compute_Cluster", "name"), service_name: ref(production.json, "aws_ecs_service", "Compute_Service", "name") },
+      blue_green_deployment_config: {
+        terminate_blue_instances_on_deployment_success: { action: "TERMINATE", termination_wait_time_in_minutes: 5 },
+      },
+      ecs_service: {
+        cluster_name: ref(production.json, "aws_ecs_cluster", "Compute_Cluster", "name"),
+        service_name: ref(production.json, "aws_ecs_service", "Compute_Service", "name"),
+      },
       load_balancer_info: {
         target_group_pair_info: {
-          prod_traffic_route: { listener_arns: [ref(production.json, "aws_lb_listener", "LoadBalancer_HttpsListener", "arn")] },
-          test_traffic_route: { listener_arns: [ref(production.json, "aws_lb_listener", "LoadBalancer_TestListener", "arn")] },
+          prod_traffic_route: {
+            listener_arns: [ref(production.json, "aws_lb_listener", "LoadBalancer_HttpsListener", "arn")],
+          },
+          test_traffic_route: {
+            listener_arns: [ref(production.json, "aws_lb_listener", "LoadBalancer_TestListener", "arn")],
+          },
           target_group: [
             { name: ref(production.json, "aws_lb_target_group", "LoadBalancer_TargetGroup", "name") },
             { name: ref(production.json, "aws_lb_target_group", "LoadBalancer_GreenTargetGroup", "name") },
@@ -831,7 +1091,13 @@ describe("deployments", () => {
         Effect: "Allow",
         Action: "sts:AssumeRole",
         Principal: { Service: "codedeploy.amazonaws.com" },
-        Condition: { StringEquals: { "aws:SourceAccount": expect.stringMatching(/^\$\{data\.aws_caller_identity\.service_Account_.*\.account_id\}$/) } },
+        Condition: {
+          StringEquals: {
+            "aws:SourceAccount": expect.stringMatching(
+              /^\$\{data\.aws_caller_identity\.service_Account_.*\.account_id\}$/,
+            ),
+          },
+        },
       },
     ]);
   });
@@ -843,35 +1109,54 @@ describe("deployments", () => {
         Sid: "PassTheServiceTaskRoles",
         Effect: "Allow",
         Action: "iam:PassRole",
-        Resource: [expect.stringMatching(/^\$\{aws_iam_role\.service_Compute_ExecutionRole_.*\.arn\}$/), expect.stringMatching(/^\$\{aws_iam_role\.service_Compute_TaskRole_.*\.arn\}$/)],
+        Resource: [
+          expect.stringMatching(/^\$\{aws_iam_role\.service_Compute_ExecutionRole_.*\.arn\}$/),
+          expect.stringMatching(/^\$\{aws_iam_role\.service_Compute_TaskRole_.*\.arn\}$/),
+        ],
         Condition: { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } },
       },
     ]);
   });
 
   test("CodeDeploy's role has the Limited AWS managed policy for ECS", () => {
-    expect(Testing.synth(production.fixture.stack)).toHaveResourceWithProperties(CodedeployApp, { compute_platform: "ECS", name: "farmers-module-production" });
+    expect(Testing.synth(production.fixture.stack)).toHaveResourceWithProperties(CodedeployApp, {
+      compute_platform: "ECS",
+      name: "farmers-module-production",
+    });
     expect(Testing.synth(production.fixture.stack)).toHaveResourceWithProperties(IamRolePolicyAttachment, {
-      policy_arn: expect.stringMatching(/^arn:\$\{data\.aws_partition\..*\.partition\}:iam::aws:policy\/AWSCodeDeployRoleForECSLimited$/),
+      policy_arn: expect.stringMatching(
+        /^arn:\$\{data\.aws_partition\..*\.partition\}:iam::aws:policy\/AWSCodeDeployRoleForECSLimited$/,
+      ),
     });
   });
 
   test("the style is configuration: staging switched to blue/green gets CodeDeploy", () => {
-    expect(one(staging.json, "aws_ecs_service", "Compute_Service").deployment_controller).toEqual({ type: "CODE_DEPLOY" });
-    expect(one(staging.json, "aws_lb_target_group", "LoadBalancer_GreenTargetGroup").tags).toEqual({ Name: "farmers-module-staging-green" });
+    expect(one(staging.json, "aws_ecs_service", "Compute_Service").deployment_controller).toEqual({
+      type: "CODE_DEPLOY",
+    });
+    expect(one(staging.json, "aws_lb_target_group", "LoadBalancer_GreenTargetGroup").tags).toEqual({
+      Name: "farmers-module-staging-green",
+    });
   });
 });
 
 describe("useDeploymentAlarms", () => {
   test("rolling: the ECS deployment alarms roll back", () => {
-    expect(one(dev.withAlarms, "aws_ecs_service", "Compute_Service").alarms).toEqual({ alarm_names: ALARMS, enable: true, rollback: true });
+    expect(one(dev.withAlarms, "aws_ecs_service", "Compute_Service").alarms).toEqual({
+      alarm_names: ALARMS,
+      enable: true,
+      rollback: true,
+    });
     expect(one(dev.json, "aws_ecs_service", "Compute_Service").alarms).toBeUndefined();
   });
 
   test("blue/green: the deployment group stops and rolls back on the alarms", () => {
     const group = one(production.withAlarms, "aws_codedeploy_deployment_group", "BlueGreen_DeploymentGroup");
     expect(group.alarm_configuration).toEqual({ enabled: true, alarms: ALARMS });
-    expect(group.auto_rollback_configuration).toEqual({ enabled: true, events: ["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM"] });
+    expect(group.auto_rollback_configuration).toEqual({
+      enabled: true,
+      events: ["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM"],
+    });
     expect(one(production.withAlarms, "aws_ecs_service", "Compute_Service").alarms).toBeUndefined();
   });
 
@@ -880,11 +1165,17 @@ describe("useDeploymentAlarms", () => {
     const tier = new ServiceTier(f.stack, "service", props(f, "dev", {}));
     tier.useDeploymentAlarms(["a"]);
     tier.useDeploymentAlarms(["b"]);
-    expect(one(JSON.parse(Testing.synth(f.stack)) as Json, "aws_ecs_service", "Compute_Service").alarms).toEqual({ alarm_names: ["a", "b"], enable: true, rollback: true });
+    expect(one(JSON.parse(Testing.synth(f.stack)) as Json, "aws_ecs_service", "Compute_Service").alarms).toEqual({
+      alarm_names: ["a", "b"],
+      enable: true,
+      rollback: true,
+    });
   });
 
   test("fails when given no alarm names", () => {
-    expect(() => dev.tier.useDeploymentAlarms([])).toThrow("fixture-dev/service: useDeploymentAlarms needs at least one alarm name; received none");
+    expect(() => dev.tier.useDeploymentAlarms([])).toThrow(
+      "fixture-dev/service: useDeploymentAlarms needs at least one alarm name; received none",
+    );
   });
 
   test("fails when a deployment group would get more than 10 alarms", () => {
@@ -903,14 +1194,19 @@ describe("validation", () => {
   };
 
   test("fails when a requested certificate has no hosted zone for its validation records", () => {
-    const loadBalancer = { ...testConfig("dev").loadBalancer, certificate: { domain: "farmers-dev.kisanlink.in", create: true as const } };
+    const loadBalancer = {
+      ...testConfig("dev").loadBalancer,
+      certificate: { domain: "farmers-dev.kisanlink.in", create: true as const },
+    };
     expect(fails("dev", {}, { loadBalancer })).toThrow(
       "fixture-dev/service/LoadBalancer: loadBalancer.certificate.create needs loadBalancer.hostedZone for its DNS validation records; received no hosted zone",
     );
   });
 
   test("fails when the AAA port is out of range", () => {
-    expect(fails("dev", { aaa: { endpoint: "aaa.internal:99999" } })).toThrow('fixture-dev/service: aaa.endpoint port must be 1-65535; received "aaa.internal:99999"');
+    expect(fails("dev", { aaa: { endpoint: "aaa.internal:99999" } })).toThrow(
+      'fixture-dev/service: aaa.endpoint port must be 1-65535; received "aaa.internal:99999"',
+    );
   });
 
   test("fails when a CORS origin has a path or trailing slash", () => {

@@ -1,7 +1,8 @@
-import { Testing } from "cdktf";
 // Brings the global type declarations of cdktf's matchers (toHaveResourceWithProperties, ...) into
 // the program, so every test file type-checks without importing them itself.
 import "cdktf/lib/testing/adapters/jest";
+
+import { Testing } from "cdktf";
 
 Testing.setupJest();
 
@@ -15,7 +16,8 @@ Testing.setupJest();
  * tests and the code under test keep their source-mapped stacks.
  */
 type Capture = (below?: (...args: never[]) => unknown) => string[];
-const unmapped = (error: Error, frames: NodeJS.CallSite[]): string => `${String(error)}${frames.map((f) => `\n    at ${String(f)}`).join("")}`;
+const unmapped = (error: Error, frames: NodeJS.CallSite[]): string =>
+  `${String(error)}${frames.map((f) => `\n    at ${String(f)}`).join("")}`;
 for (const path of ["cdktf/lib/tokens/private/stack-trace", "constructs/lib/private/stack-trace"]) {
   const traces = require(path) as { captureStackTrace: Capture }; // eslint-disable-line @typescript-eslint/no-require-imports
   const original = traces.captureStackTrace;

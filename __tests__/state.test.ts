@@ -1,16 +1,21 @@
-import { Testing, TerraformStack } from "cdktf";
 import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
+import { TerraformStack, Testing } from "cdktf";
+
 import { buildApp } from "../stacks/app";
 import { s3Backend, stateKey } from "../stacks/backend";
 import { BootstrapStack } from "../stacks/bootstrap-stack";
-import { resourcesOf, testConfig, type Json } from "./helpers";
+import { type Json, resourcesOf, testConfig } from "./helpers";
 
 const config = testConfig("production");
-const bootstrap = new BootstrapStack(Testing.app(), { state: config.state, allowedAccountIds: ["123456789012"], tags: { Service: "farmers-module" } });
+const bootstrap = new BootstrapStack(Testing.app(), {
+  state: config.state,
+  allowedAccountIds: ["123456789012"],
+  tags: { Service: "farmers-module" },
+});
 const synthesized = Testing.synth(bootstrap);
 const json = JSON.parse(synthesized) as Json;
 
@@ -24,11 +29,16 @@ describe("bootstrap stack", () => {
   });
 
   test("creates the state bucket, protected from destroy", () => {
-    expect(synthesized).toHaveResourceWithProperties(S3Bucket, { bucket: "farmers-module-terraform-state", lifecycle: { prevent_destroy: true } });
+    expect(synthesized).toHaveResourceWithProperties(S3Bucket, {
+      bucket: "farmers-module-terraform-state",
+      lifecycle: { prevent_destroy: true },
+    });
   });
 
   test("versions the bucket", () => {
-    expect(synthesized).toHaveResourceWithProperties(S3BucketVersioningA, { versioning_configuration: { status: "Enabled" } });
+    expect(synthesized).toHaveResourceWithProperties(S3BucketVersioningA, {
+      versioning_configuration: { status: "Enabled" },
+    });
   });
 
   test("encrypts the bucket by default", () => {
@@ -48,7 +58,13 @@ describe("bootstrap stack", () => {
 
   test("denies requests without TLS", () => {
     const policy = JSON.parse(Object.values(resourcesOf(json, "aws_s3_bucket_policy"))[0].policy);
-    expect(policy.Statement).toEqual([expect.objectContaining({ Effect: "Deny", Action: "s3:*", Condition: { Bool: { "aws:SecureTransport": "false" } } })]);
+    expect(policy.Statement).toEqual([
+      expect.objectContaining({
+        Effect: "Deny",
+        Action: "s3:*",
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+      }),
+    ]);
   });
 
   test("expires superseded state versions after 90 days", () => {
@@ -70,8 +86,16 @@ describe("bootstrap stack", () => {
   });
 
   test("outputs the bucket and lock table for operators", () => {
-    expect(Object.keys(json.output).sort()).toEqual(["lock_table_arn", "lock_table_name", "state_bucket_arn", "state_bucket_name", "state_region"]);
-    expect(Object.values(json.output as Record<string, Json>).every((o) => typeof o.description === "string")).toBe(true);
+    expect(Object.keys(json.output).sort()).toEqual([
+      "lock_table_arn",
+      "lock_table_name",
+      "state_bucket_arn",
+      "state_bucket_name",
+      "state_region",
+    ]);
+    expect(Object.values(json.output as Record<string, Json>).every((o) => typeof o.description === "string")).toBe(
+      true,
+    );
   });
 
   test("fails when the bucket name breaks S3's rules", () => {
@@ -103,7 +127,13 @@ describe("environment backend", () => {
   });
 
   test("fails when environments name different state buckets (one bootstrap creates one)", () => {
-    expect(() => buildApp({ outdir: "/tmp/never-written", env: {}, overrides: { production: { state: { bucket: "other-bucket" } } } })).toThrow(
+    expect(() =>
+      buildApp({
+        outdir: "/tmp/never-written",
+        env: {},
+        overrides: { production: { state: { bucket: "other-bucket" } } },
+      }),
+    ).toThrow(
       /Invalid configuration for environment "production":\n {2}- state: received .*"other-bucket".*; allowed: the same state settings as dev/,
     );
   });

@@ -3,7 +3,10 @@ import type { EnvironmentName } from "../config/schema";
 import type { ConfigLayer } from "../config/types";
 
 /** What an operator sets for a real account: every go-live value strict mode asks for. */
-const aaaNetwork = { privateHostedZoneId: "Z0123456789ABCDEFGHIJ", network: { cidr: "10.50.0.0/16", transitGatewayId: "tgw-0123456789abcdef0" } };
+const aaaNetwork = {
+  privateHostedZoneId: "Z0123456789ABCDEFGHIJ",
+  network: { cidr: "10.50.0.0/16", transitGatewayId: "tgw-0123456789abcdef0" },
+};
 const ACCOUNT: OverrideFile = {
   common: {
     allowedAccountIds: ["123456789012"],
@@ -36,7 +39,12 @@ function strictError(env: EnvironmentName, overrides: OverrideFile, vars: NodeJS
 describe("without strict mode", () => {
   test("a fresh clone's placeholders still load for every environment", () => {
     // GIVEN no overrides and FARMERS_STRICT unset WHEN loaded THEN each environment is valid
-    expect(loadAllEnvironments({ overrides: {}, env: {} }).map((c) => c.name)).toEqual(["dev", "beta", "staging", "production"]);
+    expect(loadAllEnvironments({ overrides: {}, env: {} }).map((c) => c.name)).toEqual([
+      "dev",
+      "beta",
+      "staging",
+      "production",
+    ]);
   });
 
   test("an empty FARMERS_STRICT is off", () => {
@@ -47,7 +55,12 @@ describe("without strict mode", () => {
 describe("strict mode (FARMERS_STRICT=1)", () => {
   test("accepts an account whose go-live values are all set", () => {
     // GIVEN every go-live value WHEN every environment is loaded in strict mode THEN each is valid
-    expect(loadAllEnvironments({ overrides: ACCOUNT, env: STRICT }).map((c) => c.name)).toEqual(["dev", "beta", "staging", "production"]);
+    expect(loadAllEnvironments({ overrides: ACCOUNT, env: STRICT }).map((c) => c.name)).toEqual([
+      "dev",
+      "beta",
+      "staging",
+      "production",
+    ]);
   });
 
   test("fails when the state bucket is the checked-in placeholder", () => {
@@ -59,7 +72,10 @@ describe("strict mode (FARMERS_STRICT=1)", () => {
 
   test("accepts the state bucket from FARMERS_STATE_BUCKET", () => {
     const overrides = { ...ACCOUNT, common: { ...ACCOUNT.common, state: {} } };
-    expect(loadEnvironmentConfig("staging", { overrides, env: { ...STRICT, FARMERS_STATE_BUCKET: "acme-tfstate" } }).state.bucket).toBe("acme-tfstate");
+    expect(
+      loadEnvironmentConfig("staging", { overrides, env: { ...STRICT, FARMERS_STATE_BUCKET: "acme-tfstate" } }).state
+        .bucket,
+    ).toBe("acme-tfstate");
   });
 
   test("fails when the certificate is the checked-in placeholder domain", () => {
@@ -95,7 +111,10 @@ describe("strict mode (FARMERS_STRICT=1)", () => {
   });
 
   test("fails when a production-protected environment has no critical-alarm subscriber", () => {
-    const overrides = { ...ACCOUNT, common: { ...ACCOUNT.common, observability: { warningEmails: ["platform@example.com"] } } };
+    const overrides = {
+      ...ACCOUNT,
+      common: { ...ACCOUNT.common, observability: { warningEmails: ["platform@example.com"] } },
+    };
     expect(strictError("production", overrides)).toBe(
       'Invalid configuration for environment "production":\n  - observability.criticalEmails: received []; allowed in strict mode (FARMERS_STRICT): at least one subscriber when protection is "production" (critical alarms would reach nobody)',
     );
@@ -108,7 +127,10 @@ describe("strict mode (FARMERS_STRICT=1)", () => {
 
   test("fails when the manual-approval request would reach nobody", () => {
     // GIVEN production (manualApproval) with critical but no warning subscribers WHEN loaded strictly THEN refused
-    const overrides = { ...ACCOUNT, common: { ...ACCOUNT.common, observability: { criticalEmails: ["oncall@example.com"] } } };
+    const overrides = {
+      ...ACCOUNT,
+      common: { ...ACCOUNT.common, observability: { criticalEmails: ["oncall@example.com"] } },
+    };
     expect(strictError("production", overrides)).toContain(
       "  - observability.warningEmails: received []; allowed in strict mode (FARMERS_STRICT): at least one subscriber with pipeline.manualApproval (the approval request would reach nobody)",
     );
@@ -116,8 +138,19 @@ describe("strict mode (FARMERS_STRICT=1)", () => {
 
   test("lists every go-live problem of a fresh clone at once", () => {
     // GIVEN no overrides WHEN production is loaded strictly THEN all six problems are named
-    const lines = strictError("production", {}).split("\n").slice(1).map((l) => l.replace(/^  - ([a-zA-Z.]+):.*$/, "$1"));
-    expect(lines).toEqual(["state.bucket", "loadBalancer.certificate", "allowedAccountIds", "aaa.privateHostedZoneId", "aaa.network", "observability.criticalEmails", "observability.warningEmails"]);
+    const lines = strictError("production", {})
+      .split("\n")
+      .slice(1)
+      .map((l) => l.replace(/^ {2}- ([a-zA-Z.]+):.*$/, "$1"));
+    expect(lines).toEqual([
+      "state.bucket",
+      "loadBalancer.certificate",
+      "allowedAccountIds",
+      "aaa.privateHostedZoneId",
+      "aaa.network",
+      "observability.criticalEmails",
+      "observability.warningEmails",
+    ]);
   });
 });
 

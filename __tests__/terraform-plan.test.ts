@@ -1,9 +1,15 @@
 import { checkPlan } from "../scripts/terraform/check-plan";
 import { LOOPBACK_ENDPOINT } from "../scripts/terraform/offline";
-import { fullSource, pinnedProviders, providerSetup, ProviderSourceError, selectProviderSource } from "../scripts/terraform/providers";
-import { terraformVersion, Workspace, type PlanResult, type ValidationResult } from "../scripts/terraform/workspace";
+import {
+  fullSource,
+  pinnedProviders,
+  providerSetup,
+  ProviderSourceError,
+  selectProviderSource,
+} from "../scripts/terraform/providers";
+import { type PlanResult, terraformVersion, type ValidationResult, Workspace } from "../scripts/terraform/workspace";
 import { DEV_WITH_LEGACY_TOKEN_SOURCE, PRODUCTION_WITH_EVERY_OPTION } from "./fixtures/variants";
-import { environmentStack, synthAll, synthJson, type Json } from "./helpers";
+import { environmentStack, type Json, synthAll, synthJson } from "./helpers";
 
 /**
  * Real terraform on every synthesized stack and variant: an offline `terraform plan` (which
@@ -39,7 +45,11 @@ const planOnly: Json = {
   terraform: dev.terraform,
   provider: { aws: dev.provider.aws },
   variable: { log_retention_days: { type: "number", default: 4 } },
-  resource: { aws_cloudwatch_log_group: { app: { name: "/ecs/plan-rejects-fixture", retention_in_days: "${var.log_retention_days}" } } },
+  resource: {
+    aws_cloudwatch_log_group: {
+      app: { name: "/ecs/plan-rejects-fixture", retention_in_days: "${var.log_retention_days}" },
+    },
+  },
 };
 
 /** A data source that calls AWS, left in place on purpose: the call must be refused on loopback. */
@@ -79,7 +89,10 @@ beforeAllWhenUsable(async () => {
     console.warn(`\n${"!".repeat(message.length)}\n${message}\n${"!".repeat(message.length)}\n`);
     return;
   }
-  const workspace = await Workspace.open({ ...planned, [BROKEN_REFERENCE]: brokenReference, [PLAN_ONLY]: planOnly, [LOOPBACK]: loopbackProbe }, { source });
+  const workspace = await Workspace.open(
+    { ...planned, [BROKEN_REFERENCE]: brokenReference, [PLAN_ONLY]: planOnly, [LOOPBACK]: loopbackProbe },
+    { source },
+  );
   description = `terraform ${terraform}, ${workspace.setup.description}`;
   console.info(description);
   try {
@@ -113,7 +126,9 @@ describeWhenUsable("terraform (offline plan of every stack and variant)", () => 
     // so that the test holds after the switch to cdktn too (npm run check:cdktn).
     const pinOf = (manifest: { cdktf: { provider: { version: string } } }) => manifest.cdktf.provider.version;
     const pins = pinnedProviders(stacks);
-    expect(Object.fromEntries(Object.entries(pins).map(([name, p]) => [name, [fullSource(p.source), p.version]]))).toEqual({
+    expect(
+      Object.fromEntries(Object.entries(pins).map(([name, p]) => [name, [fullSource(p.source), p.version]])),
+    ).toEqual({
       aws: ["hashicorp/aws", pinOf(require("@cdktf/provider-aws/package.json"))], // eslint-disable-line @typescript-eslint/no-require-imports
       random: ["hashicorp/random", pinOf(require("@cdktf/provider-random/package.json"))], // eslint-disable-line @typescript-eslint/no-require-imports
     });
@@ -121,7 +136,9 @@ describeWhenUsable("terraform (offline plan of every stack and variant)", () => 
 
   test("the test output names the provider source, its versions and why", () => {
     if (skipped()) return;
-    expect(description).toMatch(/^terraform \d+\.\d+\.\d+, providers from the (mirror|Terraform registry) .* because .+/);
+    expect(description).toMatch(
+      /^terraform \d+\.\d+\.\d+, providers from the (mirror|Terraform registry) .* because .+/,
+    );
   });
 
   test.each(Object.keys(planned))("%s plans offline", (name) => {
@@ -145,7 +162,12 @@ describeWhenUsable("terraform (offline plan of every stack and variant)", () => 
 
   test("the environment stacks read their account id and certificate from stand-ins, not AWS", () => {
     if (skipped()) return;
-    expect(plans["farmers-module-production"].standIns).toEqual(expect.arrayContaining([expect.stringMatching(/^aws_caller_identity\./), expect.stringMatching(/^aws_acm_certificate\./)]));
+    expect(plans["farmers-module-production"].standIns).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^aws_caller_identity\./),
+        expect.stringMatching(/^aws_acm_certificate\./),
+      ]),
+    );
   });
 
   test("a reference to a missing resource fails validation", () => {

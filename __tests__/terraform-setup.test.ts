@@ -1,8 +1,21 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { LOOPBACK_ENDPOINT, offlineEnvironment, OFFLINE_ACCOUNT_ID, prepareForOfflinePlan } from "../scripts/terraform/offline";
-import { currentPlatform, DEFAULT_MIRROR, pinnedProviders, providerSetup, selectProviderSource, type ProviderSource } from "../scripts/terraform/providers";
+
+import {
+  LOOPBACK_ENDPOINT,
+  OFFLINE_ACCOUNT_ID,
+  offlineEnvironment,
+  prepareForOfflinePlan,
+} from "../scripts/terraform/offline";
+import {
+  currentPlatform,
+  DEFAULT_MIRROR,
+  pinnedProviders,
+  providerSetup,
+  type ProviderSource,
+  selectProviderSource,
+} from "../scripts/terraform/providers";
 import { initArguments, installConfiguration, prepareStack } from "../scripts/terraform/workspace";
 import type { Json } from "./helpers";
 
@@ -17,23 +30,40 @@ const ROOT = "/project";
 
 describe("provider source selection (configuration only, never the network)", () => {
   test("FARMERS_TF_PROVIDERS=registry selects the registry with the plugin cache in TF_PLUGIN_CACHE_DIR", () => {
-    expect(selectProviderSource({ FARMERS_TF_PROVIDERS: "registry", TF_PROVIDER_MIRROR: "/m", TF_PLUGIN_CACHE_DIR: "/cache" }, ROOT)).toEqual({ kind: "registry", pluginCacheDir: "/cache", reason: "FARMERS_TF_PROVIDERS=registry" });
+    expect(
+      selectProviderSource(
+        { FARMERS_TF_PROVIDERS: "registry", TF_PROVIDER_MIRROR: "/m", TF_PLUGIN_CACHE_DIR: "/cache" },
+        ROOT,
+      ),
+    ).toEqual({ kind: "registry", pluginCacheDir: "/cache", reason: "FARMERS_TF_PROVIDERS=registry" });
   });
 
   test("the registry's plugin cache defaults to node_modules/.cache/terraform-plugins", () => {
-    expect(selectProviderSource({ FARMERS_TF_PROVIDERS: "registry" }, ROOT)).toMatchObject({ pluginCacheDir: "/project/node_modules/.cache/terraform-plugins" });
+    expect(selectProviderSource({ FARMERS_TF_PROVIDERS: "registry" }, ROOT)).toMatchObject({
+      pluginCacheDir: "/project/node_modules/.cache/terraform-plugins",
+    });
   });
 
   test("TF_PROVIDER_MIRROR selects that mirror", () => {
-    expect(selectProviderSource({ TF_PROVIDER_MIRROR: "/somewhere" }, ROOT)).toEqual({ kind: "mirror", mirror: "/somewhere", reason: "TF_PROVIDER_MIRROR=/somewhere" });
+    expect(selectProviderSource({ TF_PROVIDER_MIRROR: "/somewhere" }, ROOT)).toEqual({
+      kind: "mirror",
+      mirror: "/somewhere",
+      reason: "TF_PROVIDER_MIRROR=/somewhere",
+    });
   });
 
   test("FARMERS_TF_PROVIDERS=mirror selects the default mirror", () => {
-    expect(selectProviderSource({ FARMERS_TF_PROVIDERS: "mirror" }, ROOT)).toEqual({ kind: "mirror", mirror: DEFAULT_MIRROR, reason: "FARMERS_TF_PROVIDERS=mirror" });
+    expect(selectProviderSource({ FARMERS_TF_PROVIDERS: "mirror" }, ROOT)).toEqual({
+      kind: "mirror",
+      mirror: DEFAULT_MIRROR,
+      reason: "FARMERS_TF_PROVIDERS=mirror",
+    });
   });
 
   test("fails when FARMERS_TF_PROVIDERS is neither mirror nor registry", () => {
-    expect(() => selectProviderSource({ FARMERS_TF_PROVIDERS: "both" }, ROOT)).toThrow('FARMERS_TF_PROVIDERS must be "mirror" or "registry"; received "both"');
+    expect(() => selectProviderSource({ FARMERS_TF_PROVIDERS: "both" }, ROOT)).toThrow(
+      'FARMERS_TF_PROVIDERS must be "mirror" or "registry"; received "both"',
+    );
   });
 
   test("all stacks must pin the same provider versions", () => {
@@ -44,7 +74,11 @@ describe("provider source selection (configuration only, never the network)", ()
 });
 
 describe("registry branch: what terraform would be told (checked, never run here)", () => {
-  const source: ProviderSource = { kind: "registry", pluginCacheDir: "/cache", reason: "FARMERS_TF_PROVIDERS=registry" };
+  const source: ProviderSource = {
+    kind: "registry",
+    pluginCacheDir: "/cache",
+    reason: "FARMERS_TF_PROVIDERS=registry",
+  };
   const setup = providerSetup(source, PINS);
 
   test("the CLI configuration installs from the registry only, through the plugin cache", () => {
@@ -61,13 +95,22 @@ describe("registry branch: what terraform would be told (checked, never run here
   });
 
   test("a stack keeps its pinned versions and its random resources", () => {
-    const prepared = prepareStack({ terraform: { backend: { s3: {} }, required_providers: PINS }, provider: { aws: [{}], random: [{}] }, resource: { random_password: { p: { length: 32 } } } }, setup);
+    const prepared = prepareStack(
+      {
+        terraform: { backend: { s3: {} }, required_providers: PINS },
+        provider: { aws: [{}], random: [{}] },
+        resource: { random_password: { p: { length: 32 } } },
+      },
+      setup,
+    );
     expect(prepared.terraform).toEqual({ required_providers: PINS });
     expect(prepared.resource.random_password.p).toEqual({ length: 32 });
   });
 
   test("the test output names the source, the versions and why", () => {
-    expect(setup.description).toBe("providers from the Terraform registry (aws 6.25.0, random 3.7.2, the pinned versions; plugin cache /cache) because FARMERS_TF_PROVIDERS=registry");
+    expect(setup.description).toBe(
+      "providers from the Terraform registry (aws 6.25.0, random 3.7.2, the pinned versions; plugin cache /cache) because FARMERS_TF_PROVIDERS=registry",
+    );
   });
 });
 
@@ -77,7 +120,11 @@ describe("mirror branch", () => {
     mirror = mkdtempSync(join(tmpdir(), "farmers-mirror-"));
   });
   afterEach(() => rmSync(mirror, { recursive: true, force: true }));
-  const source = (path: string): ProviderSource => ({ kind: "mirror", mirror: path, reason: "TF_PROVIDER_MIRROR=" + path });
+  const source = (path: string): ProviderSource => ({
+    kind: "mirror",
+    mirror: path,
+    reason: "TF_PROVIDER_MIRROR=" + path,
+  });
   const addProvider = (name: string, version: string) => {
     const dir = join(mirror, "registry.terraform.io", "hashicorp", name, version, currentPlatform());
     mkdirSync(dir, { recursive: true });
@@ -92,11 +139,15 @@ describe("mirror branch", () => {
   });
 
   test("fails when the mirror folder is empty", () => {
-    expect(() => providerSetup(source(mirror), PINS)).toThrow(`the terraform provider mirror ${mirror} (selected because TF_PROVIDER_MIRROR=${mirror}) holds no hashicorp/aws provider for ${currentPlatform()}: expected ${mirror}/registry.terraform.io/hashicorp/aws/<version>/${currentPlatform()}/terraform-provider-aws_*`);
+    expect(() => providerSetup(source(mirror), PINS)).toThrow(
+      `the terraform provider mirror ${mirror} (selected because TF_PROVIDER_MIRROR=${mirror}) holds no hashicorp/aws provider for ${currentPlatform()}: expected ${mirror}/registry.terraform.io/hashicorp/aws/<version>/${currentPlatform()}/terraform-provider-aws_*`,
+    );
   });
 
   test("fails when the aws version folder holds no provider binary", () => {
-    mkdirSync(join(mirror, "registry.terraform.io", "hashicorp", "aws", "5.100.0", currentPlatform()), { recursive: true });
+    mkdirSync(join(mirror, "registry.terraform.io", "hashicorp", "aws", "5.100.0", currentPlatform()), {
+      recursive: true,
+    });
     expect(() => providerSetup(source(mirror), PINS)).toThrow("holds no hashicorp/aws provider");
   });
 
@@ -105,8 +156,12 @@ describe("mirror branch", () => {
     const setup = providerSetup(source(mirror), PINS);
     expect(setup.requiredProviders).toEqual({ aws: { source: "aws", version: "5.100.0" } });
     expect(setup.standInProviders).toEqual(["random"]);
-    expect(setup.cliConfig).toBe(`provider_installation {\n  filesystem_mirror {\n    path    = "${mirror}"\n    include = ["registry.terraform.io/hashicorp/aws"]\n  }\n}\n`);
-    expect(setup.description).toBe(`providers from the mirror ${mirror} (aws 5.100.0 instead of the pinned 6.25.0; random not mirrored: its resources are terraform_data stand-ins) because TF_PROVIDER_MIRROR=${mirror}`);
+    expect(setup.cliConfig).toBe(
+      `provider_installation {\n  filesystem_mirror {\n    path    = "${mirror}"\n    include = ["registry.terraform.io/hashicorp/aws"]\n  }\n}\n`,
+    );
+    expect(setup.description).toBe(
+      `providers from the mirror ${mirror} (aws 5.100.0 instead of the pinned 6.25.0; random not mirrored: its resources are terraform_data stand-ins) because TF_PROVIDER_MIRROR=${mirror}`,
+    );
   });
 
   test("prefers the pinned versions when the mirror holds them", () => {
@@ -126,7 +181,10 @@ describe("prepareStack", () => {
       aws_secretsmanager_secret_version: { v: { secret_string: "${random_password.db.result}" } },
     },
   };
-  const prepared = prepareStack(stack, { requiredProviders: { aws: { source: "aws", version: "5.100.0" } }, standInProviders: ["random"] });
+  const prepared = prepareStack(stack, {
+    requiredProviders: { aws: { source: "aws", version: "5.100.0" } },
+    standInProviders: ["random"],
+  });
 
   test("removes the backend so nothing touches S3", () => {
     expect(prepared.terraform.backend).toBeUndefined();
@@ -140,13 +198,17 @@ describe("prepareStack", () => {
   test("replaces random resources with terraform_data and rewrites references", () => {
     expect(prepared.resource.random_password).toBeUndefined();
     expect(prepared.resource.terraform_data.random_password_db).toBeDefined();
-    expect(prepared.resource.aws_secretsmanager_secret_version.v.secret_string).toBe("${terraform_data.random_password_db.output}");
+    expect(prepared.resource.aws_secretsmanager_secret_version.v.secret_string).toBe(
+      "${terraform_data.random_password_db.output}",
+    );
   });
 });
 
 describe("prepareForOfflinePlan", () => {
   const stack: Json = {
-    provider: { aws: [{ region: "eu-west-1", allowed_account_ids: ["111111111111"], default_tags: [{ tags: { A: "b" } }] }] },
+    provider: {
+      aws: [{ region: "eu-west-1", allowed_account_ids: ["111111111111"], default_tags: [{ tags: { A: "b" } }] }],
+    },
     data: {
       aws_caller_identity: { me: {} },
       aws_partition: { p: {} },
@@ -154,7 +216,12 @@ describe("prepareForOfflinePlan", () => {
     },
     variable: { token: { type: "string", sensitive: true }, with_default: { type: "string", default: "x" } },
     resource: {
-      aws_sns_topic: { t: { name: "arn:${data.aws_partition.p.partition}:${data.aws_caller_identity.me.account_id}", depends_on: ["data.aws_caller_identity.me", "data.aws_partition.p"] } },
+      aws_sns_topic: {
+        t: {
+          name: "arn:${data.aws_partition.p.partition}:${data.aws_caller_identity.me.account_id}",
+          depends_on: ["data.aws_caller_identity.me", "data.aws_partition.p"],
+        },
+      },
       aws_lb_listener: { l: { certificate_arn: "${data.aws_acm_certificate.cert.arn}" } },
     },
   };
@@ -179,13 +246,21 @@ describe("prepareForOfflinePlan", () => {
   test("data sources that call AWS become locals with fixed values; offline ones stay", () => {
     expect(Object.keys(offline.stack.data)).toEqual(["aws_partition"]);
     expect(offline.stack.locals.offline_aws_caller_identity_me.account_id).toBe(OFFLINE_ACCOUNT_ID);
-    expect(offline.stack.locals.offline_aws_acm_certificate_cert).toMatchObject({ domain: "api.example.com", arn: `arn:aws:acm:eu-west-1:${OFFLINE_ACCOUNT_ID}:certificate/00000000-0000-4000-8000-000000000000` });
+    expect(offline.stack.locals.offline_aws_acm_certificate_cert).toMatchObject({
+      domain: "api.example.com",
+      arn: `arn:aws:acm:eu-west-1:${OFFLINE_ACCOUNT_ID}:certificate/00000000-0000-4000-8000-000000000000`,
+    });
     expect(offline.standIns).toEqual(["aws_caller_identity.me", "aws_acm_certificate.cert"]);
   });
 
   test("references point at the stand-ins, and depends_on drops them", () => {
-    expect(offline.stack.resource.aws_sns_topic.t).toEqual({ name: "arn:${data.aws_partition.p.partition}:${local.offline_aws_caller_identity_me.account_id}", depends_on: ["data.aws_partition.p"] });
-    expect(offline.stack.resource.aws_lb_listener.l.certificate_arn).toBe("${local.offline_aws_acm_certificate_cert.arn}");
+    expect(offline.stack.resource.aws_sns_topic.t).toEqual({
+      name: "arn:${data.aws_partition.p.partition}:${local.offline_aws_caller_identity_me.account_id}",
+      depends_on: ["data.aws_partition.p"],
+    });
+    expect(offline.stack.resource.aws_lb_listener.l.certificate_arn).toBe(
+      "${local.offline_aws_acm_certificate_cert.arn}",
+    );
   });
 
   test("variables without a default get a placeholder", () => {
@@ -201,11 +276,20 @@ describe("prepareForOfflinePlan", () => {
 
   test("fails on a stand-in data source with count", () => {
     const counted = { ...stack, data: { aws_caller_identity: { many: { count: 2 } } } };
-    expect(() => prepareForOfflinePlan(counted, "test-stack")).toThrow("data.aws_caller_identity.many in test-stack uses count/for_each, which the stand-ins in scripts/terraform/offline.ts do not support yet");
+    expect(() => prepareForOfflinePlan(counted, "test-stack")).toThrow(
+      "data.aws_caller_identity.many in test-stack uses count/for_each, which the stand-ins in scripts/terraform/offline.ts do not support yet",
+    );
   });
 
   test("terraform's environment keeps none of the caller's AWS settings or proxies and points every endpoint and proxy at loopback", () => {
-    const env = offlineEnvironment({ PATH: "/bin", AWS_PROFILE: "prod", AWS_ACCESS_KEY_ID: "AKIAREAL", AWS_ENDPOINT_URL_STS: "https://sts.example", https_proxy: "http://proxy:3128", NO_PROXY: "*" });
+    const env = offlineEnvironment({
+      PATH: "/bin",
+      AWS_PROFILE: "prod",
+      AWS_ACCESS_KEY_ID: "AKIAREAL",
+      AWS_ENDPOINT_URL_STS: "https://sts.example",
+      https_proxy: "http://proxy:3128",
+      NO_PROXY: "*",
+    });
     expect(env).toEqual({
       PATH: "/bin",
       AWS_EC2_METADATA_DISABLED: "true",

@@ -3,7 +3,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+
 import { parse } from "yaml";
+
 import { buildApp } from "../stacks/app";
 import { BOOTSTRAP_STACK_NAME } from "../stacks/bootstrap-stack";
 
@@ -18,7 +20,14 @@ const ROOT = join(__dirname, "..");
 const WORKFLOW = join(ROOT, ".github", "workflows", "infrastructure.yml");
 const VALIDATOR = join(ROOT, "node_modules", "@action-validator", "cli", "cli.mjs");
 const text = readFileSync(WORKFLOW, "utf8");
-type Step = { name?: string; uses?: string; run?: string; if?: string; with?: Record<string, unknown>; env?: Record<string, string> };
+type Step = {
+  name?: string;
+  uses?: string;
+  run?: string;
+  if?: string;
+  with?: Record<string, unknown>;
+  env?: Record<string, string>;
+};
 type Job = {
   needs?: string | string[];
   if?: string;
@@ -28,10 +37,16 @@ type Job = {
   strategy?: { matrix: { include: { environment: string; role_variable: string }[]; node?: number[] } };
   steps: Step[];
 };
-const workflow = parse(text) as { on: Record<string, { branches?: string[] }>; permissions: Record<string, string>; env: Record<string, string>; jobs: Record<string, Job> };
+const workflow = parse(text) as {
+  on: Record<string, { branches?: string[] }>;
+  permissions: Record<string, string>;
+  env: Record<string, string>;
+  jobs: Record<string, Job>;
+};
 const jobs = workflow.jobs;
-const environments = buildApp({ env: {}, overrides: {} })
-  .environments.map((s) => s.node.id.replace(/^farmers-module-/, ""));
+const environments = buildApp({ env: {}, overrides: {} }).environments.map((s) =>
+  s.node.id.replace(/^farmers-module-/, ""),
+);
 
 async function validate(file: string): Promise<{ code: number; output: string }> {
   try {
@@ -53,7 +68,13 @@ describe("workflow schema (action-validator, offline)", () => {
     const dir = mkdtempSync(join(tmpdir(), "farmers-workflow-"));
     try {
       const broken = join(dir, "infrastructure.yml");
-      writeFileSync(broken, text.replace("    runs-on: ubuntu-latest\n    timeout-minutes: 15", "    runs_on: ubuntu-latest\n    timeout-minutes: 15"));
+      writeFileSync(
+        broken,
+        text.replace(
+          "    runs-on: ubuntu-latest\n    timeout-minutes: 15",
+          "    runs_on: ubuntu-latest\n    timeout-minutes: 15",
+        ),
+      );
       // WHEN validated THEN it is rejected
       const result = await validate(broken);
       expect(result.code).toBe(1);
@@ -76,12 +97,16 @@ describe("workflow behaviour", () => {
     for (const [name, job] of Object.entries(jobs)) {
       const needs: Record<string, string> = {};
       if (job.steps.some((s) => s.uses?.startsWith("actions/checkout@"))) needs.contents = "read";
-      if (job.steps.some((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"))) needs["id-token"] = "write";
+      if (job.steps.some((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@")))
+        needs["id-token"] = "write";
       // A script that posts comments writes pull requests; one that only looks the merged pull
       // request up reads it (and the commit it belongs to).
-      const scripts = job.steps.filter((s) => s.uses?.startsWith("actions/github-script@")).map((s) => String(s.with?.script));
+      const scripts = job.steps
+        .filter((s) => s.uses?.startsWith("actions/github-script@"))
+        .map((s) => String(s.with?.script));
       if (scripts.some((s) => /createComment|updateComment/.test(s))) needs["pull-requests"] = "write";
-      else if (scripts.some((s) => s.includes("listPullRequestsAssociatedWithCommit"))) Object.assign(needs, { contents: "read", "pull-requests": "read" });
+      else if (scripts.some((s) => s.includes("listPullRequestsAssociatedWithCommit")))
+        Object.assign(needs, { contents: "read", "pull-requests": "read" });
       // THEN the job declares those and nothing else
       expect([name, job.permissions]).toEqual([name, needs]);
     }
@@ -90,7 +115,10 @@ describe("workflow behaviour", () => {
   test("tests and synthesizes on Node 22 and 24 with the npm cache, uploading the stacks once", () => {
     const steps = jobs.test.steps;
     expect(jobs.test.strategy?.matrix).toEqual({ node: [22, 24] });
-    expect(steps.find((s) => s.uses?.startsWith("actions/setup-node@"))?.with).toEqual({ "node-version": "${{ matrix.node }}", cache: "npm" });
+    expect(steps.find((s) => s.uses?.startsWith("actions/setup-node@"))?.with).toEqual({
+      "node-version": "${{ matrix.node }}",
+      cache: "npm",
+    });
     const commands = steps.map((s) => s.run ?? "").join("\n");
     expect(commands).toMatch(/npm ci[\s\S]*npm test[\s\S]*npm run synth/);
     expect(steps.find((s) => s.uses?.startsWith("actions/upload-artifact@"))?.if).toBe("matrix.node == 22");
@@ -105,9 +133,16 @@ describe("workflow behaviour", () => {
 
   test("proves the switch to cdktn on Node 22 with the suite's terraform and the pinned providers from the registry", () => {
     const steps = jobs.cdktn.steps;
-    expect(steps.find((s) => s.uses?.startsWith("actions/setup-node@"))?.with).toEqual({ "node-version": 22, cache: "npm" });
+    expect(steps.find((s) => s.uses?.startsWith("actions/setup-node@"))?.with).toEqual({
+      "node-version": 22,
+      cache: "npm",
+    });
     const check = steps.find((s) => s.run === "npm run check:cdktn")!;
-    expect(check.env).toEqual({ FARMERS_TF_PROVIDERS: "registry", TF_PLUGIN_CACHE_DIR: "${{ runner.temp }}/terraform-plugin-cache", CDKTN_SCRATCH: "${{ runner.temp }}/cdktn" });
+    expect(check.env).toEqual({
+      FARMERS_TF_PROVIDERS: "registry",
+      TF_PLUGIN_CACHE_DIR: "${{ runner.temp }}/terraform-plugin-cache",
+      CDKTN_SCRATCH: "${{ runner.temp }}/cdktn",
+    });
     // the same plugin cache step as the test job (one definition, a YAML anchor)
     const cache = (job: Job) => job.steps.filter((s) => s.name === "Cache the Terraform plugin cache");
     expect(cache(jobs.cdktn)).toEqual(cache(jobs.test));
@@ -123,31 +158,48 @@ describe("workflow behaviour", () => {
   });
 
   test("nothing that applies waits for the cdktn job", () => {
-    for (const job of ["apply-staging", "plan-production", "apply-production"]) expect([job, [jobs[job].needs].flat()]).toEqual([job, expect.not.arrayContaining(["cdktn"])]);
+    for (const job of ["apply-staging", "plan-production", "apply-production"])
+      expect([job, [jobs[job].needs].flat()]).toEqual([job, expect.not.arrayContaining(["cdktn"])]);
   });
 
   test("the synth that the plan and apply jobs use runs in strict mode whenever they can run", () => {
     // GIVEN the test job's synth (its cdktf.out is the artifact plan and apply download)
     const synth = jobs.test.steps.find((s) => /npm run synth/.test(s.run ?? ""))!;
     // THEN FARMERS_STRICT is 1 on pushes and on pull requests from this repository (the plan job's condition), off for forks
-    expect(synth.env?.FARMERS_STRICT).toBe("${{ (github.event_name == 'push' || github.event.pull_request.head.repo.full_name == github.repository) && '1' || '' }}");
+    expect(synth.env?.FARMERS_STRICT).toBe(
+      "${{ (github.event_name == 'push' || github.event.pull_request.head.repo.full_name == github.repository) && '1' || '' }}",
+    );
     expect(jobs.plan.if).toContain("github.event.pull_request.head.repo.full_name == github.repository");
     for (const job of ["plan", "apply-staging", "plan-production", "apply-production"])
-      expect([job, jobs[job].steps.some((s) => s.uses?.startsWith("actions/download-artifact@") && s.with?.name === "cdktf-out")]).toEqual([job, true]);
+      expect([
+        job,
+        jobs[job].steps.some((s) => s.uses?.startsWith("actions/download-artifact@") && s.with?.name === "cdktf-out"),
+      ]).toEqual([job, true]);
   });
 
   test("the deploy: and plan: scripts synthesize in strict mode unless FARMERS_STRICT narrows it", () => {
-    const scripts = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
+    const scripts = (
+      JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }
+    ).scripts;
     // (plan:offline plans against no account at all: it keeps the placeholders)
-    const goLive = Object.entries(scripts).filter(([name]) => /^(deploy|plan):(bootstrap|dev|beta|staging|production)$/.test(name));
+    const goLive = Object.entries(scripts).filter(([name]) =>
+      /^(deploy|plan):(bootstrap|dev|beta|staging|production)$/.test(name),
+    );
     expect(goLive.length).toBe(9);
-    expect(goLive.filter(([, command]) => !command.includes("FARMERS_STRICT=${FARMERS_STRICT:-1} ")).map(([name]) => name)).toEqual([]);
+    expect(
+      goLive.filter(([, command]) => !command.includes("FARMERS_STRICT=${FARMERS_STRICT:-1} ")).map(([name]) => name),
+    ).toEqual([]);
   });
 
   test("scans the synthesized stacks with Checkov pinned to a release, failing on findings", () => {
     const checkov = jobs.scan.steps.find((s) => s.uses?.startsWith("bridgecrewio/checkov-action@"))!;
     expect(checkov.uses).toMatch(/@[0-9a-f]{40}$/);
-    expect(checkov.with).toMatchObject({ directory: "cdktf.out/stacks", framework: "terraform_json", config_file: ".checkov.yaml", soft_fail: false });
+    expect(checkov.with).toMatchObject({
+      directory: "cdktf.out/stacks",
+      framework: "terraform_json",
+      config_file: ".checkov.yaml",
+      soft_fail: false,
+    });
   });
 
   test("skips in .checkov.yaml each carry a reason, and none of the checks the constructs satisfy is skipped", () => {
@@ -162,7 +214,8 @@ describe("workflow behaviour", () => {
       expect([id, lines[at].includes(" # ") || /^\s*#/.test(lines[above] ?? "")]).toEqual([id, true]);
     }
     // THEN the checks fixed by the constructs stay enforced
-    for (const fixed of ["CKV_AWS_158", "CKV_AWS_223", "CKV_AWS_224", "CKV_AWS_130", "CKV_AWS_33"]) expect(skips).not.toContain(fixed);
+    for (const fixed of ["CKV_AWS_158", "CKV_AWS_223", "CKV_AWS_224", "CKV_AWS_130", "CKV_AWS_33"])
+      expect(skips).not.toContain(fixed);
   });
 
   test("plans every environment stack of the app, each with its own OIDC role variable", () => {
@@ -173,13 +226,17 @@ describe("workflow behaviour", () => {
     expect(creds.with?.["role-to-assume"]).toBe("${{ vars[matrix.role_variable] }}");
     const commands = jobs.plan.steps.map((s) => s.run ?? "").join("\n");
     expect(commands).toContain('terraform -chdir="$STACK_DIR" init -input=false');
-    expect(commands).toContain('terraform -chdir="$STACK_DIR" plan -input=false -no-color -lock-timeout=10m -out=tfplan');
+    expect(commands).toContain(
+      'terraform -chdir="$STACK_DIR" plan -input=false -no-color -lock-timeout=10m -out=tfplan',
+    );
     expect(jobs.plan.steps.some((s) => s.uses?.startsWith("actions/github-script@"))).toBe(true);
   });
 
   test("uses Terraform 1.11.4 wherever it sets Terraform up", () => {
     expect(workflow.env.TERRAFORM_VERSION).toBe("1.11.4");
-    const setups = Object.values(jobs).flatMap((j) => j.steps.filter((s) => s.uses?.startsWith("hashicorp/setup-terraform@")));
+    const setups = Object.values(jobs).flatMap((j) =>
+      j.steps.filter((s) => s.uses?.startsWith("hashicorp/setup-terraform@")),
+    );
     expect(setups.length).toBeGreaterThanOrEqual(5);
     for (const s of setups) expect(s.with?.terraform_version).toBe("${{ env.TERRAFORM_VERSION }}");
   });
@@ -205,7 +262,10 @@ describe("workflow behaviour", () => {
 
   test("npm test validates and plans against the pinned providers from the registry, through a cached plugin cache, with no 5.100.0 mirror", () => {
     const npmTest = jobs.test.steps.find((s) => s.run === "npm test")!;
-    expect(npmTest.env).toEqual({ FARMERS_TF_PROVIDERS: "registry", TF_PLUGIN_CACHE_DIR: "${{ runner.temp }}/terraform-plugin-cache" });
+    expect(npmTest.env).toEqual({
+      FARMERS_TF_PROVIDERS: "registry",
+      TF_PLUGIN_CACHE_DIR: "${{ runner.temp }}/terraform-plugin-cache",
+    });
     const cache = jobs.test.steps.find((s) => s.uses?.startsWith("actions/cache@"))!;
     expect(cache.with?.path).toBe("${{ runner.temp }}/terraform-plugin-cache");
     expect(text).not.toMatch(/providers mirror|TF_PROVIDER_MIRROR|5\.100\.0/);
@@ -213,7 +273,9 @@ describe("workflow behaviour", () => {
 
   test("the test job ships check-plan in the synth artifact for the plan and apply jobs", () => {
     const steps = jobs.test.steps;
-    const bundle = steps.findIndex((s) => s.run?.includes('bundle("scripts/terraform/check-plan-cli.ts", "cdktf.out/tools/check-plan.js")'));
+    const bundle = steps.findIndex((s) =>
+      s.run?.includes('bundle("scripts/terraform/check-plan-cli.ts", "cdktf.out/tools/check-plan.js")'),
+    );
     const upload = steps.findIndex((s) => s.uses?.startsWith("actions/upload-artifact@"));
     expect(bundle).toBeGreaterThan(-1);
     expect(bundle).toBeLessThan(upload);
@@ -221,7 +283,9 @@ describe("workflow behaviour", () => {
 
   test("each pull-request plan is checked with the pull request's allowances, and a refusal fails the job", () => {
     const check = jobs.plan.steps.find((s) => s.run?.includes("node cdktf.out/tools/check-plan.js"))!;
-    expect(check.run).toContain('node cdktf.out/tools/check-plan.js plan.json --pull-request pull-request.json --environment "$ENVIRONMENT"');
+    expect(check.run).toContain(
+      'node cdktf.out/tools/check-plan.js plan.json --pull-request pull-request.json --environment "$ENVIRONMENT"',
+    );
     expect(check.run).toContain("jq '.pull_request | {labels, body}' \"$GITHUB_EVENT_PATH\" > pull-request.json");
     const fail = jobs.plan.steps.at(-1) as Step & { if?: string };
     expect(fail.if).toBe("steps.plan.outputs.exit_code != '0' || steps.check.outputs.exit_code != '0'");
@@ -233,35 +297,53 @@ describe("workflow behaviour", () => {
     expect(script).toContain('read("check.txt"');
     expect(script).toContain("read(`cost-diff/farmers-module-${env}.md`");
     expect(jobs.plan.needs).toEqual(["test", "cost"]);
-    expect(jobs.plan.steps.some((s) => s.uses?.startsWith("actions/download-artifact@") && s.with?.name === "cost-diff")).toBe(true);
+    expect(
+      jobs.plan.steps.some((s) => s.uses?.startsWith("actions/download-artifact@") && s.with?.name === "cost-diff"),
+    ).toBe(true);
   });
 
   test("the cost job compares the base branch's synth with the head's", () => {
     const commands = jobs.cost.steps.map((s) => s.run ?? "").join("\n");
     expect(commands).toContain('git worktree add --detach "$RUNNER_TEMP/base" "$BASE_SHA"');
-    expect(commands).toContain('npm run -s cost:diff -- "$RUNNER_TEMP/base.out" "$RUNNER_TEMP/head.out" --out cost-diff');
-    expect(jobs.cost.steps.find((s) => s.uses?.startsWith("actions/upload-artifact@"))?.with).toMatchObject({ name: "cost-diff", path: "cost-diff/" });
+    expect(commands).toContain(
+      'npm run -s cost:diff -- "$RUNNER_TEMP/base.out" "$RUNNER_TEMP/head.out" --out cost-diff',
+    );
+    expect(jobs.cost.steps.find((s) => s.uses?.startsWith("actions/upload-artifact@"))?.with).toMatchObject({
+      name: "cost-diff",
+      path: "cost-diff/",
+    });
   });
 
-  test.each(["apply-staging", "plan-production", "apply-production"])("%s runs check-plan with the merged pull request's allowances before anything is applied or approved", (name) => {
-    const steps = jobs[name].steps;
-    const check = steps.findIndex((s) => s.run?.includes("node cdktf.out/tools/check-plan.js plan.json --pull-request pull-request.json"));
-    const plan = steps.findIndex((s) => s.run?.includes("plan -input=false -no-color -lock-timeout=10m -out=tfplan"));
-    expect(check).toBeGreaterThan(plan);
-    expect(steps[check].env?.PULL_REQUEST).toBe("${{ needs.merged-pull-request.outputs.json }}");
-    expect(steps[check].run).toContain("set -euo pipefail");
-    const apply = steps.findIndex((s) => s.run?.includes(" apply -input=false"));
-    if (apply >= 0) expect(check).toBeLessThan(apply);
-  });
+  test.each(["apply-staging", "plan-production", "apply-production"])(
+    "%s runs check-plan with the merged pull request's allowances before anything is applied or approved",
+    (name) => {
+      const steps = jobs[name].steps;
+      const check = steps.findIndex((s) =>
+        s.run?.includes("node cdktf.out/tools/check-plan.js plan.json --pull-request pull-request.json"),
+      );
+      const plan = steps.findIndex((s) => s.run?.includes("plan -input=false -no-color -lock-timeout=10m -out=tfplan"));
+      expect(check).toBeGreaterThan(plan);
+      expect(steps[check].env?.PULL_REQUEST).toBe("${{ needs.merged-pull-request.outputs.json }}");
+      expect(steps[check].run).toContain("set -euo pipefail");
+      const apply = steps.findIndex((s) => s.run?.includes(" apply -input=false"));
+      if (apply >= 0) expect(check).toBeLessThan(apply);
+    },
+  );
 
   test("serializes everything that applies per environment, never cancelling a running job", () => {
-    for (const [job, env] of [["apply-staging", "staging"], ["plan-production", "production"], ["apply-production", "production"]]) {
+    for (const [job, env] of [
+      ["apply-staging", "staging"],
+      ["plan-production", "production"],
+      ["apply-production", "production"],
+    ]) {
       expect(jobs[job].concurrency).toEqual({ group: `terraform-${env}`, "cancel-in-progress": false });
     }
   });
 
   test("pins every action to a full commit SHA, never a tag or branch", () => {
-    const uses = Object.values(jobs).flatMap((j) => j.steps.map((s) => s.uses).filter((u): u is string => u !== undefined));
+    const uses = Object.values(jobs).flatMap((j) =>
+      j.steps.map((s) => s.uses).filter((u): u is string => u !== undefined),
+    );
     expect(uses.length).toBeGreaterThan(0);
     for (const u of uses) expect(u).toMatch(/^[\w.-]+\/[\w.-]+@[0-9a-f]{40}$/);
   });
@@ -269,8 +351,12 @@ describe("workflow behaviour", () => {
   test("names the release of every pinned SHA in a comment, one release per action", () => {
     // GIVEN every `uses:` line of the raw file (YAML parsing drops comments; anchored steps appear once)
     const raw = [...text.matchAll(/^\s*(?:- )?uses: (\S+)(.*)$/gm)];
-    const lines = raw.map((m) => /^([\w.-]+\/[\w.-]+)@([0-9a-f]{40})$/.exec(m[1]) ? [m[0], ...m[1].split("@"), m[2]] : [m[0], m[1], "", m[2]]);
-    expect(new Set(lines.map(([, action, sha]) => `${action}@${sha}`))).toEqual(new Set(Object.values(jobs).flatMap((j) => j.steps.flatMap((s) => (s.uses ? [s.uses] : [])))));
+    const lines = raw.map((m) =>
+      /^([\w.-]+\/[\w.-]+)@([0-9a-f]{40})$/.exec(m[1]) ? [m[0], ...m[1].split("@"), m[2]] : [m[0], m[1], "", m[2]],
+    );
+    expect(new Set(lines.map(([, action, sha]) => `${action}@${sha}`))).toEqual(
+      new Set(Object.values(jobs).flatMap((j) => j.steps.flatMap((s) => (s.uses ? [s.uses] : [])))),
+    );
     const releases = new Map<string, string>();
     for (const [, action, sha, rest] of lines) {
       // THEN each carries "# vX.Y.Z" and an action is pinned to the same SHA everywhere

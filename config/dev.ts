@@ -33,7 +33,15 @@ export const dev: ConfigLayer = {
     skipFinalSnapshot: true,
   },
   // Container Insights off: the task-count alarm reads the load balancer's host counts instead.
-  service: { cpu: 256, memoryMiB: 512, desiredCount: 1, minCount: 1, maxCount: 2, fargateSpot: true, containerInsights: false },
+  service: {
+    cpu: 256,
+    memoryMiB: 512,
+    desiredCount: 1,
+    minCount: 1,
+    maxCount: 2,
+    fargateSpot: true,
+    containerInsights: false,
+  },
   aaa: { endpoint: "aaa-service-dev.internal:50052" },
   // The load balancer holds no data: deletion protection would only block the destroy.
   loadBalancer: { certificate: { domain: "farmers-dev.kisanlink.in" }, deletionProtection: false },

@@ -1,9 +1,10 @@
 import { readFileSync } from "node:fs";
+
 import { beta } from "./beta";
 import { common } from "./common";
 import { dev } from "./dev";
 import { production } from "./production";
-import { ENVIRONMENT_NAMES, environmentConfigSchema, type EnvironmentConfig, type EnvironmentName } from "./schema";
+import { ENVIRONMENT_NAMES, type EnvironmentConfig, environmentConfigSchema, type EnvironmentName } from "./schema";
 import { staging } from "./staging";
 import { STRICT_VARIABLE, strictEnvironments, strictProblems } from "./strict";
 import type { ConfigLayer } from "./types";
@@ -20,12 +21,13 @@ export type OverrideFile = Partial<Record<EnvironmentName | "common", ConfigLaye
 
 /** Environment variables read as overrides, and the setting each one sets. */
 export const ENV_VARIABLES = {
-  FARMERS_CONFIG_FILE: "path of a JSON override file: { \"common\": {...}, \"production\": {...} }",
+  FARMERS_CONFIG_FILE: 'path of a JSON override file: { "common": {...}, "production": {...} }',
   FARMERS_STATE_BUCKET: "state.bucket",
   FARMERS_STATE_LOCK_TABLE: "state.lockTable",
   FARMERS_ALLOWED_ACCOUNT_IDS: "allowedAccountIds (comma-separated)",
   FARMERS_ALARM_EMAILS: "observability.criticalEmails and warningEmails (comma-separated)",
-  [STRICT_VARIABLE]: "strict mode: 1 (every environment) or environment names (comma-separated); refuses placeholders (config/strict.ts)",
+  [STRICT_VARIABLE]:
+    "strict mode: 1 (every environment) or environment names (comma-separated); refuses placeholders (config/strict.ts)",
 } as const;
 
 /** Raised when configuration is invalid; the message lists every problem found. */
@@ -49,13 +51,17 @@ export interface LoadOptions {
 /** Loads, merges and validates one environment's configuration. Throws ConfigError. */
 export function loadEnvironmentConfig(name: string, options: LoadOptions = {}): EnvironmentConfig {
   if (!isEnvironmentName(name)) {
-    throw new ConfigError(name, [`environment: received ${JSON.stringify(name)}; allowed: ${ENVIRONMENT_NAMES.join(", ")}`]);
+    throw new ConfigError(name, [
+      `environment: received ${JSON.stringify(name)}; allowed: ${ENVIRONMENT_NAMES.join(", ")}`,
+    ]);
   }
   const env = options.env ?? process.env;
   const overrides = options.overrides ?? readOverrideFile(env.FARMERS_CONFIG_FILE);
   for (const key of Object.keys(overrides)) {
     if (key !== "common" && !isEnvironmentName(key))
-      throw new ConfigError(key, [`override file key: received ${JSON.stringify(key)}; allowed: common, ${ENVIRONMENT_NAMES.join(", ")}`]);
+      throw new ConfigError(key, [
+        `override file key: received ${JSON.stringify(key)}; allowed: common, ${ENVIRONMENT_NAMES.join(", ")}`,
+      ]);
   }
   const operatorLayers = [overrides.common ?? {}, overrides[name] ?? {}, envVariableLayer(env)];
   const merged = [common, ENVIRONMENT_LAYERS[name], ...operatorLayers].reduce(
@@ -70,7 +76,8 @@ export function loadEnvironmentConfig(name: string, options: LoadOptions = {}): 
         if (issue.code === "unrecognized_keys") {
           const input = (issue.input ?? {}) as Record<string, unknown>;
           return issue.keys.map(
-            (key) => `${[...issue.path, key].join(".")}: received ${brief(input[key])}; allowed: only settings defined in config/schema.ts (misspelt?)`,
+            (key) =>
+              `${[...issue.path, key].join(".")}: received ${brief(input[key])}; allowed: only settings defined in config/schema.ts (misspelt?)`,
           );
         }
         const path = issue.path.length > 0 ? issue.path.join(".") : "(root)";
@@ -80,7 +87,9 @@ export function loadEnvironmentConfig(name: string, options: LoadOptions = {}): 
     );
   }
   if (result.data.name !== name)
-    throw new ConfigError(name, [`name: received ${JSON.stringify(result.data.name)}; allowed: ${JSON.stringify(name)} (the environment being loaded)`]);
+    throw new ConfigError(name, [
+      `name: received ${JSON.stringify(result.data.name)}; allowed: ${JSON.stringify(name)} (the environment being loaded)`,
+    ]);
   const strict = strictEnvironments(env[STRICT_VARIABLE], ENVIRONMENT_NAMES);
   if (typeof strict === "string") throw new ConfigError(name, [strict]);
   const goLive = strict?.includes(name) ? strictProblems(result.data, operatorLayers) : [];
@@ -109,19 +118,32 @@ function readOverrideFile(path: string | undefined): OverrideFile {
   try {
     text = readFileSync(path, "utf8");
   } catch (e) {
-    throw new ConfigError("common", [`FARMERS_CONFIG_FILE: received ${JSON.stringify(path)}; allowed: a readable JSON file (${(e as Error).message})`]);
+    throw new ConfigError("common", [
+      `FARMERS_CONFIG_FILE: received ${JSON.stringify(path)}; allowed: a readable JSON file (${(e as Error).message})`,
+    ]);
   }
+  const refuse = (why: string) =>
+    new ConfigError("common", [
+      `FARMERS_CONFIG_FILE: received ${JSON.stringify(path)}; allowed: a JSON object keyed by common or environment name (${why})`,
+    ]);
+  let parsed: unknown;
   try {
-    const parsed: unknown = JSON.parse(text);
-    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new Error("not a JSON object");
-    return parsed as OverrideFile;
+    parsed = JSON.parse(text);
   } catch (e) {
-    throw new ConfigError("common", [`FARMERS_CONFIG_FILE: received ${JSON.stringify(path)}; allowed: a JSON object keyed by common or environment name (${(e as Error).message})`]);
+    throw refuse((e as Error).message);
   }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw refuse("not a JSON object");
+  return parsed as OverrideFile;
 }
 
 function envVariableLayer(env: NodeJS.ProcessEnv): ConfigLayer {
-  const list = (v: string | undefined) => (v === undefined ? undefined : v.split(",").map((s) => s.trim()).filter(Boolean));
+  const list = (v: string | undefined) =>
+    v === undefined
+      ? undefined
+      : v
+          .split(",")
+          .map((s) => s.trim())
+          .filter(Boolean);
   const emails = list(env.FARMERS_ALARM_EMAILS);
   const layer: ConfigLayer = {
     state: { bucket: env.FARMERS_STATE_BUCKET, lockTable: env.FARMERS_STATE_LOCK_TABLE },
@@ -135,7 +157,12 @@ function envVariableLayer(env: NodeJS.ProcessEnv): ConfigLayer {
  * Settings that are one choice among shapes ({ arn } or { domain }; one source mode or another):
  * a layer replaces them whole, so an override never ends up with both shapes' fields.
  */
-export const ATOMIC_SETTINGS: readonly string[] = ["loadBalancer.certificate", "pipeline.source", "aaa.network", "loadBalancer.hostedZone"];
+export const ATOMIC_SETTINGS: readonly string[] = [
+  "loadBalancer.certificate",
+  "pipeline.source",
+  "aaa.network",
+  "loadBalancer.hostedZone",
+];
 
 /** Merges plain objects key by key; arrays, scalars and ATOMIC_SETTINGS replace; undefined leaves the value. */
 export function deepMerge(base: Record<string, unknown>, layer: unknown, path = ""): Record<string, unknown> {

@@ -1,11 +1,12 @@
 import { z } from "zod";
+
 import {
   ELB_ACCOUNT_REGIONS,
   FARGATE_CPU_MEMORY,
+  isValidPerformanceInsightsRetention,
   LOG_RETENTION_DAYS,
   RDS_BACKUP_RETENTION,
   RDS_INSTANCE_CLASSES,
-  isValidPerformanceInsightsRetention,
 } from "./aws-catalog";
 import { cidrContains, cidrOverlaps, parseCidr } from "./cidr";
 
@@ -40,20 +41,27 @@ const region = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, allowed("an AWS r
 // The stacks' region: ALB access-log delivery there must go through a regional ELB account.
 const stackRegion = z
   .string()
-  .refine((v) => (ELB_ACCOUNT_REGIONS as readonly string[]).includes(v), allowed(`a region with an ELB log-delivery account: ${ELB_ACCOUNT_REGIONS.join(", ")}`));
+  .refine(
+    (v) => (ELB_ACCOUNT_REGIONS as readonly string[]).includes(v),
+    allowed(`a region with an ELB log-delivery account: ${ELB_ACCOUNT_REGIONS.join(", ")}`),
+  );
 const logRetention = z
   .number()
   .refine((v) => (LOG_RETENTION_DAYS as readonly number[]).includes(v), allowed(LOG_RETENTION_DAYS.join(", ")));
 const arn = (service: string, resourcePattern: string, example: string) =>
   z
     .string()
-    .regex(new RegExp(`^arn:aws(-[a-z]+)*:${service}:[a-z0-9-]+:\\d{12}:${resourcePattern}$`), allowed(`an ARN such as ${example}`));
-const hostPort = z
-  .string()
-  .regex(/^[a-zA-Z0-9.-]+:\d{1,5}$/, allowed("host:port, e.g. aaa-service.internal:50052"));
+    .regex(
+      new RegExp(`^arn:aws(-[a-z]+)*:${service}:[a-z0-9-]+:\\d{12}:${resourcePattern}$`),
+      allowed(`an ARN such as ${example}`),
+    );
+const hostPort = z.string().regex(/^[a-zA-Z0-9.-]+:\d{1,5}$/, allowed("host:port, e.g. aaa-service.internal:50052"));
 const s3BucketName = z
   .string()
-  .regex(/^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, allowed("3-63 lowercase letters, digits, dots and hyphens"));
+  .regex(
+    /^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+    allowed("3-63 lowercase letters, digits, dots and hyphens"),
+  );
 const positiveInt = z.number().int().positive();
 
 const networkSchema = z
@@ -79,10 +87,21 @@ const databaseSchema = z
     instanceClass: z
       .string()
       .refine((v) => v in RDS_INSTANCE_CLASSES, allowed(Object.keys(RDS_INSTANCE_CLASSES).join(", "))),
-    allocatedStorageGiB: z.number().int().min(20, allowed("20 to 65536 GiB for gp3")).max(65536, allowed("20 to 65536 GiB for gp3")),
+    allocatedStorageGiB: z
+      .number()
+      .int()
+      .min(20, allowed("20 to 65536 GiB for gp3"))
+      .max(65536, allowed("20 to 65536 GiB for gp3")),
     maxAllocatedStorageGiB: z.number().int().max(65536, allowed("at most 65536 GiB")),
-    name: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, allowed("a PostgreSQL identifier: lowercase letter, then letters, digits, _ (max 63)")),
-    username: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, allowed("a PostgreSQL role name: lowercase letter, then letters, digits, _")),
+    name: z
+      .string()
+      .regex(
+        /^[a-z][a-z0-9_]{0,62}$/,
+        allowed("a PostgreSQL identifier: lowercase letter, then letters, digits, _ (max 63)"),
+      ),
+    username: z
+      .string()
+      .regex(/^[a-z][a-z0-9_]{0,62}$/, allowed("a PostgreSQL role name: lowercase letter, then letters, digits, _")),
     multiAz: z.boolean(),
     deletionProtection: z.boolean(),
     preventDestroy: z.boolean(),
@@ -115,9 +134,7 @@ const databaseSchema = z
 
 const serviceSchema = z
   .object({
-    cpu: z
-      .number()
-      .refine((v) => v in FARGATE_CPU_MEMORY, allowed(Object.keys(FARGATE_CPU_MEMORY).join(", "))),
+    cpu: z.number().refine((v) => v in FARGATE_CPU_MEMORY, allowed(Object.keys(FARGATE_CPU_MEMORY).join(", "))),
     memoryMiB: positiveInt,
     desiredCount: z.number().int().min(0),
     minCount: z.number().int().min(0),
@@ -162,8 +179,14 @@ const aaaSchema = z
     network: z
       .object({
         cidr,
-        peeringConnectionId: z.string().regex(/^pcx-[0-9a-f]{8,17}$/, allowed("pcx-<hex>")).optional(),
-        transitGatewayId: z.string().regex(/^tgw-[0-9a-f]{8,17}$/, allowed("tgw-<hex>")).optional(),
+        peeringConnectionId: z
+          .string()
+          .regex(/^pcx-[0-9a-f]{8,17}$/, allowed("pcx-<hex>"))
+          .optional(),
+        transitGatewayId: z
+          .string()
+          .regex(/^tgw-[0-9a-f]{8,17}$/, allowed("tgw-<hex>"))
+          .optional(),
       })
       .strict()
       .optional(),
@@ -177,7 +200,9 @@ const certificateDomain = z.string().regex(/^(\*\.)?([a-z0-9-]+\.)+[a-z]{2,}$/, 
  * `loadBalancer.hostedZone`.
  */
 const certificateSchema = z.union([
-  z.object({ arn: arn("acm", "certificate/[0-9a-f-]{36}", "arn:aws:acm:us-east-1:123456789012:certificate/<uuid>") }).strict(),
+  z
+    .object({ arn: arn("acm", "certificate/[0-9a-f-]{36}", "arn:aws:acm:us-east-1:123456789012:certificate/<uuid>") })
+    .strict(),
   z.object({ domain: certificateDomain }).strict(),
   z.object({ domain: certificateDomain, create: z.literal(true) }).strict(),
 ]);
@@ -200,7 +225,11 @@ const loadBalancerSchema = z
     waf: z
       .object({
         enabled: z.boolean(),
-        rateLimitPerIp: z.number().int().min(100, allowed("100 to 2000000000 requests per 5 minutes")).max(2_000_000_000, allowed("100 to 2000000000 requests per 5 minutes")),
+        rateLimitPerIp: z
+          .number()
+          .int()
+          .min(100, allowed("100 to 2000000000 requests per 5 minutes"))
+          .max(2_000_000_000, allowed("100 to 2000000000 requests per 5 minutes")),
       })
       .strict(),
   })
@@ -223,7 +252,11 @@ const pipelineSchema = z
       z
         .object({
           mode: z.literal("codestar-connection"),
-          connectionArn: arn("code(star-)?connections", "connection/[0-9a-f-]{36}", "arn:aws:codeconnections:us-east-1:123456789012:connection/<uuid>").optional(),
+          connectionArn: arn(
+            "code(star-)?connections",
+            "connection/[0-9a-f-]{36}",
+            "arn:aws:codeconnections:us-east-1:123456789012:connection/<uuid>",
+          ).optional(),
         })
         .strict(),
       z.object({ mode: z.literal("github-token") }).strict(),
@@ -251,13 +284,24 @@ const observabilitySchema = z
 export const environmentConfigSchema = z
   .object({
     name: z.enum(ENVIRONMENT_NAMES),
-    protection: z.enum(PROTECTION_LEVELS, allowed(`${PROTECTION_LEVELS.join(", ")} (see PROTECTION_LEVELS in config/schema.ts)`)),
+    protection: z.enum(
+      PROTECTION_LEVELS,
+      allowed(`${PROTECTION_LEVELS.join(", ")} (see PROTECTION_LEVELS in config/schema.ts)`),
+    ),
     project: z.string().regex(/^[a-z][a-z0-9-]{1,30}$/, allowed("lowercase letters, digits and hyphens")),
     region: stackRegion,
-    availabilityZones: z.array(z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d[a-z]$/, allowed("an AZ name such as us-east-1a"))),
+    availabilityZones: z.array(
+      z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d[a-z]$/, allowed("an AZ name such as us-east-1a")),
+    ),
     allowedAccountIds: z.array(accountId),
     tags: z.record(z.string(), z.string()),
-    state: z.object({ bucket: s3BucketName, lockTable: z.string().regex(/^[A-Za-z0-9_.-]{3,255}$/, allowed("3-255 of A-Z a-z 0-9 _ . -")), region }).strict(),
+    state: z
+      .object({
+        bucket: s3BucketName,
+        lockTable: z.string().regex(/^[A-Za-z0-9_.-]{3,255}$/, allowed("3-255 of A-Z a-z 0-9 _ . -")),
+        region,
+      })
+      .strict(),
     network: networkSchema,
     database: databaseSchema,
     service: serviceSchema,
@@ -328,7 +372,8 @@ function crossFieldRules(c: Raw, ctx: z.RefinementCtx): void {
       if (!cidrContains(vpc, block)) fail(path, value, `allowed: a block inside the VPC ${c.network.vpcCidr}`);
       if (block.prefix > 28) fail(path, value, "allowed: a prefix between /16 and /28 (AWS subnet limits)");
       const clash = seen.find((s) => cidrOverlaps(parseCidr(s.value)!, block));
-      if (clash) fail(path, value, `allowed: a block not overlapping network.${clash.path.slice(1).join(".")} (${clash.value})`);
+      if (clash)
+        fail(path, value, `allowed: a block not overlapping network.${clash.path.slice(1).join(".")} (${clash.value})`);
       seen.push({ path, value });
     }
   }
@@ -343,7 +388,11 @@ function crossFieldRules(c: Raw, ctx: z.RefinementCtx): void {
   // Task counts.
   const { minCount, desiredCount, maxCount } = c.service;
   if (!(minCount <= desiredCount && desiredCount <= maxCount))
-    fail(["service", "desiredCount"], { minCount, desiredCount, maxCount }, "allowed: minCount <= desiredCount <= maxCount");
+    fail(
+      ["service", "desiredCount"],
+      { minCount, desiredCount, maxCount },
+      "allowed: minCount <= desiredCount <= maxCount",
+    );
 
   // Storage.
   if (c.database.maxAllocatedStorageGiB <= c.database.allocatedStorageGiB)
@@ -378,35 +427,77 @@ function crossFieldRules(c: Raw, ctx: z.RefinementCtx): void {
       if (!c.database[key]) fail(["database", key], c.database[key], required);
     }
     if (c.database.skipFinalSnapshot)
-      fail(["database", "skipFinalSnapshot"], true, `allowed: false when protection is "production" (only a disposable environment may skip the final snapshot)`);
+      fail(
+        ["database", "skipFinalSnapshot"],
+        true,
+        `allowed: false when protection is "production" (only a disposable environment may skip the final snapshot)`,
+      );
     if (!c.loadBalancer.deletionProtection) fail(["loadBalancer", "deletionProtection"], false, required);
     if (c.service.fargateSpot)
-      fail(["service", "fargateSpot"], true, `allowed: false when protection is "production" (Spot tasks can be reclaimed with two minutes' notice)`);
+      fail(
+        ["service", "fargateSpot"],
+        true,
+        `allowed: false when protection is "production" (Spot tasks can be reclaimed with two minutes' notice)`,
+      );
     if (c.database.secretsRecoveryWindowDays === 0)
-      fail(["database", "secretsRecoveryWindowDays"], 0, `allowed: 7 to 30 days when protection is "production" (a deleted secret stays restorable)`);
-    if (c.offHours.enabled) fail(["offHours", "enabled"], true, `allowed: false when protection is "production" (customers use it around the clock)`);
+      fail(
+        ["database", "secretsRecoveryWindowDays"],
+        0,
+        `allowed: 7 to 30 days when protection is "production" (a deleted secret stays restorable)`,
+      );
+    if (c.offHours.enabled)
+      fail(
+        ["offHours", "enabled"],
+        true,
+        `allowed: false when protection is "production" (customers use it around the clock)`,
+      );
     if (c.network.natGateways === "none")
-      fail(["network", "natGateways"], "none", `allowed: one-per-az or single when protection is "production" (tasks stay in private subnets)`);
+      fail(
+        ["network", "natGateways"],
+        "none",
+        `allowed: one-per-az or single when protection is "production" (tasks stay in private subnets)`,
+      );
   }
 
   // Off-hours: a same-day awake window, the database started and stopped within the same day.
   if (c.offHours.enabled) {
     const wake = minutesOfDay(c.offHours.wakeAt);
     const sleep = minutesOfDay(c.offHours.sleepAt);
-    if (sleep <= wake) fail(["offHours", "sleepAt"], c.offHours.sleepAt, `allowed: a time after wakeAt (${c.offHours.wakeAt}) on the same day`);
+    if (sleep <= wake)
+      fail(
+        ["offHours", "sleepAt"],
+        c.offHours.sleepAt,
+        `allowed: a time after wakeAt (${c.offHours.wakeAt}) on the same day`,
+      );
     if (wake - c.offHours.databaseLeadMinutes < 0)
-      fail(["offHours", "databaseLeadMinutes"], c.offHours.databaseLeadMinutes, `allowed: at most ${wake} so the database starts on the same day as wakeAt (${c.offHours.wakeAt})`);
+      fail(
+        ["offHours", "databaseLeadMinutes"],
+        c.offHours.databaseLeadMinutes,
+        `allowed: at most ${wake} so the database starts on the same day as wakeAt (${c.offHours.wakeAt})`,
+      );
     if (sleep + DATABASE_STOP_DELAY_MINUTES > 23 * 60 + 59)
-      fail(["offHours", "sleepAt"], c.offHours.sleepAt, `allowed: at most 23:44 (the database stops ${DATABASE_STOP_DELAY_MINUTES} minutes later, the same day)`);
+      fail(
+        ["offHours", "sleepAt"],
+        c.offHours.sleepAt,
+        `allowed: at most 23:44 (the database stops ${DATABASE_STOP_DELAY_MINUTES} minutes later, the same day)`,
+      );
     if (new Set(c.offHours.awakeDays).size !== c.offHours.awakeDays.length)
       fail(["offHours", "awakeDays"], c.offHours.awakeDays, "allowed: each day once");
   }
 
   if ("create" in c.loadBalancer.certificate && !c.loadBalancer.hostedZone)
-    fail(["loadBalancer", "certificate"], c.loadBalancer.certificate, "allowed: create only with loadBalancer.hostedZone set (the DNS validation records go into that zone)");
+    fail(
+      ["loadBalancer", "certificate"],
+      c.loadBalancer.certificate,
+      "allowed: create only with loadBalancer.hostedZone set (the DNS validation records go into that zone)",
+    );
 
   if ([80, 443, c.service.containerPort].includes(c.loadBalancer.testListenerPort))
-    fail(["loadBalancer", "testListenerPort"], c.loadBalancer.testListenerPort, `allowed: a port other than 80, 443 and ${c.service.containerPort}`);
+    fail(
+      ["loadBalancer", "testListenerPort"],
+      c.loadBalancer.testListenerPort,
+      `allowed: a port other than 80, 443 and ${c.service.containerPort}`,
+    );
 
   if (c.aaa.network && !c.aaa.network.peeringConnectionId === !c.aaa.network.transitGatewayId)
     fail(["aaa", "network"], c.aaa.network, "allowed: exactly one of peeringConnectionId or transitGatewayId");

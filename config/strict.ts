@@ -17,7 +17,10 @@ const IN_STRICT_MODE = `allowed in strict mode (${STRICT_VARIABLE})`;
  * The environments strict mode checks, from the variable's value; undefined when it is off.
  * Returns a problem message instead when the value is malformed.
  */
-export function strictEnvironments(value: string | undefined, names: readonly EnvironmentName[]): readonly EnvironmentName[] | string | undefined {
+export function strictEnvironments(
+  value: string | undefined,
+  names: readonly EnvironmentName[],
+): readonly EnvironmentName[] | string | undefined {
   const text = value?.trim();
   if (!text) return undefined;
   if (text === "1") return names;
@@ -30,7 +33,8 @@ export function strictEnvironments(value: string | undefined, names: readonly En
 function setIn(layers: readonly ConfigLayer[], path: string): boolean {
   return layers.some((layer) => {
     let node: unknown = layer;
-    for (const key of path.split(".")) node = node && typeof node === "object" ? (node as Record<string, unknown>)[key] : undefined;
+    for (const key of path.split("."))
+      node = node && typeof node === "object" ? (node as Record<string, unknown>)[key] : undefined;
     return node !== undefined;
   });
 }
@@ -48,10 +52,15 @@ export function isPrivateEndpoint(endpoint: string): boolean {
  */
 export function strictProblems(config: EnvironmentConfig, operatorLayers: readonly ConfigLayer[]): string[] {
   const problems: string[] = [];
-  const refuse = (setting: string, value: unknown, allowed: string) => problems.push(`${setting}: received ${JSON.stringify(value) ?? "(unset)"}; ${IN_STRICT_MODE}: ${allowed}`);
+  const refuse = (setting: string, value: unknown, allowed: string) =>
+    problems.push(`${setting}: received ${JSON.stringify(value) ?? "(unset)"}; ${IN_STRICT_MODE}: ${allowed}`);
 
   if (!setIn(operatorLayers, "state.bucket"))
-    refuse("state.bucket", config.state.bucket, "your account's state bucket, set in the override file or FARMERS_STATE_BUCKET (the checked-in name is a placeholder)");
+    refuse(
+      "state.bucket",
+      config.state.bucket,
+      "your account's state bucket, set in the override file or FARMERS_STATE_BUCKET (the checked-in name is a placeholder)",
+    );
   if (!setIn(operatorLayers, "loadBalancer.certificate"))
     refuse(
       "loadBalancer.certificate",
@@ -59,19 +68,33 @@ export function strictProblems(config: EnvironmentConfig, operatorLayers: readon
       'the environment\'s certificate set in the override file: { "arn" }, { "domain" } of an ISSUED certificate, or { "domain", "create": true } (the checked-in domain is a placeholder)',
     );
   if (config.allowedAccountIds.length === 0)
-    refuse("allowedAccountIds", config.allowedAccountIds, "at least one account id (FARMERS_ALLOWED_ACCOUNT_IDS or the override file), so the provider refuses to touch any other account");
+    refuse(
+      "allowedAccountIds",
+      config.allowedAccountIds,
+      "at least one account id (FARMERS_ALLOWED_ACCOUNT_IDS or the override file), so the provider refuses to touch any other account",
+    );
 
   if (isPrivateEndpoint(config.aaa.endpoint)) {
     const why = `for the private endpoint ${config.aaa.endpoint}: without it the tasks cannot resolve or reach it (docs/configuration.md, "Reaching the AAA service privately")`;
-    if (!config.aaa.privateHostedZoneId) refuse("aaa.privateHostedZoneId", config.aaa.privateHostedZoneId, `the private hosted zone to associate ${why}`);
-    if (!config.aaa.network) refuse("aaa.network", config.aaa.network, `the AAA network's cidr and its peering or transit gateway ${why}`);
+    if (!config.aaa.privateHostedZoneId)
+      refuse("aaa.privateHostedZoneId", config.aaa.privateHostedZoneId, `the private hosted zone to associate ${why}`);
+    if (!config.aaa.network)
+      refuse("aaa.network", config.aaa.network, `the AAA network's cidr and its peering or transit gateway ${why}`);
   }
 
   if (config.protection === "production") {
     if (config.observability.criticalEmails.length === 0)
-      refuse("observability.criticalEmails", config.observability.criticalEmails, 'at least one subscriber when protection is "production" (critical alarms would reach nobody)');
+      refuse(
+        "observability.criticalEmails",
+        config.observability.criticalEmails,
+        'at least one subscriber when protection is "production" (critical alarms would reach nobody)',
+      );
     if (config.pipeline.manualApproval && config.observability.warningEmails.length === 0)
-      refuse("observability.warningEmails", config.observability.warningEmails, "at least one subscriber with pipeline.manualApproval (the approval request would reach nobody)");
+      refuse(
+        "observability.warningEmails",
+        config.observability.warningEmails,
+        "at least one subscriber with pipeline.manualApproval (the approval request would reach nobody)",
+      );
   }
   return problems;
 }

@@ -1,4 +1,5 @@
 import type { z } from "zod";
+
 import type { environmentConfigSchema } from "./schema";
 
 /** The configuration as written by hand: any setting may be left to a lower layer. */

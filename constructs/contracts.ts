@@ -28,7 +28,13 @@ import type { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
  */
 export const DEPLOYED_TAG_PREFIX = "deployed-";
 
-export const SERVICE_SECRET_NAMES = ["db-password", "aaa-api-key", "jwt-secret", "secret-key", "aaa-default-password"] as const;
+export const SERVICE_SECRET_NAMES = [
+  "db-password",
+  "aaa-api-key",
+  "jwt-secret",
+  "secret-key",
+  "aaa-default-password",
+] as const;
 export type ServiceSecretName = (typeof SERVICE_SECRET_NAMES)[number];
 
 /** The container environment variable each secret is delivered as (the service's contract). */

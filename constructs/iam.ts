@@ -26,6 +26,11 @@ export function policyDocument(statements: readonly PolicyStatement[]): string {
 
 /** An assume-role policy letting `service` (e.g. `ecs-tasks.amazonaws.com`) take the role. */
 export function assumeRolePolicy(service: string, condition?: TrustStatement["Condition"]): string {
-  const statement: TrustStatement = { Effect: "Allow", Action: "sts:AssumeRole", Principal: { Service: service }, ...(condition ? { Condition: condition } : {}) };
+  const statement: TrustStatement = {
+    Effect: "Allow",
+    Action: "sts:AssumeRole",
+    Principal: { Service: service },
+    ...(condition ? { Condition: condition } : {}),
+  };
   return JSON.stringify({ Version: "2012-10-17", Statement: [statement] });
 }

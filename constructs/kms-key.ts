@@ -1,7 +1,8 @@
-import { Construct } from "constructs";
-import { Lazy } from "cdktf";
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import { Lazy } from "cdktf";
+import { Construct } from "constructs";
+
 import { policyDocument, type PolicyStatement } from "./iam";
 import { checkName } from "./naming";
 import { ValidationError } from "./validation-error";
@@ -161,26 +162,45 @@ export class CustomerManagedKey extends Construct {
     this.props = props;
     const deletionWindowInDays = props.deletionWindowInDays ?? 30;
     if (!Number.isInteger(deletionWindowInDays) || deletionWindowInDays < 7 || deletionWindowInDays > 30)
-      throw new ValidationError(`deletionWindowInDays must be an integer from 7 to 30 (KMS's range); received ${deletionWindowInDays}`, this);
+      throw new ValidationError(
+        `deletionWindowInDays must be an integer from 7 to 30 (KMS's range); received ${deletionWindowInDays}`,
+        this,
+      );
     if (!props.aliasName.startsWith("alias/") || props.aliasName.startsWith("alias/aws/"))
-      throw new ValidationError(`aliasName must start with "alias/" and not "alias/aws/" (reserved for AWS managed keys); received "${props.aliasName}"`, this);
-    const sids = [
-      ...(props.serviceUse ?? []),
-      ...(props.roleUse ?? []),
-      ...(props.servicePrincipalUse ?? []),
-    ].map((g) => g.sid);
+      throw new ValidationError(
+        `aliasName must start with "alias/" and not "alias/aws/" (reserved for AWS managed keys); received "${props.aliasName}"`,
+        this,
+      );
+    const sids = [...(props.serviceUse ?? []), ...(props.roleUse ?? []), ...(props.servicePrincipalUse ?? [])].map(
+      (g) => g.sid,
+    );
     for (const grant of [...(props.serviceUse ?? []), ...(props.roleUse ?? []), ...(props.servicePrincipalUse ?? [])]) {
-      if (!SID.test(grant.sid)) throw new ValidationError(`grant sid must be letters and digits only; received "${grant.sid}"`, this);
-      if (grant.actions.length === 0) throw new ValidationError(`grant ${grant.sid} lists no actions; allowed: at least one KeyUseAction`, this);
+      if (!SID.test(grant.sid))
+        throw new ValidationError(`grant sid must be letters and digits only; received "${grant.sid}"`, this);
+      if (grant.actions.length === 0)
+        throw new ValidationError(`grant ${grant.sid} lists no actions; allowed: at least one KeyUseAction`, this);
     }
     this.grantSids = [...sids, "KeyAdministration", "CloudWatchLogsEncryptLogGroups"];
-    const duplicate = sids.find((sid, i) => sids.indexOf(sid) !== i || ["KeyAdministration", "CloudWatchLogsEncryptLogGroups"].includes(sid));
-    if (duplicate) throw new ValidationError(`grant sid "${duplicate}" is used twice (or is one of the construct's own); allowed: one grant per sid`, this);
+    const duplicate = sids.find(
+      (sid, i) => sids.indexOf(sid) !== i || ["KeyAdministration", "CloudWatchLogsEncryptLogGroups"].includes(sid),
+    );
+    if (duplicate)
+      throw new ValidationError(
+        `grant sid "${duplicate}" is used twice (or is one of the construct's own); allowed: one grant per sid`,
+        this,
+      );
     for (const grant of props.servicePrincipalUse ?? [])
       if (Object.keys(grant.encryptionContext).length === 0)
-        throw new ValidationError(`grant ${grant.sid} gives service principals (${grant.principals.join(", ")}) the key without an encryption context; allowed: at least one kms:EncryptionContext key`, this);
+        throw new ValidationError(
+          `grant ${grant.sid} gives service principals (${grant.principals.join(", ")}) the key without an encryption context; allowed: at least one kms:EncryptionContext key`,
+          this,
+        );
     for (const grant of props.serviceUse ?? [])
-      if (grant.services.length === 0) throw new ValidationError(`grant ${grant.sid} names no service; allowed: one or more of rds, secretsmanager, sns, s3`, this);
+      if (grant.services.length === 0)
+        throw new ValidationError(
+          `grant ${grant.sid} names no service; allowed: one or more of rds, secretsmanager, sns, s3`,
+          this,
+        );
 
     this.key = new KmsKey(this, "Default", {
       description: props.description,
@@ -192,7 +212,10 @@ export class CustomerManagedKey extends Construct {
       lifecycle: { preventDestroy: props.preventDestroy ?? false },
     });
     this.arn = this.key.arn;
-    this.alias = new KmsAlias(this, "Alias", { name: checkName(this, "generic", props.aliasName), targetKeyId: this.key.keyId });
+    this.alias = new KmsAlias(this, "Alias", {
+      name: checkName(this, "generic", props.aliasName),
+      targetKeyId: this.key.keyId,
+    });
   }
 
   /**
@@ -213,11 +236,19 @@ export class CustomerManagedKey extends Construct {
    */
   grantAccountUse(sid: string, actions: readonly KeyUseAction[]): void {
     if (!SID.test(sid)) throw new ValidationError(`grant sid must be letters and digits only; received "${sid}"`, this);
-    if (actions.length === 0) throw new ValidationError(`grant ${sid} lists no actions; allowed: at least one KeyUseAction`, this);
-    if (this.grantSids.includes(sid)) throw new ValidationError(`grant sid "${sid}" is used twice (or is one of the construct's own); allowed: one grant per sid`, this);
+    if (actions.length === 0)
+      throw new ValidationError(`grant ${sid} lists no actions; allowed: at least one KeyUseAction`, this);
+    if (this.grantSids.includes(sid))
+      throw new ValidationError(
+        `grant sid "${sid}" is used twice (or is one of the construct's own); allowed: one grant per sid`,
+        this,
+      );
     const existing = this.accountUse.find((g) => g.sid === sid);
     if (existing && existing.actions.join() !== actions.join())
-      throw new ValidationError(`grant sid "${sid}" is used twice with different actions; allowed: one grant per sid`, this);
+      throw new ValidationError(
+        `grant sid "${sid}" is used twice with different actions; allowed: one grant per sid`,
+        this,
+      );
     if (!existing) this.accountUse.push({ sid, actions: [...actions] });
   }
 
@@ -233,7 +264,12 @@ export class CustomerManagedKey extends Construct {
     const context = (ec: Readonly<Record<string, readonly string[]>> | undefined) =>
       Object.fromEntries(Object.entries(ec ?? {}).map(([k, values]) => [`kms:EncryptionContext:${k}`, [...values]]));
     // In a key policy, Resource "*" means this key: it is the only form KMS accepts.
-    const allow = (sid: string, principal: PolicyStatement["Principal"], actions: readonly string[], condition?: PolicyStatement["Condition"]): PolicyStatement => ({
+    const allow = (
+      sid: string,
+      principal: PolicyStatement["Principal"],
+      actions: readonly string[],
+      condition?: PolicyStatement["Condition"],
+    ): PolicyStatement => ({
       Sid: sid,
       Effect: "Allow",
       Principal: principal,
@@ -243,17 +279,41 @@ export class CustomerManagedKey extends Construct {
     });
     const statements: PolicyStatement[] = [
       allow("KeyAdministration", { AWS: root }, KEY_ADMIN_ACTIONS),
-      ...(this.props.servicePrincipalUse ?? []).map((g) => allow(g.sid, { Service: [...g.principals] }, g.actions, { StringEquals: context(g.encryptionContext) })),
-      ...(this.props.serviceUse ?? []).map((g) =>
-        allow(g.sid, { AWS: root }, g.actions, { StringEquals: { "kms:CallerAccount": accountId, "kms:ViaService": via(g.services), ...context(g.encryptionContext) } }),
+      ...(this.props.servicePrincipalUse ?? []).map((g) =>
+        allow(g.sid, { Service: [...g.principals] }, g.actions, { StringEquals: context(g.encryptionContext) }),
       ),
-      ...(this.props.roleUse ?? []).map((g) => allow(g.sid, { AWS: [...g.roleArns] }, g.actions, g.via ? { StringEquals: { "kms:ViaService": via(g.via) } } : undefined)),
-      ...this.accountUse.map((g) => allow(g.sid, { AWS: root }, g.actions, { StringEquals: { "kms:CallerAccount": accountId } })),
+      ...(this.props.serviceUse ?? []).map((g) =>
+        allow(g.sid, { AWS: root }, g.actions, {
+          StringEquals: {
+            "kms:CallerAccount": accountId,
+            "kms:ViaService": via(g.services),
+            ...context(g.encryptionContext),
+          },
+        }),
+      ),
+      ...(this.props.roleUse ?? []).map((g) =>
+        allow(
+          g.sid,
+          { AWS: [...g.roleArns] },
+          g.actions,
+          g.via ? { StringEquals: { "kms:ViaService": via(g.via) } } : undefined,
+        ),
+      ),
+      ...this.accountUse.map((g) =>
+        allow(g.sid, { AWS: root }, g.actions, { StringEquals: { "kms:CallerAccount": accountId } }),
+      ),
     ];
     if (this.logGroupNames.length > 0) {
       // CloudWatch Logs calls KMS with the log group's ARN as encryption context.
       const arns = this.logGroupNames.map((n) => `arn:${partition}:logs:${region}:${accountId}:log-group:${n}`);
-      statements.push(allow("CloudWatchLogsEncryptLogGroups", { Service: `logs.${region}.amazonaws.com` }, CLOUDWATCH_LOGS_KEY_ACTIONS, { ArnEquals: { "kms:EncryptionContext:aws:logs:arn": arns } }));
+      statements.push(
+        allow(
+          "CloudWatchLogsEncryptLogGroups",
+          { Service: `logs.${region}.amazonaws.com` },
+          CLOUDWATCH_LOGS_KEY_ACTIONS,
+          { ArnEquals: { "kms:EncryptionContext:aws:logs:arn": arns } },
+        ),
+      );
     }
     return statements;
   }

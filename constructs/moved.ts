@@ -27,6 +27,8 @@ export class MovedFrom extends TerraformElement {
 
   /** The `moved` block, in the shape cdktf's own move API synthesizes. */
   override toTerraform(): Record<string, unknown> {
-    return { moved: [{ to: `${this.resource.terraformResourceType}.${this.resource.friendlyUniqueId}`, from: this.from }] };
+    return {
+      moved: [{ to: `${this.resource.terraformResourceType}.${this.resource.friendlyUniqueId}`, from: this.from }],
+    };
   }
 }

@@ -1,5 +1,6 @@
-import type { IConstruct } from "constructs";
 import { Token } from "cdktf";
+import type { IConstruct } from "constructs";
+
 import { ValidationError } from "./validation-error";
 
 /** What AWS accepts as the name of each kind of resource this project names. */
@@ -11,22 +12,59 @@ export interface NameRule {
 }
 
 export const NAME_RULES = {
-  loadBalancer: { maxLength: 32, pattern: /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/, description: "letters, digits and hyphens, not starting or ending with a hyphen" },
-  targetGroup: { maxLength: 32, pattern: /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/, description: "letters, digits and hyphens, not starting or ending with a hyphen" },
+  loadBalancer: {
+    maxLength: 32,
+    pattern: /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/,
+    description: "letters, digits and hyphens, not starting or ending with a hyphen",
+  },
+  targetGroup: {
+    maxLength: 32,
+    pattern: /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/,
+    description: "letters, digits and hyphens, not starting or ending with a hyphen",
+  },
   iamRole: { maxLength: 64, pattern: /^[\w+=,.@-]+$/, description: "letters, digits and +=,.@_-" },
-  s3Bucket: { minLength: 3, maxLength: 63, pattern: /^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]*[a-z0-9]$/, description: "lowercase letters, digits, dots and hyphens" },
-  rdsIdentifier: { maxLength: 63, pattern: /^[a-z](?!.*--)[a-z0-9-]*[a-z0-9]$/, description: "lowercase letter first, then letters, digits, single hyphens, no trailing hyphen" },
-  ecrRepository: { minLength: 2, maxLength: 256, pattern: /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/, description: "lowercase letters, digits and . _ - / separators" },
+  s3Bucket: {
+    minLength: 3,
+    maxLength: 63,
+    pattern: /^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]*[a-z0-9]$/,
+    description: "lowercase letters, digits, dots and hyphens",
+  },
+  rdsIdentifier: {
+    maxLength: 63,
+    pattern: /^[a-z](?!.*--)[a-z0-9-]*[a-z0-9]$/,
+    description: "lowercase letter first, then letters, digits, single hyphens, no trailing hyphen",
+  },
+  ecrRepository: {
+    minLength: 2,
+    maxLength: 256,
+    pattern: /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/,
+    description: "lowercase letters, digits and . _ - / separators",
+  },
   logGroup: { maxLength: 512, pattern: /^[\w\-/.#]+$/, description: "letters, digits and _ - / . #" },
+  // eslint-disable-next-line no-control-regex -- excluding control characters is the point
   alarm: { maxLength: 255, pattern: /^[^\u0000-\u001f]+$/, description: "printable characters" },
   generic: { maxLength: 64, pattern: /^[A-Za-z0-9_.\-/]+$/, description: "letters, digits and _ . - /" },
   ecsName: { maxLength: 255, pattern: /^[A-Za-z0-9_-]+$/, description: "letters, digits, hyphens and underscores" },
   secretName: { maxLength: 512, pattern: /^[A-Za-z0-9/_+=.@-]+$/, description: "letters, digits and /_+=.@-" },
-  dynamoDbTable: { minLength: 3, maxLength: 255, pattern: /^[A-Za-z0-9_.-]+$/, description: "letters, digits and _ . -" },
-  codebuildProject: { minLength: 2, maxLength: 150, pattern: /^[A-Za-z0-9][A-Za-z0-9_-]*$/, description: "letters, digits, hyphens and underscores, letter or digit first" },
+  dynamoDbTable: {
+    minLength: 3,
+    maxLength: 255,
+    pattern: /^[A-Za-z0-9_.-]+$/,
+    description: "letters, digits and _ . -",
+  },
+  codebuildProject: {
+    minLength: 2,
+    maxLength: 150,
+    pattern: /^[A-Za-z0-9][A-Za-z0-9_-]*$/,
+    description: "letters, digits, hyphens and underscores, letter or digit first",
+  },
   codestarConnection: { maxLength: 32, pattern: /^[A-Za-z0-9_.-]+$/, description: "letters, digits and _ . -" },
   snsTopic: { maxLength: 256, pattern: /^[A-Za-z0-9_-]+$/, description: "letters, digits, hyphens and underscores" },
-  securityGroup: { maxLength: 255, pattern: /^[A-Za-z0-9 ._\-:/()#,@[\]+=&;{}!$*]+$/, description: "letters, digits, spaces and ._-:/()#,@[]+=&;{}!$*" },
+  securityGroup: {
+    maxLength: 255,
+    pattern: /^[A-Za-z0-9 ._\-:/()#,@[\]+=&;{}!$*]+$/,
+    description: "letters, digits, spaces and ._-:/()#,@[]+=&;{}!$*",
+  },
 } as const satisfies Record<string, NameRule>;
 
 export type NameKind = keyof typeof NAME_RULES;
@@ -40,7 +78,10 @@ export function checkName(scope: IConstruct, kind: NameKind, name: string): stri
   const rule: NameRule = NAME_RULES[kind];
   const min = rule.minLength ?? 1;
   if (name.length > rule.maxLength || name.length < min)
-    throw new ValidationError(`${kind} name "${name}" is ${name.length} characters; AWS allows ${min}-${rule.maxLength}`, scope);
+    throw new ValidationError(
+      `${kind} name "${name}" is ${name.length} characters; AWS allows ${min}-${rule.maxLength}`,
+      scope,
+    );
   if (!rule.pattern.test(name))
     throw new ValidationError(`${kind} name "${name}" has characters AWS rejects; allowed: ${rule.description}`, scope);
   return name;
@@ -67,7 +108,10 @@ export function checkNamePrefix(scope: IConstruct, kind: NameKind, prefix: strin
       scope,
     );
   if (!rule.pattern.test(prefix + "0".repeat(NAME_PREFIX_UNIQUE_SUFFIX_LENGTH)))
-    throw new ValidationError(`${kind} name prefix "${prefix}" has characters AWS rejects; allowed: ${rule.description}`, scope);
+    throw new ValidationError(
+      `${kind} name prefix "${prefix}" has characters AWS rejects; allowed: ${rule.description}`,
+      scope,
+    );
   return prefix;
 }
 
@@ -105,7 +149,11 @@ export class Naming {
    * farmers-module / production / b. The readable name stays in the `Name` tag.
    */
   shortNamePrefix(scope: IConstruct, kind: NameKind, suffix: string): string {
-    const initials = this.project.split(/[^A-Za-z0-9]+/).filter(Boolean).map((w) => w[0]).join("");
+    const initials = this.project
+      .split(/[^A-Za-z0-9]+/)
+      .filter(Boolean)
+      .map((w) => w[0])
+      .join("");
     return checkNamePrefix(scope, kind, `${initials}${this.environment[0]}${suffix}-`);
   }
 

@@ -1,4 +1,3 @@
-import { Construct } from "constructs";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
@@ -11,13 +10,15 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { InternetGateway } from "@cdktf/provider-aws/lib/internet-gateway";
 import { NatGateway } from "@cdktf/provider-aws/lib/nat-gateway";
 import { Route } from "@cdktf/provider-aws/lib/route";
-import { Route53ZoneAssociation } from "@cdktf/provider-aws/lib/route53-zone-association";
 import { RouteTable } from "@cdktf/provider-aws/lib/route-table";
 import { RouteTableAssociation } from "@cdktf/provider-aws/lib/route-table-association";
+import { Route53ZoneAssociation } from "@cdktf/provider-aws/lib/route53-zone-association";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { Subnet } from "@cdktf/provider-aws/lib/subnet";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
+import { Construct } from "constructs";
+
 import type { EnvironmentConfig } from "../config/schema";
 import { assumeRolePolicy, policyDocument } from "./iam";
 import type { CustomerManagedKey } from "./kms-key";
@@ -86,11 +87,20 @@ export class Network extends Construct {
 
     // Nothing may use the default group: AWS creates it with allow-all rules, we remove them.
     // Explicit empty lists: Terraform then reports any rule added later as drift.
-    new DefaultSecurityGroup(this, "DefaultSecurityGroup", { vpcId, ingress: [], egress: [], tags: { Name: name("default-unused") } });
+    new DefaultSecurityGroup(this, "DefaultSecurityGroup", {
+      vpcId,
+      ingress: [],
+      egress: [],
+      tags: { Name: name("default-unused") },
+    });
 
     const igw = new InternetGateway(this, "InternetGateway", { vpcId, tags: { Name: name("igw") } });
 
-    const makeTier = (tier: "public" | "private" | "database", cidrs: readonly string[], sharedTable: boolean): SubnetTier => {
+    const makeTier = (
+      tier: "public" | "private" | "database",
+      cidrs: readonly string[],
+      sharedTable: boolean,
+    ): SubnetTier => {
       const subnets = cidrs.map(
         (cidrBlock, i) =>
           new Subnet(this, `${tier}-subnet-${i}`, {
@@ -105,16 +115,29 @@ export class Network extends Construct {
       );
       const tables = sharedTable
         ? [new RouteTable(this, `${tier}-routes`, { vpcId, tags: { Name: name(`${tier}-rt`), Type: tier } })]
-        : subnets.map((_, i) => new RouteTable(this, `${tier}-routes-${i}`, { vpcId, tags: { Name: name(`${tier}-rt-${azs[i]}`), Type: tier } }));
+        : subnets.map(
+            (_, i) =>
+              new RouteTable(this, `${tier}-routes-${i}`, {
+                vpcId,
+                tags: { Name: name(`${tier}-rt-${azs[i]}`), Type: tier },
+              }),
+          );
       subnets.forEach(
         (subnet, i) =>
-          new RouteTableAssociation(this, `${tier}-routes-assoc-${i}`, { subnetId: subnet.id, routeTableId: tables[sharedTable ? 0 : i].id }),
+          new RouteTableAssociation(this, `${tier}-routes-assoc-${i}`, {
+            subnetId: subnet.id,
+            routeTableId: tables[sharedTable ? 0 : i].id,
+          }),
       );
       return { subnets, routeTables: tables, ids: subnets.map((s) => s.id) };
     };
 
     this.public = makeTier("public", network.publicSubnetCidrs, true);
-    new Route(this, "public-default-route", { routeTableId: this.public.routeTables[0].id, destinationCidrBlock: "0.0.0.0/0", gatewayId: igw.id });
+    new Route(this, "public-default-route", {
+      routeTableId: this.public.routeTables[0].id,
+      destinationCidrBlock: "0.0.0.0/0",
+      gatewayId: igw.id,
+    });
 
     this.private = makeTier("private", network.privateSubnetCidrs, false);
     // "none": no NAT gateway (about $36 a month each with its address). The private subnets stay
@@ -161,7 +184,15 @@ export class Network extends Construct {
         namePrefix: naming.namePrefix(this, "securityGroup", "endpoints"),
         description: "HTTPS from inside the VPC to the interface endpoints",
         vpcId,
-        ingress: [{ description: "HTTPS from the VPC", protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: [network.vpcCidr] }],
+        ingress: [
+          {
+            description: "HTTPS from the VPC",
+            protocol: "tcp",
+            fromPort: 443,
+            toPort: 443,
+            cidrBlocks: [network.vpcCidr],
+          },
+        ],
         egress: [],
         tags: { Name: name("endpoints") },
         lifecycle: { createBeforeDestroy: true },

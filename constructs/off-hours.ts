@@ -1,11 +1,12 @@
-import { Construct } from "constructs";
 import { AppautoscalingScheduledAction } from "@cdktf/provider-aws/lib/appautoscaling-scheduled-action";
 import type { AppautoscalingTarget } from "@cdktf/provider-aws/lib/appautoscaling-target";
 import type { DbInstance } from "@cdktf/provider-aws/lib/db-instance";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { SchedulerSchedule } from "@cdktf/provider-aws/lib/scheduler-schedule";
-import { DATABASE_STOP_DELAY_MINUTES, minutesOfDay, type EnvironmentConfig } from "../config/schema";
+import { Construct } from "constructs";
+
+import { DATABASE_STOP_DELAY_MINUTES, type EnvironmentConfig, minutesOfDay } from "../config/schema";
 import { assumeRolePolicy, policyDocument } from "./iam";
 import { checkName, type Naming } from "./naming";
 
@@ -66,15 +67,26 @@ export class OffHours extends Construct {
     this.role = new IamRole(this, "SchedulerRole", {
       name: naming.name(this, "iamRole", "off-hours-scheduler"),
       description: "EventBridge Scheduler: start and stop this environment's database outside working hours",
-      assumeRolePolicy: assumeRolePolicy("scheduler.amazonaws.com", { StringEquals: { "aws:SourceAccount": props.accountId } }),
+      assumeRolePolicy: assumeRolePolicy("scheduler.amazonaws.com", {
+        StringEquals: { "aws:SourceAccount": props.accountId },
+      }),
     });
     const policy = new IamRolePolicy(this, "SchedulerPolicy", {
       role: this.role.id,
       name: "start-stop-database",
-      policy: policyDocument([{ Sid: "StartStopDatabase", Effect: "Allow", Action: [...SCHEDULER_RDS_ACTIONS], Resource: props.database.arn }]),
+      policy: policyDocument([
+        { Sid: "StartStopDatabase", Effect: "Allow", Action: [...SCHEDULER_RDS_ACTIONS], Resource: props.database.arn },
+      ]),
     });
 
-    const schedule = (scheduleId: string, suffix: string, minuteOfDay: number, days: string, target: string, description: string) =>
+    const schedule = (
+      scheduleId: string,
+      suffix: string,
+      minuteOfDay: number,
+      days: string,
+      target: string,
+      description: string,
+    ) =>
       new SchedulerSchedule(this, scheduleId, {
         name: checkName(this, "generic", `${naming.prefix}-${suffix}`),
         description,
@@ -92,11 +104,32 @@ export class OffHours extends Construct {
         },
         dependsOn: [policy],
       });
-    this.databaseStart = schedule("DatabaseStart", "db-start", wake - o.databaseLeadMinutes, awakeDays, RDS_START_TARGET, `Start the database ${o.databaseLeadMinutes} min before the service wakes`);
-    this.databaseStop = schedule("DatabaseStop", "db-stop", sleep + DATABASE_STOP_DELAY_MINUTES, "*", RDS_STOP_TARGET, "Stop the database every evening, after the service has scaled to zero");
+    this.databaseStart = schedule(
+      "DatabaseStart",
+      "db-start",
+      wake - o.databaseLeadMinutes,
+      awakeDays,
+      RDS_START_TARGET,
+      `Start the database ${o.databaseLeadMinutes} min before the service wakes`,
+    );
+    this.databaseStop = schedule(
+      "DatabaseStop",
+      "db-stop",
+      sleep + DATABASE_STOP_DELAY_MINUTES,
+      "*",
+      RDS_STOP_TARGET,
+      "Stop the database every evening, after the service has scaled to zero",
+    );
 
     const target = props.scalingTarget;
-    const action = (actionId: string, suffix: string, minuteOfDay: number, days: string, minCapacity: number, maxCapacity: number) =>
+    const action = (
+      actionId: string,
+      suffix: string,
+      minuteOfDay: number,
+      days: string,
+      minCapacity: number,
+      maxCapacity: number,
+    ) =>
       new AppautoscalingScheduledAction(this, actionId, {
         name: checkName(this, "generic", `${naming.prefix}-${suffix}`),
         serviceNamespace: target.serviceNamespace,

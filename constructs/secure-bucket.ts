@@ -1,12 +1,16 @@
-import { Construct } from "constructs";
 import type { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
-import { S3BucketLifecycleConfiguration, type S3BucketLifecycleConfigurationRule } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
+import {
+  S3BucketLifecycleConfiguration,
+  type S3BucketLifecycleConfigurationRule,
+} from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
 import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
+import { Construct } from "constructs";
+
 import { policyDocument, type PolicyStatement } from "./iam";
 import { checkName } from "./naming";
 
@@ -48,7 +52,10 @@ export class SecureBucket extends Construct {
     });
     const bucket = this.bucket.id;
 
-    new S3BucketOwnershipControls(this, "OwnershipControls", { bucket, rule: { objectOwnership: "BucketOwnerEnforced" } });
+    new S3BucketOwnershipControls(this, "OwnershipControls", {
+      bucket,
+      rule: { objectOwnership: "BucketOwnerEnforced" },
+    });
     this.publicAccessBlock = new S3BucketPublicAccessBlock(this, "PublicAccessBlock", {
       bucket,
       blockPublicAcls: true,
@@ -61,7 +68,10 @@ export class SecureBucket extends Construct {
       bucket,
       rule: [
         props.kmsKey
-          ? { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: props.kmsKey.arn }, bucketKeyEnabled: true }
+          ? {
+              applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: props.kmsKey.arn },
+              bucketKeyEnabled: true,
+            }
           : { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
       ],
     });

@@ -1,9 +1,10 @@
-import { Construct } from "constructs";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import type { Lb } from "@cdktf/provider-aws/lib/lb";
 import { Wafv2WebAcl } from "@cdktf/provider-aws/lib/wafv2-web-acl";
 import { Wafv2WebAclAssociation } from "@cdktf/provider-aws/lib/wafv2-web-acl-association";
 import { Wafv2WebAclLoggingConfiguration } from "@cdktf/provider-aws/lib/wafv2-web-acl-logging-configuration";
+import { Construct } from "constructs";
+
 import type { CustomerManagedKey } from "./kms-key";
 import type { Naming } from "./naming";
 import { ValidationError } from "./validation-error";
@@ -35,9 +36,16 @@ export class LoadBalancerFirewall extends Construct {
   constructor(scope: Construct, id: string, props: LoadBalancerFirewallProps) {
     super(scope, id);
     if (!Number.isInteger(props.rateLimitPerIp) || props.rateLimitPerIp < 100 || props.rateLimitPerIp > 2_000_000_000)
-      throw new ValidationError(`rateLimitPerIp: received ${props.rateLimitPerIp}; allowed: an integer from 100 to 2000000000 requests per 5 minutes`, this);
+      throw new ValidationError(
+        `rateLimitPerIp: received ${props.rateLimitPerIp}; allowed: an integer from 100 to 2000000000 requests per 5 minutes`,
+        this,
+      );
     const name = props.naming.name(this, "generic", "waf");
-    const visibility = (metricName: string) => ({ cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName });
+    const visibility = (metricName: string) => ({
+      cloudwatchMetricsEnabled: true,
+      sampledRequestsEnabled: true,
+      metricName,
+    });
 
     this.webAcl = new Wafv2WebAcl(this, "Resource", {
       name,
@@ -63,11 +71,18 @@ export class LoadBalancerFirewall extends Construct {
       ],
     });
 
-    new Wafv2WebAclAssociation(this, "Association", { resourceArn: props.loadBalancer.arn, webAclArn: this.webAcl.arn });
+    new Wafv2WebAclAssociation(this, "Association", {
+      resourceArn: props.loadBalancer.arn,
+      webAclArn: this.webAcl.arn,
+    });
 
     // WAF only delivers to log groups whose name starts with aws-waf-logs-.
     const logGroupName = `aws-waf-logs-${props.naming.prefix}`;
-    this.logGroup = new CloudwatchLogGroup(this, "LogGroup", { name: logGroupName, retentionInDays: props.logRetentionDays, kmsKeyId: props.logsKey.encryptLogGroup(logGroupName) });
+    this.logGroup = new CloudwatchLogGroup(this, "LogGroup", {
+      name: logGroupName,
+      retentionInDays: props.logRetentionDays,
+      kmsKeyId: props.logsKey.encryptLogGroup(logGroupName),
+    });
     new Wafv2WebAclLoggingConfiguration(this, "Logging", {
       resourceArn: this.webAcl.arn,
       logDestinationConfigs: [this.logGroup.arn],

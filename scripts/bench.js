@@ -33,7 +33,12 @@ function measure(cmd, before) {
   if (before) before();
   const load = require("node:os").loadavg()[0];
   const start = process.hrtime.bigint();
-  const r = spawnSync(timeBin, ["-f", "%U %S %M", "bash", "-c", cmd], { cwd: root, env, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+  const r = spawnSync(timeBin, ["-f", "%U %S %M", "bash", "-c", cmd], {
+    cwd: root,
+    env,
+    encoding: "utf8",
+    maxBuffer: 256 * 1024 * 1024,
+  });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   if (r.status !== 0) {
     console.error(r.stdout.slice(-2000), r.stderr.slice(-4000));
@@ -75,15 +80,30 @@ results.push(bench("synth, cold (npm run synth, no dist/ or cdktf.out/)", "npm r
 results.push(bench("synth, warm (npm run synth)", "npm run -s synth"));
 results.push(bench("synth via cdktf CLI (cdktf synth)", `${cdktf} synth --output ${benchOut}/cli.out`));
 if (!skipBaseline) {
-  results.push(bench("baseline: cdktf synth, app `npx ts-node main.ts`", `${cdktf} synth --app "npx ts-node main.ts" --output ${benchOut}/baseline.out`));
+  results.push(
+    bench(
+      "baseline: cdktf synth, app `npx ts-node main.ts`",
+      `${cdktf} synth --app "npx ts-node main.ts" --output ${benchOut}/baseline.out`,
+    ),
+  );
 }
-results.push(bench("unit suites (jest, without the terraform step)", "npx jest --testPathIgnorePatterns terraform-plan"));
-results.push(bench("terraform step: offline plan of every stack (jest terraform-plan)", "npx jest __tests__/terraform-plan.test.ts"));
+results.push(
+  bench("unit suites (jest, without the terraform step)", "npx jest --testPathIgnorePatterns terraform-plan"),
+);
+results.push(
+  bench(
+    "terraform step: offline plan of every stack (jest terraform-plan)",
+    "npx jest __tests__/terraform-plan.test.ts",
+  ),
+);
 results.push(bench("whole npm test (tsc --noEmit + jest)", "npm test -s", undefined, Math.max(1, Math.min(runs, 3))));
 
 const byName = Object.fromEntries(results.map((r) => [r.name, r]));
 const warm = byName["synth, warm (npm run synth)"].medianSeconds;
 const base = byName["baseline: cdktf synth, app `npx ts-node main.ts`"];
 if (base) console.log(`\nwarm synth is ${(base.medianSeconds / warm).toFixed(1)}x faster than the cdktf-init default`);
-writeFileSync(path.join(benchOut, "results.json"), JSON.stringify({ date: new Date().toISOString(), node: process.version, results }, null, 2));
+writeFileSync(
+  path.join(benchOut, "results.json"),
+  JSON.stringify({ date: new Date().toISOString(), node: process.version, results }, null, 2),
+);
 console.log(`results written to .bench/results.json`);

@@ -20,7 +20,9 @@ function newestSource(entry) {
 }
 
 // Rebuild only when a source changed since the last bundle (saves esbuild's start on warm runs).
-const stale = !existsSync(outfile) || statSync(outfile).mtimeMs < Math.max(...SOURCES.map(newestSource), statSync(__filename).mtimeMs);
+const stale =
+  !existsSync(outfile) ||
+  statSync(outfile).mtimeMs < Math.max(...SOURCES.map(newestSource), statSync(__filename).mtimeMs);
 if (stale) {
   // No source maps: cdktf captures a stack trace per token, and mapping each one doubles synth
   // time. Errors name construct paths, which is what an operator needs.

@@ -1,4 +1,5 @@
 import { App } from "cdktf";
+
 import { ConfigError, loadAllEnvironments, type LoadOptions } from "../config/load";
 import { BootstrapStack } from "./bootstrap-stack";
 import { EnvironmentStack } from "./environment-stack";
@@ -9,7 +10,11 @@ export interface BuildAppOptions extends LoadOptions {
 }
 
 /** The whole application: the bootstrap stack and one stack per environment. */
-export function buildApp(options: BuildAppOptions = {}): { app: App; environments: EnvironmentStack[]; bootstrap: BootstrapStack } {
+export function buildApp(options: BuildAppOptions = {}): {
+  app: App;
+  environments: EnvironmentStack[];
+  bootstrap: BootstrapStack;
+} {
   const configs = loadAllEnvironments(options);
   const app = new App({ outdir: options.outdir, skipValidation: false });
   // One bootstrap stack creates one bucket and table: every environment must name the same.
@@ -20,7 +25,11 @@ export function buildApp(options: BuildAppOptions = {}): { app: App; environment
         `state: received ${JSON.stringify(c.state)}; allowed: the same state settings as ${configs[0].name} (${JSON.stringify(state)}), since one bootstrap stack creates them`,
       ]);
   }
-  const bootstrap = new BootstrapStack(app, { state, allowedAccountIds, tags: { Service: tags.Service, ManagedBy: tags.ManagedBy, Repository: tags.Repository } });
+  const bootstrap = new BootstrapStack(app, {
+    state,
+    allowedAccountIds,
+    tags: { Service: tags.Service, ManagedBy: tags.ManagedBy, Repository: tags.Repository },
+  });
   const environments = configs.map((config) => new EnvironmentStack(app, config));
   return { app, environments, bootstrap };
 }

@@ -1,4 +1,5 @@
 import { S3Backend, type TerraformStack } from "cdktf";
+
 import type { EnvironmentConfig } from "../config/schema";
 
 /** The state object key of an environment: `farmers-module/<env>/terraform.tfstate`. */
@@ -11,7 +12,10 @@ export function stateKey(config: Pick<EnvironmentConfig, "project" | "name">): s
  * Terraform's native S3 lock file (>= 1.11). cdktf's S3Backend has no `use_lockfile` field, so
  * an override adds it.
  */
-export function s3Backend(stack: TerraformStack, config: Pick<EnvironmentConfig, "project" | "name" | "state">): S3Backend {
+export function s3Backend(
+  stack: TerraformStack,
+  config: Pick<EnvironmentConfig, "project" | "name" | "state">,
+): S3Backend {
   const backend = new S3Backend(stack, {
     bucket: config.state.bucket,
     key: stateKey(config),

@@ -1,7 +1,8 @@
-import type { Construct } from "constructs";
-import { LocalBackend, TerraformOutput, TerraformStack } from "cdktf";
 import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
 import type { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import { LocalBackend, TerraformOutput, TerraformStack } from "cdktf";
+import type { Construct } from "constructs";
+
 import type { EnvironmentConfig } from "../config/schema";
 import { applyGuardrails } from "../constructs/guardrails/engine";
 import { checkName } from "../constructs/naming";
@@ -69,10 +70,25 @@ export class BootstrapStack extends TerraformStack {
 
     applyGuardrails(this, { production: true });
 
-    new TerraformOutput(this, "state_bucket_name", { value: this.bucket.bucket, description: "S3 bucket holding every environment's Terraform state" });
-    new TerraformOutput(this, "state_bucket_arn", { value: this.bucket.arn, description: "ARN of the state bucket, for IAM policies of CI roles" });
-    new TerraformOutput(this, "lock_table_name", { value: this.lockTable.name, description: "DynamoDB table used for state locking" });
-    new TerraformOutput(this, "lock_table_arn", { value: this.lockTable.arn, description: "ARN of the lock table, for IAM policies of CI roles" });
-    new TerraformOutput(this, "state_region", { value: props.state.region, description: "Region of the state bucket and lock table" });
+    new TerraformOutput(this, "state_bucket_name", {
+      value: this.bucket.bucket,
+      description: "S3 bucket holding every environment's Terraform state",
+    });
+    new TerraformOutput(this, "state_bucket_arn", {
+      value: this.bucket.arn,
+      description: "ARN of the state bucket, for IAM policies of CI roles",
+    });
+    new TerraformOutput(this, "lock_table_name", {
+      value: this.lockTable.name,
+      description: "DynamoDB table used for state locking",
+    });
+    new TerraformOutput(this, "lock_table_arn", {
+      value: this.lockTable.arn,
+      description: "ARN of the lock table, for IAM policies of CI roles",
+    });
+    new TerraformOutput(this, "state_region", {
+      value: props.state.region,
+      description: "Region of the state bucket and lock table",
+    });
   }
 }

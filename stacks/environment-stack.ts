@@ -1,8 +1,9 @@
-import type { Construct } from "constructs";
-import { TerraformOutput, TerraformStack } from "cdktf";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { RandomProvider } from "@cdktf/provider-random/lib/provider";
+import { TerraformOutput, TerraformStack } from "cdktf";
+import type { Construct } from "constructs";
+
 import type { EnvironmentConfig } from "../config/schema";
 import { DataTier } from "../constructs/data/data-tier";
 import { applyGuardrails } from "../constructs/guardrails/engine";
@@ -138,49 +139,105 @@ export class EnvironmentStack extends TerraformStack {
     }
 
     // A production-protected environment keeps its stateful protections whatever its name.
-    applyGuardrails(this, { production: config.protection === "production", disposable: config.protection === "disposable" });
+    applyGuardrails(this, {
+      production: config.protection === "production",
+      disposable: config.protection === "disposable",
+    });
     this.outputs();
   }
 
   private outputs(): void {
-    const out = (id: string, value: unknown, description: string) => new TerraformOutput(this, id, { value, description });
+    const out = (id: string, value: unknown, description: string) =>
+      new TerraformOutput(this, id, { value, description });
     out("vpc_id", this.network.vpc.id, "ID of the environment's VPC");
     out("public_subnet_ids", this.network.public.ids, "Public subnets (load balancer, NAT gateways), one per AZ");
     out("private_subnet_ids", this.network.private.ids, "Private subnets (ECS tasks), one per AZ");
-    out("database_subnet_ids", this.network.database.ids, "Database subnets (RDS), one per AZ, no route to the internet");
+    out(
+      "database_subnet_ids",
+      this.network.database.ids,
+      "Database subnets (RDS), one per AZ, no route to the internet",
+    );
     out("db_endpoint_address", this.data.address, "Host name of the PostgreSQL instance (DB_POSTGRES_HOST)");
     out("db_port", this.data.instance.port, "Port of the PostgreSQL instance (DB_POSTGRES_PORT)");
     out("db_name", this.data.databaseName, "Name of the service's database (DB_POSTGRES_DBNAME)");
-    out("db_secret_arns", this.data.secretArns, "ARN of each of the service's Secrets Manager secrets, by name (ARNs only, never values)");
-    out("data_kms_key_arn", this.data.kmsKey.arn, "Customer-managed KMS key of the database, its Performance Insights and the secrets");
+    out(
+      "db_secret_arns",
+      this.data.secretArns,
+      "ARN of each of the service's Secrets Manager secrets, by name (ARNs only, never values)",
+    );
+    out(
+      "data_kms_key_arn",
+      this.data.kmsKey.arn,
+      "Customer-managed KMS key of the database, its Performance Insights and the secrets",
+    );
 
     const s = this.service;
     out("alb_dns_name", s.loadBalancer.dnsName, "DNS name of the internet-facing load balancer");
-    out("service_url", s.url, "HTTPS base URL of the API (the Route 53 record when configured, else the load balancer's name)");
+    out(
+      "service_url",
+      s.url,
+      "HTTPS base URL of the API (the Route 53 record when configured, else the load balancer's name)",
+    );
     out("health_check_url", `${s.url}/health`, "Health endpoint: GET, no auth, 200 when the service is up");
     out("docs_url", `${s.url}/docs`, "API documentation of the service");
     out("ecs_cluster_name", s.cluster.name, "ECS cluster running the service");
     out("ecs_service_name", s.service.name, "ECS service of the Farmers Module");
-    out("ecr_repository_url", s.repository.repositoryUrl, "ECR repository the pipeline pushes images to (tags are immutable)");
+    out(
+      "ecr_repository_url",
+      s.repository.repositoryUrl,
+      "ECR repository the pipeline pushes images to (tags are immutable)",
+    );
     out("log_group_name", s.logGroup.name, "CloudWatch log group of the service's containers");
     if (s.blueGreen) {
-      out("codedeploy_application_name", s.blueGreen.application.name, "CodeDeploy application of the blue/green deployments");
-      out("codedeploy_deployment_group_name", s.blueGreen.deploymentGroup.deploymentGroupName, "CodeDeploy deployment group of the service");
-      out("test_listener_url", `${s.url}:${this.config.loadBalancer.testListenerPort}`, "Blue/green test listener (replacement tasks during a deployment; only from loadBalancer.testListenerCidrs)");
+      out(
+        "codedeploy_application_name",
+        s.blueGreen.application.name,
+        "CodeDeploy application of the blue/green deployments",
+      );
+      out(
+        "codedeploy_deployment_group_name",
+        s.blueGreen.deploymentGroup.deploymentGroupName,
+        "CodeDeploy deployment group of the service",
+      );
+      out(
+        "test_listener_url",
+        `${s.url}:${this.config.loadBalancer.testListenerPort}`,
+        "Blue/green test listener (replacement tasks during a deployment; only from loadBalancer.testListenerCidrs)",
+      );
     }
 
     out("critical_topic_arn", this.observability.critical.arn, "SNS topic of critical alarms (subscribe on-call here)");
-    out("warning_topic_arn", this.observability.warning.arn, "SNS topic of warning alarms and failed pipeline/build notifications");
-    out("dashboard_url", this.observability.dashboardUrl ?? "none: observability.dashboard is false", "CloudWatch dashboard of the environment");
+    out(
+      "warning_topic_arn",
+      this.observability.warning.arn,
+      "SNS topic of warning alarms and failed pipeline/build notifications",
+    );
+    out(
+      "dashboard_url",
+      this.observability.dashboardUrl ?? "none: observability.dashboard is false",
+      "CloudWatch dashboard of the environment",
+    );
 
     const p = this.pipeline;
     out("pipeline_name", p.pipeline.name, "CodePipeline of this environment");
     out("pipeline_console_url", p.consoleUrl, "AWS console page of the pipeline");
     out("build_project_name", p.buildProject.name, "CodeBuild project that builds and pushes the image");
     out("pipeline_artifact_bucket", p.artifactBucket.bucket, "S3 bucket of pipeline artifacts (KMS, expiring)");
-    out("codestar_connection_arn", p.connectionArn ?? "none: github-token source mode", "GitHub connection used by the Source stage");
-    out("codestar_connection_status", p.connectionStatusHint, "PENDING until the one-time console handshake (docs/pipeline.md)");
+    out(
+      "codestar_connection_arn",
+      p.connectionArn ?? "none: github-token source mode",
+      "GitHub connection used by the Source stage",
+    );
+    out(
+      "codestar_connection_status",
+      p.connectionStatusHint,
+      "PENDING until the one-time console handshake (docs/pipeline.md)",
+    );
     if (p.webhook)
-      new TerraformOutput(this, "github_webhook_url", { value: p.webhook.url, description: "URL for GitHub's push webhook (legacy github-token mode)", sensitive: true });
+      new TerraformOutput(this, "github_webhook_url", {
+        value: p.webhook.url,
+        description: "URL for GitHub's push webhook (legacy github-token mode)",
+        sensitive: true,
+      });
   }
 }

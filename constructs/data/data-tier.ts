@@ -1,4 +1,3 @@
-import { Construct } from "constructs";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import type { DbInstance } from "@cdktf/provider-aws/lib/db-instance";
@@ -6,12 +5,14 @@ import type { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import type { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import type { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
 import type { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import { Construct } from "constructs";
+
 import type { EnvironmentConfig } from "../../config/schema";
 import type { DataTierOutputs, ServiceSecretName } from "../contracts";
 import { CustomerManagedKey } from "../kms-key";
+import { MovedFrom } from "../moved";
 import type { Naming } from "../naming";
 import type { Network } from "../network";
-import { MovedFrom } from "../moved";
 import { Database, POSTGRES_PORT } from "./database";
 import { ServiceSecrets } from "./secrets";
 
@@ -83,7 +84,16 @@ export class DataTier extends Construct implements DataTierOutputs {
           // Use only through RDS and Secrets Manager (the grants RDS creates, GetSecretValue).
           sid: "UseThroughRdsAndSecretsManager",
           services: ["rds", "secretsmanager"],
-          actions: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext", "kms:CreateGrant", "kms:DescribeKey"],
+          actions: [
+            "kms:Encrypt",
+            "kms:Decrypt",
+            "kms:ReEncryptFrom",
+            "kms:ReEncryptTo",
+            "kms:GenerateDataKey",
+            "kms:GenerateDataKeyWithoutPlaintext",
+            "kms:CreateGrant",
+            "kms:DescribeKey",
+          ],
         },
       ],
       tags: { Name: naming.name(this, "generic", "data") },

@@ -1,4 +1,3 @@
-import { Construct } from "constructs";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { DbInstance } from "@cdktf/provider-aws/lib/db-instance";
 import { DbParameterGroup } from "@cdktf/provider-aws/lib/db-parameter-group";
@@ -6,9 +5,11 @@ import { DbSubnetGroup } from "@cdktf/provider-aws/lib/db-subnet-group";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import type { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
-import { Id } from "@cdktf/provider-random/lib/id";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import { Id } from "@cdktf/provider-random/lib/id";
+import { Construct } from "constructs";
+
 import type { EnvironmentConfig } from "../../config/schema";
 import { assumeRolePolicy } from "../iam";
 import type { CustomerManagedKey } from "../kms-key";
@@ -83,7 +84,10 @@ export class Database extends Construct {
 
     const major = /^(\d+)\.\d+$/.exec(settings.engineVersion)?.[1];
     if (!major)
-      throw new ValidationError(`database.engineVersion must be MAJOR.MINOR, such as 16.10; received "${settings.engineVersion}"`, this);
+      throw new ValidationError(
+        `database.engineVersion must be MAJOR.MINOR, such as 16.10; received "${settings.engineVersion}"`,
+        this,
+      );
     if (settings.maxAllocatedStorageGiB <= settings.allocatedStorageGiB)
       throw new ValidationError(
         `database.maxAllocatedStorageGiB must be more than allocatedStorageGiB (${settings.allocatedStorageGiB}) so storage can autoscale; received ${settings.maxAllocatedStorageGiB}`,
@@ -137,7 +141,14 @@ export class Database extends Construct {
     this.logGroups = Object.fromEntries(
       LOG_EXPORTS.map((log) => {
         const groupName = checkName(this, "logGroup", `/aws/rds/instance/${name}/${log}`);
-        return [log, new CloudwatchLogGroup(this, `LogGroup-${log}`, { name: groupName, retentionInDays: logRetentionDays, kmsKeyId: props.logsKey.encryptLogGroup(groupName) })];
+        return [
+          log,
+          new CloudwatchLogGroup(this, `LogGroup-${log}`, {
+            name: groupName,
+            retentionInDays: logRetentionDays,
+            kmsKeyId: props.logsKey.encryptLogGroup(groupName),
+          }),
+        ];
       }),
     ) as Record<(typeof LOG_EXPORTS)[number], CloudwatchLogGroup>;
 
@@ -145,7 +156,9 @@ export class Database extends Construct {
       this.monitoringRole = new IamRole(this, "MonitoringRole", {
         name: naming.name(this, "iamRole", "rds-monitoring"),
         description: `Enhanced monitoring of ${name}`,
-        assumeRolePolicy: assumeRolePolicy("monitoring.rds.amazonaws.com", { StringEquals: { "aws:SourceAccount": props.accountId } }),
+        assumeRolePolicy: assumeRolePolicy("monitoring.rds.amazonaws.com", {
+          StringEquals: { "aws:SourceAccount": props.accountId },
+        }),
       });
       this.monitoringPolicy = new IamRolePolicyAttachment(this, "MonitoringPolicy", {
         role: this.monitoringRole.name,
@@ -161,7 +174,10 @@ export class Database extends Construct {
     if (!settings.skipFinalSnapshot) {
       const base = naming.name(this, "rdsIdentifier", "db-final");
       checkName(this, "rdsIdentifier", `${base}-${"0".repeat(FINAL_SNAPSHOT_SUFFIX_BYTES * 2)}`);
-      this.finalSnapshotSuffix = new Id(this, "FinalSnapshotSuffix", { byteLength: FINAL_SNAPSHOT_SUFFIX_BYTES, keepers: { instance: name } });
+      this.finalSnapshotSuffix = new Id(this, "FinalSnapshotSuffix", {
+        byteLength: FINAL_SNAPSHOT_SUFFIX_BYTES,
+        keepers: { instance: name },
+      });
       this.finalSnapshotIdentifier = `${base}-${this.finalSnapshotSuffix.hex}`;
     }
 
@@ -205,7 +221,9 @@ export class Database extends Construct {
 
       enabledCloudwatchLogsExports: [...LOG_EXPORTS],
       performanceInsightsEnabled: settings.performanceInsights,
-      performanceInsightsRetentionPeriod: settings.performanceInsights ? settings.performanceInsightsRetentionDays : undefined,
+      performanceInsightsRetentionPeriod: settings.performanceInsights
+        ? settings.performanceInsightsRetentionDays
+        : undefined,
       performanceInsightsKmsKeyId: settings.performanceInsights ? kmsKey.arn : undefined,
       monitoringInterval: settings.enhancedMonitoringIntervalSeconds,
       monitoringRoleArn: this.monitoringRole?.arn,

@@ -1,8 +1,9 @@
-import { Construct } from "constructs";
-import { Password } from "@cdktf/provider-random/lib/password";
 import type { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
 import { SecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/secretsmanager-secret-version";
+import { Password } from "@cdktf/provider-random/lib/password";
+import { Construct } from "constructs";
+
 import { SECRET_ENV_VARIABLES, SERVICE_SECRET_NAMES, type ServiceSecretName } from "../contracts";
 import type { Naming } from "../naming";
 import { ValidationError } from "../validation-error";
@@ -107,7 +108,9 @@ export class ServiceSecrets extends Construct {
     const recoveryWindowDays = props.recoveryWindowDays ?? 30;
     const validWindow =
       recoveryWindowDays === RECOVERY_WINDOW_DAYS.immediate ||
-      (Number.isInteger(recoveryWindowDays) && recoveryWindowDays >= RECOVERY_WINDOW_DAYS.min && recoveryWindowDays <= RECOVERY_WINDOW_DAYS.max);
+      (Number.isInteger(recoveryWindowDays) &&
+        recoveryWindowDays >= RECOVERY_WINDOW_DAYS.min &&
+        recoveryWindowDays <= RECOVERY_WINDOW_DAYS.max);
     if (!validWindow)
       throw new ValidationError(
         `recoveryWindowDays must be 0 (delete at once) or an integer from ${RECOVERY_WINDOW_DAYS.min} to ${RECOVERY_WINDOW_DAYS.max}; received ${recoveryWindowDays}`,
@@ -164,7 +167,10 @@ export class ServiceSecrets extends Construct {
     this.secrets = secrets;
     this.versions = versions;
     this.generated = generated;
-    this.arns = Object.fromEntries(SERVICE_SECRET_NAMES.map((n) => [n, secrets[n].arn])) as Record<ServiceSecretName, string>;
+    this.arns = Object.fromEntries(SERVICE_SECRET_NAMES.map((n) => [n, secrets[n].arn])) as Record<
+      ServiceSecretName,
+      string
+    >;
     this.databasePassword = generated["db-password"]!.result;
   }
 }

@@ -1,8 +1,9 @@
-import type { IConstruct } from "constructs";
 import { TerraformResource, type TerraformStack } from "cdktf";
+import type { IConstruct } from "constructs";
+
+import { ValidationError } from "../validation-error";
 import type { Json, Rule, RuleContext, SynthResource, Violation } from "./model";
 import { RULES } from "./rules";
-import { ValidationError } from "../validation-error";
 
 /**
  * Runs the guardrail rules over a stack's synthesized JSON at synth time. A failing rule stops
@@ -35,24 +36,45 @@ export interface GuardrailOptions {
  */
 export function suppressRule(scope: IConstruct, ruleId: string, reason: string): void {
   if (!TerraformResource.isTerraformResource(scope))
-    throw new ValidationError(`suppressing ${ruleId}: received a ${scope.constructor.name}; allowed: one named resource (a TerraformResource), never a whole construct or stack`, scope);
-  if (!RULES.some((r) => r.id === ruleId)) throw new ValidationError(`unknown guardrail rule "${ruleId}"; allowed: ${RULES.map((r) => r.id).join(", ")}`, scope);
-  if (reason.trim().length < 20) throw new ValidationError(`suppressing ${ruleId} needs a written reason; received ${JSON.stringify(reason)}; allowed: at least 20 characters`, scope);
+    throw new ValidationError(
+      `suppressing ${ruleId}: received a ${scope.constructor.name}; allowed: one named resource (a TerraformResource), never a whole construct or stack`,
+      scope,
+    );
+  if (!RULES.some((r) => r.id === ruleId))
+    throw new ValidationError(
+      `unknown guardrail rule "${ruleId}"; allowed: ${RULES.map((r) => r.id).join(", ")}`,
+      scope,
+    );
+  if (reason.trim().length < 20)
+    throw new ValidationError(
+      `suppressing ${ruleId} needs a written reason; received ${JSON.stringify(reason)}; allowed: at least 20 characters`,
+      scope,
+    );
   scope.node.addMetadata(SUPPRESSION_KEY, { ruleId, reason });
 }
 
 /** Every suppression under `scope`. */
 export function suppressionsIn(scope: IConstruct): Suppression[] {
-  return scope.node.findAll().flatMap((c) =>
-    c.node.metadata.filter((m) => m.type === SUPPRESSION_KEY).map((m) => ({ path: c.node.path, ...(m.data as { ruleId: string; reason: string }) })),
-  );
+  return scope.node
+    .findAll()
+    .flatMap((c) =>
+      c.node.metadata
+        .filter((m) => m.type === SUPPRESSION_KEY)
+        .map((m) => ({ path: c.node.path, ...(m.data as { ruleId: string; reason: string }) })),
+    );
 }
 
 /** The resources of a synthesized stack, with construct paths from cdktf's metadata. */
 export function resourcesOf(stack: Json): SynthResource[] {
   const out: SynthResource[] = [];
   for (const [type, byName] of Object.entries((stack.resource ?? {}) as Json))
-    for (const [name, config] of Object.entries(byName as Json)) out.push({ type, name, path: (config as Json)["//"]?.metadata?.path ?? `${type}.${name}`, config: config as Json });
+    for (const [name, config] of Object.entries(byName as Json))
+      out.push({
+        type,
+        name,
+        path: (config as Json)["//"]?.metadata?.path ?? `${type}.${name}`,
+        config: config as Json,
+      });
   return out;
 }
 
@@ -66,7 +88,8 @@ function context(stack: Json, production: boolean, disposable: boolean): RuleCon
     disposable,
     ofType: (type) => resources.filter((r) => r.type === type),
     referenced: (expression) => {
-      const m = typeof expression === "string" ? /^\$\{([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.[a-z_]+\}$/.exec(expression) : null;
+      const m =
+        typeof expression === "string" ? /^\$\{([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.[a-z_]+\}$/.exec(expression) : null;
       return m ? byAddress.get(`${m[1]}.${m[2]}`) : undefined;
     },
   };
@@ -78,7 +101,11 @@ export interface Finding extends Violation {
 }
 
 /** Runs the rules on synthesized JSON; returns findings not covered by a suppression. */
-export function checkStack(stack: Json, options: GuardrailOptions, suppressions: readonly Suppression[] = []): Finding[] {
+export function checkStack(
+  stack: Json,
+  options: GuardrailOptions,
+  suppressions: readonly Suppression[] = [],
+): Finding[] {
   const ctx = context(stack, options.production, options.disposable ?? false);
   return (options.rules ?? RULES).flatMap((rule) =>
     rule

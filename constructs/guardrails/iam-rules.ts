@@ -30,7 +30,8 @@ export const UNSCOPABLE_ACTIONS: readonly string[] = [
  * wildcard rule cannot read them. Any other managed policy attachment is a finding.
  */
 export const ALLOWED_MANAGED_POLICIES: Readonly<Record<string, string>> = {
-  "service-role/AmazonRDSEnhancedMonitoringRole": "the only documented policy for RDS Enhanced Monitoring; it writes to the RDSOSMetrics log group only",
+  "service-role/AmazonRDSEnhancedMonitoringRole":
+    "the only documented policy for RDS Enhanced Monitoring; it writes to the RDSOSMetrics log group only",
   AWSCodeDeployRoleForECSLimited:
     "the narrow CodeDeploy-for-ECS policy (task sets, listener swaps, alarm reads); unlike AWSCodeDeployRoleForECS it cannot publish to any topic, read any object or invoke any function",
 };
@@ -52,13 +53,16 @@ export function parsePolicy(value: unknown): ParsedPolicy | undefined {
   }
 }
 
+/** An IAM policy field that may be one value or a list (Action, Resource, Principal…), as a list. */
 export function asList(v: unknown): unknown[] {
   if (v === undefined) return [];
   return Array.isArray(v) ? v : [v];
 }
 
 /** Attributes of resources that hold IAM policy documents, by resource type. */
-export const POLICY_ATTRIBUTES: Readonly<Record<string, { attribute: string; kind: "identity" | "resource" | "trust" }[]>> = {
+export const POLICY_ATTRIBUTES: Readonly<
+  Record<string, { attribute: string; kind: "identity" | "resource" | "trust" }[]>
+> = {
   aws_iam_role: [{ attribute: "assume_role_policy", kind: "trust" }],
   aws_iam_role_policy: [{ attribute: "policy", kind: "identity" }],
   aws_iam_policy: [{ attribute: "policy", kind: "identity" }],

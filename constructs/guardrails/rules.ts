@@ -1,13 +1,13 @@
 import {
   FARGATE_CPU_MEMORY,
-  LOG_RETENTION_DAYS,
-  RDS_BACKUP_RETENTION,
   isValidAlarmPeriod,
   isValidPerformanceInsightsRetention,
+  LOG_RETENTION_DAYS,
+  RDS_BACKUP_RETENTION,
 } from "../../config/aws-catalog";
 import { NAME_PREFIX_UNIQUE_SUFFIX_LENGTH, NAME_RULES, type NameKind } from "../naming";
 import { CODE_DEPLOY_REFUSED_ATTRIBUTES } from "../service/compute";
-import { ALLOWED_MANAGED_POLICIES, POLICY_ATTRIBUTES, UNSCOPABLE_ACTIONS, asList, parsePolicy } from "./iam-rules";
+import { ALLOWED_MANAGED_POLICIES, asList, parsePolicy, POLICY_ATTRIBUTES, UNSCOPABLE_ACTIONS } from "./iam-rules";
 import type { Json, Rule, RuleContext, SynthResource, Violation } from "./model";
 
 /**
@@ -16,7 +16,12 @@ import type { Json, Rule, RuleContext, SynthResource, Violation } from "./model"
  */
 
 const isToken = (v: unknown) => typeof v === "string" && v.includes("${");
-const v = (r: SynthResource, attribute: string, value: unknown, limit: string): Violation => ({ path: r.path, attribute, value, limit });
+const v = (r: SynthResource, attribute: string, value: unknown, limit: string): Violation => ({
+  path: r.path,
+  attribute,
+  value,
+  limit,
+});
 
 /** Name attributes checked against NAME_RULES, by resource type. */
 const NAMED: Readonly<Record<string, [attribute: string, kind: NameKind][]>> = {
@@ -24,7 +29,10 @@ const NAMED: Readonly<Record<string, [attribute: string, kind: NameKind][]>> = {
   aws_lb_target_group: [["name", "targetGroup"]],
   aws_iam_role: [["name", "iamRole"]],
   aws_s3_bucket: [["bucket", "s3Bucket"]],
-  aws_db_instance: [["identifier", "rdsIdentifier"], ["final_snapshot_identifier", "rdsIdentifier"]],
+  aws_db_instance: [
+    ["identifier", "rdsIdentifier"],
+    ["final_snapshot_identifier", "rdsIdentifier"],
+  ],
   aws_db_parameter_group: [["name", "rdsIdentifier"]],
   aws_db_subnet_group: [["name", "rdsIdentifier"]],
   aws_ecr_repository: [["name", "ecrRepository"]],
@@ -51,7 +59,8 @@ const nameLimits: Rule = {
         if (typeof name !== "string" || isToken(name)) return [];
         const rule = NAME_RULES[kind];
         const min = "minLength" in rule ? rule.minLength : 1;
-        if (name.length < min || name.length > rule.maxLength) return [v(r, attribute, name, `${min}-${rule.maxLength} characters (${kind}); it has ${name.length}`)];
+        if (name.length < min || name.length > rule.maxLength)
+          return [v(r, attribute, name, `${min}-${rule.maxLength} characters (${kind}); it has ${name.length}`)];
         return rule.pattern.test(name) ? [] : [v(r, attribute, name, `${rule.description} (${kind})`)];
       }),
     ),
@@ -69,8 +78,18 @@ const namePrefixLimits: Rule = {
           if (typeof prefix !== "string" || isToken(prefix)) return [];
           const rule = NAME_RULES[kind];
           const room = rule.maxLength - NAME_PREFIX_UNIQUE_SUFFIX_LENGTH;
-          if (prefix.length > room) return [v(r, "name_prefix", prefix, `at most ${room} characters (${kind}: ${rule.maxLength} with Terraform's ${NAME_PREFIX_UNIQUE_SUFFIX_LENGTH}-character suffix); it has ${prefix.length}`)];
-          return rule.pattern.test(prefix + "0".repeat(NAME_PREFIX_UNIQUE_SUFFIX_LENGTH)) ? [] : [v(r, "name_prefix", prefix, `${rule.description} (${kind})`)];
+          if (prefix.length > room)
+            return [
+              v(
+                r,
+                "name_prefix",
+                prefix,
+                `at most ${room} characters (${kind}: ${rule.maxLength} with Terraform's ${NAME_PREFIX_UNIQUE_SUFFIX_LENGTH}-character suffix); it has ${prefix.length}`,
+              ),
+            ];
+          return rule.pattern.test(prefix + "0".repeat(NAME_PREFIX_UNIQUE_SUFFIX_LENGTH))
+            ? []
+            : [v(r, "name_prefix", prefix, `${rule.description} (${kind})`)];
         }),
     ),
 };
@@ -81,7 +100,9 @@ const logRetention: Rule = {
   check: (ctx) =>
     ctx.ofType("aws_cloudwatch_log_group").flatMap((r) => {
       const days = r.config.retention_in_days;
-      return (LOG_RETENTION_DAYS as readonly number[]).includes(days) ? [] : [v(r, "retention_in_days", days, `one of ${LOG_RETENTION_DAYS.join(", ")}`)];
+      return (LOG_RETENTION_DAYS as readonly number[]).includes(days)
+        ? []
+        : [v(r, "retention_in_days", days, `one of ${LOG_RETENTION_DAYS.join(", ")}`)];
     }),
 };
 
@@ -91,7 +112,9 @@ const alarmPeriods: Rule = {
   check: (ctx) =>
     ctx.ofType("aws_cloudwatch_metric_alarm").flatMap((r) => {
       const periods: [string, unknown][] = [["period", r.config.period]];
-      asList(r.config.metric_query).forEach((q, i) => periods.push([`metric_query[${i}].metric.period`, (q as Json).metric?.period]));
+      asList(r.config.metric_query).forEach((q, i) =>
+        periods.push([`metric_query[${i}].metric.period`, (q as Json).metric?.period]),
+      );
       return periods
         .filter(([, p]) => p !== undefined && !isToken(p) && !isValidAlarmPeriod(Number(p)))
         .map(([attribute, p]) => v(r, attribute, p, "10, 30 or a multiple of 60 seconds"));
@@ -108,7 +131,9 @@ const fargateSizes: Rule = {
       const memory = Number(r.config.memory);
       const allowed = FARGATE_CPU_MEMORY[cpu];
       if (!allowed) return [v(r, "cpu", r.config.cpu, `one of ${Object.keys(FARGATE_CPU_MEMORY).join(", ")}`)];
-      return allowed.includes(memory) ? [] : [v(r, "memory", r.config.memory, `with cpu ${cpu}: ${allowed.join(", ")}`)];
+      return allowed.includes(memory)
+        ? []
+        : [v(r, "memory", r.config.memory, `with cpu ${cpu}: ${allowed.join(", ")}`)];
     }),
 };
 
@@ -138,7 +163,8 @@ const healthChecks: Rule = {
       if (hc.interval !== undefined && hc.timeout !== undefined && !(hc.interval > hc.timeout))
         out.push(v(r, "health_check.interval", hc.interval, `greater than health_check.timeout (${hc.timeout})`));
       for (const key of ["healthy_threshold", "unhealthy_threshold"]) {
-        if (hc[key] !== undefined && !(hc[key] >= 2 && hc[key] <= 10)) out.push(v(r, `health_check.${key}`, hc[key], "2-10"));
+        if (hc[key] !== undefined && !(hc[key] >= 2 && hc[key] <= 10))
+          out.push(v(r, `health_check.${key}`, hc[key], "2-10"));
       }
       return out;
     }),
@@ -149,19 +175,27 @@ const references: Rule = {
   rationale: "A reference to a resource that does not exist fails plan; catch it at synth.",
   check: (ctx) => {
     const declared = new Set<string>();
-    for (const [type, byName] of Object.entries((ctx.stack.resource ?? {}) as Json)) for (const name of Object.keys(byName)) declared.add(`${type}.${name}`);
-    for (const [type, byName] of Object.entries((ctx.stack.data ?? {}) as Json)) for (const name of Object.keys(byName)) declared.add(`data.${type}.${name}`);
+    for (const [type, byName] of Object.entries((ctx.stack.resource ?? {}) as Json))
+      for (const name of Object.keys(byName)) declared.add(`${type}.${name}`);
+    for (const [type, byName] of Object.entries((ctx.stack.data ?? {}) as Json))
+      for (const name of Object.keys(byName)) declared.add(`data.${type}.${name}`);
     for (const name of Object.keys(ctx.stack.variable ?? {})) declared.add(`var.${name}`);
     for (const name of Object.keys(ctx.stack.locals ?? {})) declared.add(`local.${name}`);
     const out: Violation[] = [];
     for (const r of ctx.resources) {
       const text = JSON.stringify(r.config);
       for (const m of text.matchAll(/\$\{([^}]*)\}/g)) {
-        for (const ref of m[1].matchAll(/\b((?:data\.)?[a-z][a-z0-9_]*\.[A-Za-z0-9_-]+|var\.[A-Za-z0-9_]+|local\.[A-Za-z0-9_]+)(?=[.\[\s,)}]|$)/g)) {
+        for (const ref of m[1].matchAll(
+          /\b((?:data\.)?[a-z][a-z0-9_]*\.[A-Za-z0-9_-]+|var\.[A-Za-z0-9_]+|local\.[A-Za-z0-9_]+)(?=[.[\s,)}]|$)/g,
+        )) {
           const target = ref[1];
           const root = target.split(".")[0];
-          const isResourceType = /^(aws|random|terraform)_/.test(root) || root === "data" || root === "var" || root === "local";
-          if (isResourceType && !declared.has(target)) out.push(v(r, "(reference)", `\${${target}}`, "a resource, data source, variable or local declared in the stack"));
+          const isResourceType =
+            /^(aws|random|terraform)_/.test(root) || root === "data" || root === "var" || root === "local";
+          if (isResourceType && !declared.has(target))
+            out.push(
+              v(r, "(reference)", `\${${target}}`, "a resource, data source, variable or local declared in the stack"),
+            );
         }
       }
     }
@@ -187,7 +221,9 @@ const policyDocuments: Rule = {
             kind !== "trust" && !(s.Resource || s.NotResource) && "Resource",
             kind !== "identity" && !(s.Principal || s.NotPrincipal) && "Principal",
           ].filter(Boolean);
-          return missing.length ? [v(r, `${attribute}.Statement[${i}]`, s, `a statement with ${missing.join(", ")}`)] : [];
+          return missing.length
+            ? [v(r, `${attribute}.Statement[${i}]`, s, `a statement with ${missing.join(", ")}`)]
+            : [];
         });
       }),
     ),
@@ -198,43 +234,96 @@ const policyDocuments: Rule = {
 /** Buckets, and whether a companion resource of `type` points at each. */
 function bucketsWithout(ctx: RuleContext, type: string, ok: (companion: Json) => boolean): SynthResource[] {
   const companions = ctx.ofType(type);
-  return ctx.ofType("aws_s3_bucket").filter((bucket) => !companions.some((c) => ctx.referenced(c.config.bucket) === bucket && ok(c.config)));
+  return ctx
+    .ofType("aws_s3_bucket")
+    .filter((bucket) => !companions.some((c) => ctx.referenced(c.config.bucket) === bucket && ok(c.config)));
 }
 
 const encryption: Rule = {
   id: "SEC-ENCRYPTION",
-  rationale: "Every store is encrypted at rest: RDS, S3, secrets, SNS, ECR, DynamoDB, build and pipeline artifacts, and every log group with a customer-managed key.",
+  rationale:
+    "Every store is encrypted at rest: RDS, S3, secrets, SNS, ECR, DynamoDB, build and pipeline artifacts, and every log group with a customer-managed key.",
   check: (ctx) => [
     // Container logs can hold personal data; CloudWatch's default encryption is not ours to control.
-    ...ctx.ofType("aws_cloudwatch_log_group").filter((r) => !r.config.kms_key_id).map((r) => v(r, "kms_key_id", undefined, "a customer-managed KMS key")),
-    ...ctx.ofType("aws_db_instance").filter((r) => r.config.storage_encrypted !== true).map((r) => v(r, "storage_encrypted", r.config.storage_encrypted, "true")),
-    ...bucketsWithout(ctx, "aws_s3_bucket_server_side_encryption_configuration", () => true).map((r) => v(r, "server_side_encryption", undefined, "an aws_s3_bucket_server_side_encryption_configuration")),
-    ...ctx.ofType("aws_secretsmanager_secret").filter((r) => !r.config.kms_key_id).map((r) => v(r, "kms_key_id", undefined, "a customer-managed KMS key")),
-    ...ctx.ofType("aws_sns_topic").filter((r) => !r.config.kms_master_key_id).map((r) => v(r, "kms_master_key_id", undefined, "a KMS key")),
-    ...ctx.ofType("aws_ecr_repository").filter((r) => !asList(r.config.encryption_configuration).some((e) => (e as Json).encryption_type === "KMS")).map((r) => v(r, "encryption_configuration", r.config.encryption_configuration, "encryption_type KMS")),
-    ...ctx.ofType("aws_dynamodb_table").filter((r) => r.config.server_side_encryption?.enabled !== true).map((r) => v(r, "server_side_encryption.enabled", r.config.server_side_encryption, "true")),
-    ...ctx.ofType("aws_codebuild_project").filter((r) => !r.config.encryption_key).map((r) => v(r, "encryption_key", undefined, "a KMS key")),
-    ...ctx.ofType("aws_codepipeline").filter((r) => !asList(r.config.artifact_store).every((s) => (s as Json).encryption_key)).map((r) => v(r, "artifact_store.encryption_key", undefined, "a KMS key")),
+    ...ctx
+      .ofType("aws_cloudwatch_log_group")
+      .filter((r) => !r.config.kms_key_id)
+      .map((r) => v(r, "kms_key_id", undefined, "a customer-managed KMS key")),
+    ...ctx
+      .ofType("aws_db_instance")
+      .filter((r) => r.config.storage_encrypted !== true)
+      .map((r) => v(r, "storage_encrypted", r.config.storage_encrypted, "true")),
+    ...bucketsWithout(ctx, "aws_s3_bucket_server_side_encryption_configuration", () => true).map((r) =>
+      v(r, "server_side_encryption", undefined, "an aws_s3_bucket_server_side_encryption_configuration"),
+    ),
+    ...ctx
+      .ofType("aws_secretsmanager_secret")
+      .filter((r) => !r.config.kms_key_id)
+      .map((r) => v(r, "kms_key_id", undefined, "a customer-managed KMS key")),
+    ...ctx
+      .ofType("aws_sns_topic")
+      .filter((r) => !r.config.kms_master_key_id)
+      .map((r) => v(r, "kms_master_key_id", undefined, "a KMS key")),
+    ...ctx
+      .ofType("aws_ecr_repository")
+      .filter((r) => !asList(r.config.encryption_configuration).some((e) => (e as Json).encryption_type === "KMS"))
+      .map((r) => v(r, "encryption_configuration", r.config.encryption_configuration, "encryption_type KMS")),
+    ...ctx
+      .ofType("aws_dynamodb_table")
+      .filter((r) => r.config.server_side_encryption?.enabled !== true)
+      .map((r) => v(r, "server_side_encryption.enabled", r.config.server_side_encryption, "true")),
+    ...ctx
+      .ofType("aws_codebuild_project")
+      .filter((r) => !r.config.encryption_key)
+      .map((r) => v(r, "encryption_key", undefined, "a KMS key")),
+    ...ctx
+      .ofType("aws_codepipeline")
+      .filter((r) => !asList(r.config.artifact_store).every((s) => (s as Json).encryption_key))
+      .map((r) => v(r, "artifact_store.encryption_key", undefined, "a KMS key")),
   ],
 };
 
-const ALB_TLS_POLICIES = ["ELBSecurityPolicy-TLS13-1-2-2021-06", "ELBSecurityPolicy-TLS13-1-2-Res-2021-06", "ELBSecurityPolicy-TLS13-1-3-2021-06"];
+const ALB_TLS_POLICIES = [
+  "ELBSecurityPolicy-TLS13-1-2-2021-06",
+  "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
+  "ELBSecurityPolicy-TLS13-1-3-2021-06",
+];
 
 const tlsInTransit: Rule = {
   id: "SEC-TLS",
-  rationale: "Data moves over TLS only: HTTPS listeners with a TLS 1.3 policy, HTTP only redirects, S3 denies plain HTTP, RDS forces SSL.",
+  rationale:
+    "Data moves over TLS only: HTTPS listeners with a TLS 1.3 policy, HTTP only redirects, S3 denies plain HTTP, RDS forces SSL.",
   check: (ctx) => [
     ...ctx.ofType("aws_lb_listener").flatMap((r) => {
       if (r.config.protocol === "HTTPS")
-        return ALB_TLS_POLICIES.includes(r.config.ssl_policy) ? [] : [v(r, "ssl_policy", r.config.ssl_policy, `one of ${ALB_TLS_POLICIES.join(", ")}`)];
-      const redirects = asList(r.config.default_action).every((a) => (a as Json).type === "redirect" && (a as Json).redirect?.protocol === "HTTPS");
+        return ALB_TLS_POLICIES.includes(r.config.ssl_policy)
+          ? []
+          : [v(r, "ssl_policy", r.config.ssl_policy, `one of ${ALB_TLS_POLICIES.join(", ")}`)];
+      const redirects = asList(r.config.default_action).every(
+        (a) => (a as Json).type === "redirect" && (a as Json).redirect?.protocol === "HTTPS",
+      );
       return redirects ? [] : [v(r, "protocol", r.config.protocol, "HTTPS, or HTTP that only redirects to HTTPS")];
     }),
-    ...ctx.ofType("aws_s3_bucket").filter((bucket) => {
-      const policies = ctx.ofType("aws_s3_bucket_policy").filter((p) => ctx.referenced(p.config.bucket) === bucket);
-      return !policies.some((p) => /"aws:SecureTransport":"false"/.test(String(p.config.policy)) && /"Effect":"Deny"/.test(String(p.config.policy)));
-    }).map((r) => v(r, "bucket policy", undefined, "a Deny statement for aws:SecureTransport = false")),
-    ...ctx.ofType("aws_db_parameter_group").filter((r) => !asList(r.config.parameter).some((p) => (p as Json).name === "rds.force_ssl" && String((p as Json).value) === "1")).map((r) => v(r, "parameter rds.force_ssl", undefined, "1")),
+    ...ctx
+      .ofType("aws_s3_bucket")
+      .filter((bucket) => {
+        const policies = ctx.ofType("aws_s3_bucket_policy").filter((p) => ctx.referenced(p.config.bucket) === bucket);
+        return !policies.some(
+          (p) =>
+            /"aws:SecureTransport":"false"/.test(String(p.config.policy)) &&
+            /"Effect":"Deny"/.test(String(p.config.policy)),
+        );
+      })
+      .map((r) => v(r, "bucket policy", undefined, "a Deny statement for aws:SecureTransport = false")),
+    ...ctx
+      .ofType("aws_db_parameter_group")
+      .filter(
+        (r) =>
+          !asList(r.config.parameter).some(
+            (p) => (p as Json).name === "rds.force_ssl" && String((p as Json).value) === "1",
+          ),
+      )
+      .map((r) => v(r, "parameter rds.force_ssl", undefined, "1")),
   ],
 };
 
@@ -244,23 +333,54 @@ const openIngress: Rule = {
   id: "SEC-OPEN-INGRESS",
   rationale: "Only the load balancer faces the internet, and only on 80 and 443.",
   check: (ctx) => {
-    const albGroups = new Set(ctx.ofType("aws_lb").flatMap((lb) => asList(lb.config.security_groups).map((g) => ctx.referenced(g)?.path)));
+    const albGroups = new Set(
+      ctx.ofType("aws_lb").flatMap((lb) => asList(lb.config.security_groups).map((g) => ctx.referenced(g)?.path)),
+    );
     const out: Violation[] = [];
-    const judge = (r: SynthResource, group: SynthResource | undefined, attribute: string, sources: unknown[], from: unknown, to: unknown) => {
+    const judge = (
+      r: SynthResource,
+      group: SynthResource | undefined,
+      attribute: string,
+      sources: unknown[],
+      from: unknown,
+      to: unknown,
+    ) => {
       const open = sources.filter((s) => OPEN.includes(String(s)));
       if (open.length === 0) return;
       const webPort = from === to && (from === 80 || from === 443);
-      if (!(group && albGroups.has(group.path) && webPort)) out.push(v(r, attribute, open, "no ingress from 0.0.0.0/0 or ::/0 except the load balancer's 80 and 443"));
+      if (!(group && albGroups.has(group.path) && webPort))
+        out.push(v(r, attribute, open, "no ingress from 0.0.0.0/0 or ::/0 except the load balancer's 80 and 443"));
     };
     for (const sg of ctx.ofType("aws_security_group"))
       asList(sg.config.ingress).forEach((i, n) => {
         const rule = i as Json;
-        judge(sg, sg, `ingress[${n}]`, [...asList(rule.cidr_blocks), ...asList(rule.ipv6_cidr_blocks)], rule.from_port, rule.to_port);
+        judge(
+          sg,
+          sg,
+          `ingress[${n}]`,
+          [...asList(rule.cidr_blocks), ...asList(rule.ipv6_cidr_blocks)],
+          rule.from_port,
+          rule.to_port,
+        );
       });
     for (const r of ctx.ofType("aws_vpc_security_group_ingress_rule"))
-      judge(r, ctx.referenced(r.config.security_group_id), "cidr", [r.config.cidr_ipv4, r.config.cidr_ipv6], r.config.from_port, r.config.to_port);
+      judge(
+        r,
+        ctx.referenced(r.config.security_group_id),
+        "cidr",
+        [r.config.cidr_ipv4, r.config.cidr_ipv6],
+        r.config.from_port,
+        r.config.to_port,
+      );
     for (const r of ctx.ofType("aws_security_group_rule").filter((x) => x.config.type === "ingress"))
-      judge(r, ctx.referenced(r.config.security_group_id), "cidr_blocks", [...asList(r.config.cidr_blocks), ...asList(r.config.ipv6_cidr_blocks)], r.config.from_port, r.config.to_port);
+      judge(
+        r,
+        ctx.referenced(r.config.security_group_id),
+        "cidr_blocks",
+        [...asList(r.config.cidr_blocks), ...asList(r.config.ipv6_cidr_blocks)],
+        r.config.from_port,
+        r.config.to_port,
+      );
     return out;
   },
 };
@@ -268,32 +388,60 @@ const openIngress: Rule = {
 const noPublicTasks: Rule = {
   id: "SEC-NO-PUBLIC-IP",
   rationale:
-    "Tasks are reached only through the load balancer: no subnet hands out public IPs; a task gets one on its own interface only outside production (network.natGateways \"none\") and only when every ingress rule of its security groups names a security group, never a CIDR.",
+    'Tasks are reached only through the load balancer: no subnet hands out public IPs; a task gets one on its own interface only outside production (network.natGateways "none") and only when every ingress rule of its security groups names a security group, never a CIDR.',
   check: (ctx) => [
     ...ctx
       .ofType("aws_ecs_service")
       .filter((r) => r.config.network_configuration?.assign_public_ip === true)
-      .filter((r) => ctx.production || !ingressOnlyFromGroups(ctx, asList(r.config.network_configuration?.security_groups)))
+      .filter(
+        (r) => ctx.production || !ingressOnlyFromGroups(ctx, asList(r.config.network_configuration?.security_groups)),
+      )
       .map((r) =>
-        v(r, "network_configuration.assign_public_ip", true, ctx.production ? "false in production" : "false, or security groups whose every ingress rule references a security group"),
+        v(
+          r,
+          "network_configuration.assign_public_ip",
+          true,
+          ctx.production
+            ? "false in production"
+            : "false, or security groups whose every ingress rule references a security group",
+        ),
       ),
     // The NAT gateways use Elastic IPs and the load balancer its own addresses: nothing needs one.
-    ...ctx.ofType("aws_subnet").filter((r) => r.config.map_public_ip_on_launch === true).map((r) => v(r, "map_public_ip_on_launch", true, "false (NAT gateways use Elastic IPs)")),
+    ...ctx
+      .ofType("aws_subnet")
+      .filter((r) => r.config.map_public_ip_on_launch === true)
+      .map((r) => v(r, "map_public_ip_on_launch", true, "false (NAT gateways use Elastic IPs)")),
   ],
 };
 
 /** True when there is at least one group and each ingress rule of each group names a source group. */
 function ingressOnlyFromGroups(ctx: RuleContext, groupRefs: readonly unknown[]): boolean {
-  const groups = groupRefs.map((g) => ctx.referenced(g)).filter((g): g is SynthResource => g?.type === "aws_security_group");
+  const groups = groupRefs
+    .map((g) => ctx.referenced(g))
+    .filter((g): g is SynthResource => g?.type === "aws_security_group");
   if (groups.length === 0 || groups.length !== groupRefs.length) return false;
   const isGroup = (g: SynthResource) => (x: SynthResource) => ctx.referenced(x.config.security_group_id) === g;
   return groups.every((g) => {
     const inline = asList(g.config.ingress) as Json[];
     const rules = ctx.ofType("aws_vpc_security_group_ingress_rule").filter(isGroup(g));
-    const legacy = ctx.ofType("aws_security_group_rule").filter((x) => x.config.type === "ingress").filter(isGroup(g));
+    const legacy = ctx
+      .ofType("aws_security_group_rule")
+      .filter((x) => x.config.type === "ingress")
+      .filter(isGroup(g));
     return (
-      inline.every((i) => asList(i.security_groups).length > 0 && asList(i.cidr_blocks).length === 0 && asList(i.ipv6_cidr_blocks).length === 0) &&
-      rules.every((x) => x.config.referenced_security_group_id !== undefined && x.config.cidr_ipv4 === undefined && x.config.cidr_ipv6 === undefined && x.config.prefix_list_id === undefined) &&
+      inline.every(
+        (i) =>
+          asList(i.security_groups).length > 0 &&
+          asList(i.cidr_blocks).length === 0 &&
+          asList(i.ipv6_cidr_blocks).length === 0,
+      ) &&
+      rules.every(
+        (x) =>
+          x.config.referenced_security_group_id !== undefined &&
+          x.config.cidr_ipv4 === undefined &&
+          x.config.cidr_ipv6 === undefined &&
+          x.config.prefix_list_id === undefined,
+      ) &&
       legacy.every((x) => x.config.source_security_group_id !== undefined)
     );
   });
@@ -301,7 +449,8 @@ function ingressOnlyFromGroups(ctx: RuleContext, groupRefs: readonly unknown[]):
 
 const iamWildcards: Rule = {
   id: "SEC-IAM-WILDCARD",
-  rationale: "Least privilege: no wildcard actions, and Resource \"*\" only for actions AWS cannot scope (UNSCOPABLE_ACTIONS).",
+  rationale:
+    'Least privilege: no wildcard actions, and Resource "*" only for actions AWS cannot scope (UNSCOPABLE_ACTIONS).',
   check: (ctx) =>
     ctx.resources.flatMap((r) =>
       (POLICY_ATTRIBUTES[r.type] ?? [])
@@ -312,10 +461,19 @@ const iamWildcards: Rule = {
             if (s.Effect !== "Allow") return [];
             const actions = asList(s.Action).map(String);
             const wild = actions.filter((a) => a === "*" || a.endsWith(":*"));
-            if (wild.length) return [v(r, `${attribute}.Statement[${i}].Action`, wild, "named actions, no service:* or *")];
+            if (wild.length)
+              return [v(r, `${attribute}.Statement[${i}].Action`, wild, "named actions, no service:* or *")];
             const anyResource = asList(s.Resource).includes("*");
             const scopable = actions.filter((a) => !UNSCOPABLE_ACTIONS.includes(a));
-            if (anyResource && scopable.length) return [v(r, `${attribute}.Statement[${i}].Resource`, "*", `named resources for ${scopable.join(", ")} (only UNSCOPABLE_ACTIONS may use *)`)];
+            if (anyResource && scopable.length)
+              return [
+                v(
+                  r,
+                  `${attribute}.Statement[${i}].Resource`,
+                  "*",
+                  `named resources for ${scopable.join(", ")} (only UNSCOPABLE_ACTIONS may use *)`,
+                ),
+              ];
             return [];
           });
         }),
@@ -324,25 +482,41 @@ const iamWildcards: Rule = {
 
 const managedPolicies: Rule = {
   id: "SEC-MANAGED-POLICY",
-  rationale: "AWS managed policies are attached only from a reviewed list (ALLOWED_MANAGED_POLICIES), each with its reason.",
+  rationale:
+    "AWS managed policies are attached only from a reviewed list (ALLOWED_MANAGED_POLICIES), each with its reason.",
   check: (ctx) =>
     [...ctx.ofType("aws_iam_role_policy_attachment"), ...ctx.ofType("aws_iam_role")]
       .flatMap((r): [SynthResource, string, unknown][] =>
-        r.type === "aws_iam_role" ? asList(r.config.managed_policy_arns).map((arn) => [r, "managed_policy_arns", arn]) : [[r, "policy_arn", r.config.policy_arn]],
+        r.type === "aws_iam_role"
+          ? asList(r.config.managed_policy_arns).map((arn) => [r, "managed_policy_arns", arn])
+          : [[r, "policy_arn", r.config.policy_arn]],
       )
       .filter(([, , arn]) => {
         const name = /:iam::aws:policy\/(.+)$/.exec(String(arn))?.[1];
         return !(name && name in ALLOWED_MANAGED_POLICIES);
       })
-      .map(([r, attribute, arn]) => v(r, attribute, arn, `an AWS managed policy listed in ALLOWED_MANAGED_POLICIES (${Object.keys(ALLOWED_MANAGED_POLICIES).join(", ")}), or an inline policy`)),
+      .map(([r, attribute, arn]) =>
+        v(
+          r,
+          attribute,
+          arn,
+          `an AWS managed policy listed in ALLOWED_MANAGED_POLICIES (${Object.keys(ALLOWED_MANAGED_POLICIES).join(", ")}), or an inline policy`,
+        ),
+      ),
 };
 
 const bucketHygiene: Rule = {
   id: "SEC-S3-BUCKET",
   rationale: "Every bucket is versioned and blocks all public access.",
   check: (ctx) => [
-    ...bucketsWithout(ctx, "aws_s3_bucket_versioning", (c) => c.versioning_configuration?.status === "Enabled").map((r) => v(r, "versioning", undefined, "an aws_s3_bucket_versioning with status Enabled")),
-    ...bucketsWithout(ctx, "aws_s3_bucket_public_access_block", (c) => ["block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"].every((k) => c[k] === true)).map((r) =>
+    ...bucketsWithout(ctx, "aws_s3_bucket_versioning", (c) => c.versioning_configuration?.status === "Enabled").map(
+      (r) => v(r, "versioning", undefined, "an aws_s3_bucket_versioning with status Enabled"),
+    ),
+    ...bucketsWithout(ctx, "aws_s3_bucket_public_access_block", (c) =>
+      ["block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"].every(
+        (k) => c[k] === true,
+      ),
+    ).map((r) =>
       v(r, "public access block", undefined, "an aws_s3_bucket_public_access_block with all four settings true"),
     ),
   ],
@@ -351,7 +525,10 @@ const bucketHygiene: Rule = {
 /** The KMS keys of the databases and secrets: their snapshots, backups and values need them. */
 function dataKeys(ctx: RuleContext): Set<SynthResource> {
   return new Set(
-    [...ctx.ofType("aws_db_instance").map((db) => db.config.kms_key_id), ...ctx.ofType("aws_secretsmanager_secret").map((s) => s.config.kms_key_id)]
+    [
+      ...ctx.ofType("aws_db_instance").map((db) => db.config.kms_key_id),
+      ...ctx.ofType("aws_secretsmanager_secret").map((s) => s.config.kms_key_id),
+    ]
       .map((ref) => ctx.referenced(ref))
       .filter((k): k is SynthResource => k !== undefined),
   );
@@ -359,43 +536,70 @@ function dataKeys(ctx: RuleContext): Set<SynthResource> {
 
 const productionProtection: Rule = {
   id: "SEC-PROTECT-STATEFUL",
-  rationale: "Data survives a mistaken destroy: the data key everywhere; in production also the database, lock tables and (deletion protection) the ALB.",
+  rationale:
+    "Data survives a mistaken destroy: the data key everywhere; in production also the database, lock tables and (deletion protection) the ALB.",
   check: (ctx) => {
     const preventDestroy = (r: SynthResource, where: string) =>
-      r.config.lifecycle?.prevent_destroy === true ? [] : [v(r, "lifecycle.prevent_destroy", r.config.lifecycle?.prevent_destroy, `true ${where}`)];
+      r.config.lifecycle?.prevent_destroy === true
+        ? []
+        : [v(r, "lifecycle.prevent_destroy", r.config.lifecycle?.prevent_destroy, `true ${where}`)];
     // Final snapshots and retained backups outlive the instance in every environment.
-    const keys = [...dataKeys(ctx)].flatMap((k) => preventDestroy(k, "in every environment (final snapshots and retained backups are encrypted with it)"));
+    const keys = [...dataKeys(ctx)].flatMap((k) =>
+      preventDestroy(k, "in every environment (final snapshots and retained backups are encrypted with it)"),
+    );
     if (!ctx.production) return keys;
     return [
       ...keys,
-      ...ctx.ofType("aws_dynamodb_table").flatMap((r) => [
-        ...preventDestroy(r, "in production"),
-        ...(r.config.deletion_protection_enabled === true ? [] : [v(r, "deletion_protection_enabled", r.config.deletion_protection_enabled, "true in production")]),
-      ]),
-      ...ctx.ofType("aws_db_instance").flatMap((r) => [
-        ...(r.config.deletion_protection === true ? [] : [v(r, "deletion_protection", r.config.deletion_protection, "true in production")]),
-        ...preventDestroy(r, "in production"),
-      ]),
-      ...ctx.ofType("aws_lb").filter((r) => r.config.enable_deletion_protection !== true).map((r) => v(r, "enable_deletion_protection", r.config.enable_deletion_protection, "true in production")),
+      ...ctx
+        .ofType("aws_dynamodb_table")
+        .flatMap((r) => [
+          ...preventDestroy(r, "in production"),
+          ...(r.config.deletion_protection_enabled === true
+            ? []
+            : [v(r, "deletion_protection_enabled", r.config.deletion_protection_enabled, "true in production")]),
+        ]),
+      ...ctx
+        .ofType("aws_db_instance")
+        .flatMap((r) => [
+          ...(r.config.deletion_protection === true
+            ? []
+            : [v(r, "deletion_protection", r.config.deletion_protection, "true in production")]),
+          ...preventDestroy(r, "in production"),
+        ]),
+      ...ctx
+        .ofType("aws_lb")
+        .filter((r) => r.config.enable_deletion_protection !== true)
+        .map((r) => v(r, "enable_deletion_protection", r.config.enable_deletion_protection, "true in production")),
     ];
   },
 };
 
-const DISPOSABLE = "in a disposable environment (protection \"disposable\": destroyed in one run)";
+const DISPOSABLE = 'in a disposable environment (protection "disposable": destroyed in one run)';
 
 const destroyPath: Rule = {
   id: "LIM-DESTROY",
-  rationale: "Destroy works in one run and again after re-creation: unique final-snapshot names; in a disposable environment nothing refuses deletion or keeps a name reserved, only the data key is kept.",
+  rationale:
+    "Destroy works in one run and again after re-creation: unique final-snapshot names; in a disposable environment nothing refuses deletion or keeps a name reserved, only the data key is kept.",
   check: (ctx) => {
     // A fixed name fails the second destroy (RDS: DBSnapshotAlreadyExists), in any environment.
     const snapshots = ctx
       .ofType("aws_db_instance")
       .filter((r) => r.config.skip_final_snapshot !== true && !isToken(r.config.final_snapshot_identifier))
-      .map((r) => v(r, "final_snapshot_identifier", r.config.final_snapshot_identifier, "a name unique to the instance (a generated suffix), so a second destroy does not collide"));
+      .map((r) =>
+        v(
+          r,
+          "final_snapshot_identifier",
+          r.config.final_snapshot_identifier,
+          "a name unique to the instance (a generated suffix), so a second destroy does not collide",
+        ),
+      );
     if (!ctx.disposable) return snapshots;
     const keys = dataKeys(ctx);
     const flag = (type: string, attribute: string, ok: (value: unknown) => boolean, limit: string) =>
-      ctx.ofType(type).filter((r) => !ok(r.config[attribute])).map((r) => v(r, attribute, r.config[attribute], `${limit} ${DISPOSABLE}`));
+      ctx
+        .ofType(type)
+        .filter((r) => !ok(r.config[attribute]))
+        .map((r) => v(r, attribute, r.config[attribute], `${limit} ${DISPOSABLE}`));
     return [
       ...snapshots,
       ...ctx.resources
@@ -403,9 +607,24 @@ const destroyPath: Rule = {
         .map((r) => v(r, "lifecycle.prevent_destroy", true, `unset ${DISPOSABLE}; only the data key is kept`)),
       ...flag("aws_db_instance", "deletion_protection", (x) => x !== true, "false"),
       ...flag("aws_lb", "enable_deletion_protection", (x) => x !== true, "false"),
-      ...flag("aws_ecr_repository", "force_delete", (x) => x === true, "true (ECR refuses to delete a repository holding images)"),
-      ...flag("aws_s3_bucket", "force_destroy", (x) => x === true, "true (S3 refuses to delete a bucket holding objects)"),
-      ...flag("aws_secretsmanager_secret", "recovery_window_in_days", (x) => x === 0, "0 (a deleted secret keeps its name reserved for its recovery window)"),
+      ...flag(
+        "aws_ecr_repository",
+        "force_delete",
+        (x) => x === true,
+        "true (ECR refuses to delete a repository holding images)",
+      ),
+      ...flag(
+        "aws_s3_bucket",
+        "force_destroy",
+        (x) => x === true,
+        "true (S3 refuses to delete a bucket holding objects)",
+      ),
+      ...flag(
+        "aws_secretsmanager_secret",
+        "recovery_window_in_days",
+        (x) => x === 0,
+        "0 (a deleted secret keeps its name reserved for its recovery window)",
+      ),
     ];
   },
 };
@@ -414,25 +633,41 @@ const keyHygiene: Rule = {
   id: "SEC-KMS-KEY",
   rationale: "Customer-managed keys rotate yearly and carry an explicit key policy (never the implicit default).",
   check: (ctx) =>
-    ctx.ofType("aws_kms_key").flatMap((r) => [
-      ...(r.config.enable_key_rotation === true ? [] : [v(r, "enable_key_rotation", r.config.enable_key_rotation, "true")]),
-      ...(r.config.policy ? [] : [v(r, "policy", undefined, "an inline key policy")]),
-    ]),
+    ctx
+      .ofType("aws_kms_key")
+      .flatMap((r) => [
+        ...(r.config.enable_key_rotation === true
+          ? []
+          : [v(r, "enable_key_rotation", r.config.enable_key_rotation, "true")]),
+        ...(r.config.policy ? [] : [v(r, "policy", undefined, "an inline key policy")]),
+      ]),
 };
 
 const execLogging: Rule = {
   id: "SEC-EXEC-LOGGING",
-  rationale: "ECS Exec sessions are recorded: logged (OVERRIDE) to an encrypted CloudWatch log group, session data encrypted with a customer-managed key.",
+  rationale:
+    "ECS Exec sessions are recorded: logged (OVERRIDE) to an encrypted CloudWatch log group, session data encrypted with a customer-managed key.",
   check: (ctx) =>
     ctx.ofType("aws_ecs_cluster").flatMap((r) => {
       const exec = (r.config.configuration?.execute_command_configuration ?? {}) as Json;
       const log = (exec.log_configuration ?? {}) as Json;
       return [
-        ...(exec.logging === "OVERRIDE" ? [] : [v(r, "configuration.execute_command_configuration.logging", exec.logging, "OVERRIDE")]),
+        ...(exec.logging === "OVERRIDE"
+          ? []
+          : [v(r, "configuration.execute_command_configuration.logging", exec.logging, "OVERRIDE")]),
         ...(log.cloud_watch_log_group_name && log.cloud_watch_encryption_enabled === true
           ? []
-          : [v(r, "configuration.execute_command_configuration.log_configuration", exec.log_configuration, "a cloud_watch_log_group_name with cloud_watch_encryption_enabled true")]),
-        ...(exec.kms_key_id ? [] : [v(r, "configuration.execute_command_configuration.kms_key_id", undefined, "a customer-managed KMS key")]),
+          : [
+              v(
+                r,
+                "configuration.execute_command_configuration.log_configuration",
+                exec.log_configuration,
+                "a cloud_watch_log_group_name with cloud_watch_encryption_enabled true",
+              ),
+            ]),
+        ...(exec.kms_key_id
+          ? []
+          : [v(r, "configuration.execute_command_configuration.kms_key_id", undefined, "a customer-managed KMS key")]),
       ];
     }),
 };
@@ -441,10 +676,23 @@ const ecrHygiene: Rule = {
   id: "SEC-ECR",
   rationale: "Images are immutable (a tag always means the same image) and scanned on push.",
   check: (ctx) =>
-    ctx.ofType("aws_ecr_repository").flatMap((r) => [
-      ...(r.config.image_tag_mutability === "IMMUTABLE" ? [] : [v(r, "image_tag_mutability", r.config.image_tag_mutability, "IMMUTABLE")]),
-      ...(r.config.image_scanning_configuration?.scan_on_push === true ? [] : [v(r, "image_scanning_configuration.scan_on_push", r.config.image_scanning_configuration?.scan_on_push, "true")]),
-    ]),
+    ctx
+      .ofType("aws_ecr_repository")
+      .flatMap((r) => [
+        ...(r.config.image_tag_mutability === "IMMUTABLE"
+          ? []
+          : [v(r, "image_tag_mutability", r.config.image_tag_mutability, "IMMUTABLE")]),
+        ...(r.config.image_scanning_configuration?.scan_on_push === true
+          ? []
+          : [
+              v(
+                r,
+                "image_scanning_configuration.scan_on_push",
+                r.config.image_scanning_configuration?.scan_on_push,
+                "true",
+              ),
+            ]),
+      ]),
 };
 
 const codeDeployIgnores: Rule = {
@@ -457,7 +705,16 @@ const codeDeployIgnores: Rule = {
       const ignored = r.config.lifecycle?.ignore_changes;
       if (ignored === "all") return [];
       const missing = CODE_DEPLOY_REFUSED_ATTRIBUTES.filter((a) => !asList(ignored).includes(a));
-      return missing.length ? [v(r, "lifecycle.ignore_changes", ignored, `a CODE_DEPLOY service ignores ${CODE_DEPLOY_REFUSED_ATTRIBUTES.join(", ")}; missing ${missing.join(", ")}`)] : [];
+      return missing.length
+        ? [
+            v(
+              r,
+              "lifecycle.ignore_changes",
+              ignored,
+              `a CODE_DEPLOY service ignores ${CODE_DEPLOY_REFUSED_ATTRIBUTES.join(", ")}; missing ${missing.join(", ")}`,
+            ),
+          ]
+        : [];
     }),
 };
 

@@ -1,8 +1,9 @@
-import type { IConstruct } from "constructs";
 import { Token } from "cdktf";
+import type { IConstruct } from "constructs";
+
 import { isValidAlarmPeriod } from "../../config/aws-catalog";
-import type { Severity } from "./topics";
 import { ValidationError } from "../validation-error";
+import type { Severity } from "./topics";
 
 /**
  * The environment's alarms as data. One table drives both the CloudWatch alarms
@@ -135,7 +136,10 @@ export const RDS_AUTOSCALING_FREE_FRACTION = 0.1;
  * with plenty of room to grow.
  */
 export function freeStorageThresholdBytes(allocatedStorageGiB: number): number {
-  return Math.min(FREE_STORAGE_FLOOR_BYTES, Math.floor(allocatedStorageGiB * 1024 ** 3 * RDS_AUTOSCALING_FREE_FRACTION));
+  return Math.min(
+    FREE_STORAGE_FLOOR_BYTES,
+    Math.floor(allocatedStorageGiB * 1024 ** 3 * RDS_AUTOSCALING_FREE_FRACTION),
+  );
 }
 
 const ALB = "AWS/ApplicationELB";
@@ -159,7 +163,9 @@ export function alarmDefinitions(s: AlarmSources): readonly AlarmDefinition[] {
   const sleeps = s.sleeps ?? false;
   // Always-published metrics: "missing" (no page, no false OK), or "ignore" while an environment sleeps.
   const published = (reason: string): Pick<AlarmDefinition, "treatMissingData" | "missingDataReason"> =>
-    sleeps ? { treatMissingData: "ignore", missingDataReason: SLEEPS_AT_NIGHT } : { treatMissingData: "missing", missingDataReason: reason };
+    sleeps
+      ? { treatMissingData: "ignore", missingDataReason: SLEEPS_AT_NIGHT }
+      : { treatMissingData: "missing", missingDataReason: reason };
   const lb = { LoadBalancer: s.loadBalancer };
   const ecs = { ClusterName: s.clusterName, ServiceName: s.serviceName };
   const rds = { DBInstanceIdentifier: s.dbInstanceIdentifier };
@@ -179,7 +185,13 @@ export function alarmDefinitions(s: AlarmSources): readonly AlarmDefinition[] {
   const unhealthyExpressions: ExpressionSpec[] | undefined =
     others.length === 0
       ? undefined
-      : [{ id: "unhealthy_all", expression: unhealthyMetrics.map((m) => `FILL(${m.id}, 0)`).join(" + "), label: "Unhealthy targets (all groups)" }];
+      : [
+          {
+            id: "unhealthy_all",
+            expression: unhealthyMetrics.map((m) => `FILL(${m.id}, 0)`).join(" + "),
+            label: "Unhealthy targets (all groups)",
+          },
+        ];
 
   return [
     {
@@ -205,7 +217,16 @@ export function alarmDefinitions(s: AlarmSources): readonly AlarmDefinition[] {
       severity: "critical",
       title: "RDS CPU",
       measures: "Database CPU utilisation (CPUUtilization, average per minute).",
-      metrics: [{ id: "cpu", namespace: "AWS/RDS", metricName: "CPUUtilization", dimensions: rds, stat: "Average", label: "RDS CPU %" }],
+      metrics: [
+        {
+          id: "cpu",
+          namespace: "AWS/RDS",
+          metricName: "CPUUtilization",
+          dimensions: rds,
+          stat: "Average",
+          label: "RDS CPU %",
+        },
+      ],
       comparison: "GreaterThanThreshold",
       threshold: 80,
       periodSeconds: 60,
@@ -220,7 +241,16 @@ export function alarmDefinitions(s: AlarmSources): readonly AlarmDefinition[] {
       title: "RDS free storage",
       measures:
         "Free database storage in bytes (FreeStorageSpace, minimum over five minutes); threshold 10 GiB or 10 % of the allocated storage if less, at or below storage autoscaling's trigger.",
-      metrics: [{ id: "free", namespace: "AWS/RDS", metricName: "FreeStorageSpace", dimensions: rds, stat: "Minimum", label: "RDS free storage (bytes)" }],
+      metrics: [
+        {
+          id: "free",
+          namespace: "AWS/RDS",
+          metricName: "FreeStorageSpace",
+          dimensions: rds,
+          stat: "Minimum",
+          label: "RDS free storage (bytes)",
+        },
+      ],
       comparison: "LessThanThreshold",
       threshold: freeStorageThresholdBytes(s.allocatedStorageGiB),
       // Storage moves slowly: one five-minute minimum is enough and avoids a flapping alarm.
@@ -238,9 +268,30 @@ export function alarmDefinitions(s: AlarmSources): readonly AlarmDefinition[] {
       measures:
         "Percentage of requests answered with a 5xx, by the service (HTTPCode_Target_5XX_Count) or by the load balancer on its behalf (HTTPCode_ELB_5XX_Count: 502/503/504 when tasks crash, time out or none is healthy).",
       metrics: [
-        { id: "target_5xx", namespace: ALB, metricName: "HTTPCode_Target_5XX_Count", dimensions: lb, stat: "Sum", label: "Target 5xx" },
-        { id: "elb_5xx", namespace: ALB, metricName: "HTTPCode_ELB_5XX_Count", dimensions: lb, stat: "Sum", label: "Load balancer 5xx" },
-        { id: "requests_5xx", namespace: ALB, metricName: "RequestCount", dimensions: lb, stat: "Sum", label: "Requests" },
+        {
+          id: "target_5xx",
+          namespace: ALB,
+          metricName: "HTTPCode_Target_5XX_Count",
+          dimensions: lb,
+          stat: "Sum",
+          label: "Target 5xx",
+        },
+        {
+          id: "elb_5xx",
+          namespace: ALB,
+          metricName: "HTTPCode_ELB_5XX_Count",
+          dimensions: lb,
+          stat: "Sum",
+          label: "Load balancer 5xx",
+        },
+        {
+          id: "requests_5xx",
+          namespace: ALB,
+          metricName: "RequestCount",
+          dimensions: lb,
+          stat: "Sum",
+          label: "Requests",
+        },
       ],
       expressions: [
         { id: "errors_5xx", expression: "FILL(target_5xx, 0) + FILL(elb_5xx, 0)", label: "5xx responses" },
@@ -265,11 +316,29 @@ export function alarmDefinitions(s: AlarmSources): readonly AlarmDefinition[] {
       measures:
         "Percentage of requests the service answered with a 4xx (HTTPCode_Target_4XX_Count / RequestCount); load-balancer 4xx (malformed requests, scanners) are left out.",
       metrics: [
-        { id: "target_4xx", namespace: ALB, metricName: "HTTPCode_Target_4XX_Count", dimensions: lb, stat: "Sum", label: "Target 4xx" },
-        { id: "requests_4xx", namespace: ALB, metricName: "RequestCount", dimensions: lb, stat: "Sum", label: "Requests" },
+        {
+          id: "target_4xx",
+          namespace: ALB,
+          metricName: "HTTPCode_Target_4XX_Count",
+          dimensions: lb,
+          stat: "Sum",
+          label: "Target 4xx",
+        },
+        {
+          id: "requests_4xx",
+          namespace: ALB,
+          metricName: "RequestCount",
+          dimensions: lb,
+          stat: "Sum",
+          label: "Requests",
+        },
       ],
       expressions: [
-        { id: "rate_4xx", expression: `IF(FILL(requests_4xx, 0) >= ${min}, 100 * FILL(target_4xx, 0) / requests_4xx, 0)`, label: "4xx rate %" },
+        {
+          id: "rate_4xx",
+          expression: `IF(FILL(requests_4xx, 0) >= ${min}, 100 * FILL(target_4xx, 0) / requests_4xx, 0)`,
+          label: "4xx rate %",
+        },
       ],
       comparison: "GreaterThanThreshold",
       threshold: 10,
@@ -285,7 +354,16 @@ export function alarmDefinitions(s: AlarmSources): readonly AlarmDefinition[] {
       severity: "warning",
       title: "RDS connections",
       measures: `Open database connections (DatabaseConnections, maximum per minute) above ${CONNECTIONS_ALARM_FRACTION * 100} % of max_connections (${s.maxConnections}).`,
-      metrics: [{ id: "connections", namespace: "AWS/RDS", metricName: "DatabaseConnections", dimensions: rds, stat: "Maximum", label: "DB connections" }],
+      metrics: [
+        {
+          id: "connections",
+          namespace: "AWS/RDS",
+          metricName: "DatabaseConnections",
+          dimensions: rds,
+          stat: "Maximum",
+          label: "DB connections",
+        },
+      ],
       comparison: "GreaterThanThreshold",
       threshold: CONNECTIONS_ALARM_FRACTION * s.maxConnections,
       periodSeconds: 60,
@@ -300,7 +378,16 @@ export function alarmDefinitions(s: AlarmSources): readonly AlarmDefinition[] {
       title: "ECS memory",
       measures:
         "Memory utilisation of the service's busiest task (AWS/ECS MemoryUtilization, maximum per minute): a task near its limit is killed whatever its siblings use.",
-      metrics: [{ id: "memory", namespace: "AWS/ECS", metricName: "MemoryUtilization", dimensions: ecs, stat: "Maximum", label: "Memory % (max task)" }],
+      metrics: [
+        {
+          id: "memory",
+          namespace: "AWS/ECS",
+          metricName: "MemoryUtilization",
+          dimensions: ecs,
+          stat: "Maximum",
+          label: "Memory % (max task)",
+        },
+      ],
       comparison: "GreaterThanThreshold",
       threshold: 80,
       periodSeconds: 60,
@@ -316,7 +403,16 @@ export function alarmDefinitions(s: AlarmSources): readonly AlarmDefinition[] {
       severity: "warning",
       title: "p99 latency",
       measures: "99th percentile of target response time in seconds (TargetResponseTime p99 per five minutes).",
-      metrics: [{ id: "p99", namespace: ALB, metricName: "TargetResponseTime", dimensions: lb, stat: "p99", label: "p99 latency (s)" }],
+      metrics: [
+        {
+          id: "p99",
+          namespace: ALB,
+          metricName: "TargetResponseTime",
+          dimensions: lb,
+          stat: "p99",
+          label: "p99 latency (s)",
+        },
+      ],
       comparison: "GreaterThanThreshold",
       threshold: 1,
       // Five-minute periods: a p99 needs ~100 samples to mean anything, 20 requests a minute.
@@ -334,7 +430,14 @@ export function alarmDefinitions(s: AlarmSources): readonly AlarmDefinition[] {
       title: "Error log lines",
       measures: `Lines logged at level "error" by the service (metric filter { $.level = "error" }), summed over five minutes.`,
       metrics: [
-        { id: "errors", namespace: s.errorLogMetric.namespace, metricName: s.errorLogMetric.metricName, dimensions: {}, stat: "Sum", label: "Error log lines" },
+        {
+          id: "errors",
+          namespace: s.errorLogMetric.namespace,
+          metricName: s.errorLogMetric.metricName,
+          dimensions: {},
+          stat: "Sum",
+          label: "Error log lines",
+        },
       ],
       comparison: "GreaterThanThreshold",
       threshold: s.errorLogSpikeThreshold,
@@ -359,17 +462,35 @@ function tasksBelowDesired(
     title: "Tasks below desired",
     measures: "Desired minus running tasks of the service (Container Insights DesiredTaskCount - RunningTaskCount).",
     metrics: [
-      { id: "desired", namespace: "ECS/ContainerInsights", metricName: "DesiredTaskCount", dimensions: ecs, stat: "Average", label: "Desired tasks" },
-      { id: "running", namespace: "ECS/ContainerInsights", metricName: "RunningTaskCount", dimensions: ecs, stat: "Average", label: "Running tasks" },
+      {
+        id: "desired",
+        namespace: "ECS/ContainerInsights",
+        metricName: "DesiredTaskCount",
+        dimensions: ecs,
+        stat: "Average",
+        label: "Desired tasks",
+      },
+      {
+        id: "running",
+        namespace: "ECS/ContainerInsights",
+        metricName: "RunningTaskCount",
+        dimensions: ecs,
+        stat: "Average",
+        label: "Running tasks",
+      },
     ],
     // Running is filled with 0: a service whose tasks all died must count as short, not as missing.
-    expressions: [{ id: "missing_tasks", expression: "desired - FILL(running, 0)", label: "Tasks missing (desired - running)" }],
+    expressions: [
+      { id: "missing_tasks", expression: "desired - FILL(running, 0)", label: "Tasks missing (desired - running)" },
+    ],
     comparison: "GreaterThanThreshold",
     threshold: 0,
     periodSeconds: 60,
     evaluationPeriods: 10,
     durationSeconds: 10 * 60,
-    ...published(`Container Insights task counts are ${ALWAYS_PUBLISHED} (INSUFFICIENT_DATA here means Container Insights is off)`),
+    ...published(
+      `Container Insights task counts are ${ALWAYS_PUBLISHED} (INSUFFICIENT_DATA here means Container Insights is off)`,
+    ),
     widget: "ecs-tasks",
     drawInputs: true,
   };
@@ -385,8 +506,22 @@ function tasksBelowDesired(
 function noHealthyTask(targetGroups: readonly string[], lb: Record<string, string>): AlarmDefinition {
   const suffix = (i: number) => (i === 0 ? "" : `_${i}`);
   const metrics: MetricSpec[] = targetGroups.flatMap((tg, i) => [
-    { id: `healthy${suffix(i)}`, namespace: ALB, metricName: "HealthyHostCount", dimensions: { TargetGroup: tg, ...lb }, stat: "Minimum", label: i === 0 ? "Healthy tasks" : "Healthy tasks (green group)" },
-    { id: `unhealthy_hosts${suffix(i)}`, namespace: ALB, metricName: "UnHealthyHostCount", dimensions: { TargetGroup: tg, ...lb }, stat: "Maximum", label: i === 0 ? "Unhealthy tasks" : "Unhealthy tasks (green group)" },
+    {
+      id: `healthy${suffix(i)}`,
+      namespace: ALB,
+      metricName: "HealthyHostCount",
+      dimensions: { TargetGroup: tg, ...lb },
+      stat: "Minimum",
+      label: i === 0 ? "Healthy tasks" : "Healthy tasks (green group)",
+    },
+    {
+      id: `unhealthy_hosts${suffix(i)}`,
+      namespace: ALB,
+      metricName: "UnHealthyHostCount",
+      dimensions: { TargetGroup: tg, ...lb },
+      stat: "Maximum",
+      label: i === 0 ? "Unhealthy tasks" : "Unhealthy tasks (green group)",
+    },
   ]);
   const sum = (prefix: string) => targetGroups.map((_, i) => `FILL(${prefix}${suffix(i)}, 0)`).join(" + ");
   return {
@@ -443,19 +578,26 @@ export function validateAlarmDefinitions(scope: IConstruct, definitions: readonl
     };
     if (keys.has(d.key)) fail("defined twice; allowed: one definition per alarm");
     keys.add(d.key);
-    if (!isValidAlarmPeriod(d.periodSeconds)) fail(`periodSeconds is ${d.periodSeconds}; allowed: 10, 30 or a multiple of 60`);
-    if (!Number.isInteger(d.evaluationPeriods) || d.evaluationPeriods < 1) fail(`evaluationPeriods is ${d.evaluationPeriods}; allowed: a whole number of at least 1`);
+    if (!isValidAlarmPeriod(d.periodSeconds))
+      fail(`periodSeconds is ${d.periodSeconds}; allowed: 10, 30 or a multiple of 60`);
+    if (!Number.isInteger(d.evaluationPeriods) || d.evaluationPeriods < 1)
+      fail(`evaluationPeriods is ${d.evaluationPeriods}; allowed: a whole number of at least 1`);
     if (d.periodSeconds * d.evaluationPeriods !== d.durationSeconds)
       fail(
         `periodSeconds ${d.periodSeconds} x evaluationPeriods ${d.evaluationPeriods} = ${d.periodSeconds * d.evaluationPeriods} s; allowed: the stated duration ${d.durationSeconds} s`,
       );
-    if (!Token.isUnresolved(d.threshold) && !Number.isFinite(d.threshold)) fail(`threshold is ${d.threshold}; allowed: a finite number`);
+    if (!Token.isUnresolved(d.threshold) && !Number.isFinite(d.threshold))
+      fail(`threshold is ${d.threshold}; allowed: a finite number`);
     const ids = [...d.metrics, ...(d.expressions ?? [])].map((m) => m.id);
-    for (const id of ids) if (!METRIC_ID.test(id)) fail(`metric id "${id}" is invalid; allowed: a lower-case letter, then letters, digits and _`);
+    for (const id of ids)
+      if (!METRIC_ID.test(id))
+        fail(`metric id "${id}" is invalid; allowed: a lower-case letter, then letters, digits and _`);
     if (new Set(ids).size !== ids.length) fail(`metric ids ${ids.join(", ")} repeat; allowed: each id once`);
     if (d.metrics.length === 0) fail("has no metric; allowed: at least one");
-    if (d.metrics.length > 1 && !d.expressions?.length) fail(`has ${d.metrics.length} metrics and no expression; allowed: one metric, or an expression combining them`);
+    if (d.metrics.length > 1 && !d.expressions?.length)
+      fail(`has ${d.metrics.length} metrics and no expression; allowed: one metric, or an expression combining them`);
     const description = alarmDescription(d);
-    if (description.length > MAX_DESCRIPTION) fail(`description is ${description.length} characters; allowed: at most ${MAX_DESCRIPTION}`);
+    if (description.length > MAX_DESCRIPTION)
+      fail(`description is ${description.length} characters; allowed: at most ${MAX_DESCRIPTION}`);
   }
 }

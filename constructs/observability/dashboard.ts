@@ -1,7 +1,16 @@
-import { Construct } from "constructs";
 import { CloudwatchDashboard } from "@cdktf/provider-aws/lib/cloudwatch-dashboard";
-import { evaluatedSeries, type AlarmDefinition, type AlarmKey, type AlarmSources, type ExpressionSpec, type MetricSpec, type WidgetKey } from "./alarms";
+import { Construct } from "constructs";
+
 import { ValidationError } from "../validation-error";
+import {
+  type AlarmDefinition,
+  type AlarmKey,
+  type AlarmSources,
+  evaluatedSeries,
+  type ExpressionSpec,
+  type MetricSpec,
+  type WidgetKey,
+} from "./alarms";
 
 /**
  * The environment's CloudWatch dashboard, built from the alarm definitions: every alarm's
@@ -38,7 +47,13 @@ export function widgetSpecs(s: DashboardSources): readonly WidgetSpec[] {
   const lb = { LoadBalancer: s.loadBalancer };
   const ecs = { ClusterName: s.clusterName, ServiceName: s.serviceName };
   const rds = { DBInstanceIdentifier: s.dbInstanceIdentifier };
-  const alb = (id: string, metricName: string, stat: string, label: string, dimensions: Record<string, string> = lb): MetricSpec => ({
+  const alb = (
+    id: string,
+    metricName: string,
+    stat: string,
+    label: string,
+    dimensions: Record<string, string> = lb,
+  ): MetricSpec => ({
     id,
     namespace: "AWS/ApplicationELB",
     metricName,
@@ -53,21 +68,53 @@ export function widgetSpecs(s: DashboardSources): readonly WidgetSpec[] {
   return [
     { key: "requests", title: "Requests per minute", metrics: [alb("requests", "RequestCount", "Sum", "Requests")] },
     { key: "error-rates", title: "4xx / 5xx rate (%)", metrics: [], yAxis: { min: 0, max: 100, label: "%" } },
-    { key: "latency", title: "Target response time (s)", metrics: [alb("p50", "TargetResponseTime", "p50", "p50 latency (s)")], yAxis: { min: 0, label: "s" } },
+    {
+      key: "latency",
+      title: "Target response time (s)",
+      metrics: [alb("p50", "TargetResponseTime", "p50", "p50 latency (s)")],
+      yAxis: { min: 0, label: "s" },
+    },
     {
       key: "target-health",
       title: "Target health",
       metrics: s.targetGroups.map((tg, i) =>
-        alb(`healthy_${i}`, "HealthyHostCount", "Minimum", i === 0 ? "Healthy targets (serving group)" : "Healthy targets (green group)", { TargetGroup: tg, ...lb }),
+        alb(
+          `healthy_${i}`,
+          "HealthyHostCount",
+          "Minimum",
+          i === 0 ? "Healthy targets (serving group)" : "Healthy targets (green group)",
+          { TargetGroup: tg, ...lb },
+        ),
       ),
     },
     {
       key: "ecs-utilization",
       title: "ECS CPU / memory (%)",
       metrics: [
-        { id: "cpu_avg", namespace: "AWS/ECS", metricName: "CPUUtilization", dimensions: ecs, stat: "Average", label: "CPU % (average)" },
-        { id: "cpu_max", namespace: "AWS/ECS", metricName: "CPUUtilization", dimensions: ecs, stat: "Maximum", label: "CPU % (max task)" },
-        { id: "memory_avg", namespace: "AWS/ECS", metricName: "MemoryUtilization", dimensions: ecs, stat: "Average", label: "Memory % (average)" },
+        {
+          id: "cpu_avg",
+          namespace: "AWS/ECS",
+          metricName: "CPUUtilization",
+          dimensions: ecs,
+          stat: "Average",
+          label: "CPU % (average)",
+        },
+        {
+          id: "cpu_max",
+          namespace: "AWS/ECS",
+          metricName: "CPUUtilization",
+          dimensions: ecs,
+          stat: "Maximum",
+          label: "CPU % (max task)",
+        },
+        {
+          id: "memory_avg",
+          namespace: "AWS/ECS",
+          metricName: "MemoryUtilization",
+          dimensions: ecs,
+          stat: "Average",
+          label: "Memory % (average)",
+        },
       ],
       yAxis: { min: 0, max: 100, label: "%" },
     },
@@ -77,19 +124,47 @@ export function widgetSpecs(s: DashboardSources): readonly WidgetSpec[] {
       // Pending tasks come from Container Insights; without it the alarm's host counts are drawn.
       metrics:
         (s.containerInsights ?? true)
-          ? [{ id: "pending", namespace: "ECS/ContainerInsights", metricName: "PendingTaskCount", dimensions: ecs, stat: "Average", label: "Pending tasks" }]
+          ? [
+              {
+                id: "pending",
+                namespace: "ECS/ContainerInsights",
+                metricName: "PendingTaskCount",
+                dimensions: ecs,
+                stat: "Average",
+                label: "Pending tasks",
+              },
+            ]
           : [],
       lines: tasksLines,
     },
     { key: "rds-cpu", title: "RDS CPU (%)", metrics: [], yAxis: { min: 0, max: 100, label: "%" } },
-    { key: "rds-connections", title: "RDS connections", metrics: [], lines: [{ label: "max_connections", value: s.maxConnections }] },
+    {
+      key: "rds-connections",
+      title: "RDS connections",
+      metrics: [],
+      lines: [{ label: "max_connections", value: s.maxConnections }],
+    },
     { key: "rds-storage", title: "RDS free storage (bytes)", metrics: [] },
     {
       key: "rds-iops",
       title: "RDS IOPS",
       metrics: [
-        { id: "read_iops", namespace: "AWS/RDS", metricName: "ReadIOPS", dimensions: rds, stat: "Average", label: "Read IOPS" },
-        { id: "write_iops", namespace: "AWS/RDS", metricName: "WriteIOPS", dimensions: rds, stat: "Average", label: "Write IOPS" },
+        {
+          id: "read_iops",
+          namespace: "AWS/RDS",
+          metricName: "ReadIOPS",
+          dimensions: rds,
+          stat: "Average",
+          label: "Read IOPS",
+        },
+        {
+          id: "write_iops",
+          namespace: "AWS/RDS",
+          metricName: "WriteIOPS",
+          dimensions: rds,
+          stat: "Average",
+          label: "Write IOPS",
+        },
       ],
     },
     { key: "error-logs", title: "Error log lines (per 5 minutes)", metrics: [] },
@@ -103,7 +178,12 @@ const HEIGHT = 6;
 /** A metric as a dashboard row: namespace, name, dimension pairs, then rendering options. */
 function metricRow(m: MetricSpec, period: number, visible: boolean): unknown[] {
   const dims = Object.entries(m.dimensions).flat();
-  return [m.namespace, m.metricName, ...dims, { id: m.id, stat: m.stat, label: m.label, period, ...(visible ? {} : { visible: false }) }];
+  return [
+    m.namespace,
+    m.metricName,
+    ...dims,
+    { id: m.id, stat: m.stat, label: m.label, period, ...(visible ? {} : { visible: false }) },
+  ];
 }
 
 function expressionRow(e: ExpressionSpec, visible: boolean): unknown[] {
@@ -131,7 +211,11 @@ export function dashboardBody(props: {
   const { region, definitions, sources, scope } = props;
   const specs = widgetSpecs(sources);
   for (const d of definitions) {
-    if (!specs.some((w) => w.key === d.widget)) throw new ValidationError(`alarm ${d.key} is drawn on widget "${d.widget}"; allowed: ${specs.map((w) => w.key).join(", ")}`, scope);
+    if (!specs.some((w) => w.key === d.widget))
+      throw new ValidationError(
+        `alarm ${d.key} is drawn on widget "${d.widget}"; allowed: ${specs.map((w) => w.key).join(", ")}`,
+        scope,
+      );
   }
 
   const widgets: Widget[] = [
@@ -141,7 +225,11 @@ export function dashboardBody(props: {
       y: 0,
       width: 24,
       height: 4,
-      properties: { title: "Alarms", alarms: definitions.map((d) => props.alarmArns[d.key]), sortBy: "stateUpdatedTimestamp" },
+      properties: {
+        title: "Alarms",
+        alarms: definitions.map((d) => props.alarmArns[d.key]),
+        sortBy: "stateUpdatedTimestamp",
+      },
     },
   ];
   let y = 4;
@@ -182,7 +270,13 @@ export function dashboardBody(props: {
         period,
         metrics,
         ...(horizontal.length > 0 ? { annotations: { horizontal } } : {}),
-        yAxis: { left: { min: spec.yAxis?.min ?? 0, ...(spec.yAxis?.max !== undefined ? { max: spec.yAxis.max } : {}), ...(spec.yAxis?.label ? { label: spec.yAxis.label, showUnits: false } : {}) } },
+        yAxis: {
+          left: {
+            min: spec.yAxis?.min ?? 0,
+            ...(spec.yAxis?.max !== undefined ? { max: spec.yAxis.max } : {}),
+            ...(spec.yAxis?.label ? { label: spec.yAxis.label, showUnits: false } : {}),
+          },
+        },
       },
     });
     if (i % 2 === 1) y += HEIGHT;
@@ -224,7 +318,10 @@ export class Dashboard extends Construct {
   constructor(scope: Construct, id: string, props: DashboardProps) {
     super(scope, id);
     const body = dashboardBody({ ...props, scope: this });
-    this.resource = new CloudwatchDashboard(this, "Resource", { dashboardName: props.name, dashboardBody: JSON.stringify(body) });
+    this.resource = new CloudwatchDashboard(this, "Resource", {
+      dashboardName: props.name,
+      dashboardBody: JSON.stringify(body),
+    });
     this.url = `https://${props.region}.console.aws.amazon.com/cloudwatch/home?region=${props.region}#dashboards/dashboard/${props.name}`;
   }
 }

@@ -1,14 +1,24 @@
-import { Construct } from "constructs";
-import { Token } from "cdktf";
 import { CloudwatchLogMetricFilter } from "@cdktf/provider-aws/lib/cloudwatch-log-metric-filter";
-import { CloudwatchMetricAlarm, type CloudwatchMetricAlarmConfig } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
+import {
+  CloudwatchMetricAlarm,
+  type CloudwatchMetricAlarmConfig,
+} from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import type { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import type { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
+import { Token } from "cdktf";
+import { Construct } from "constructs";
+
 import type { EnvironmentConfig } from "../../config/schema";
 import type { AlertTopics, DataTierOutputs, ServiceTierOutputs } from "../contracts";
 import { checkName, type Naming } from "../naming";
 import { ValidationError } from "../validation-error";
-import { alarmDefinitions, alarmDescription, validateAlarmDefinitions, type AlarmDefinition, type AlarmKey } from "./alarms";
+import {
+  type AlarmDefinition,
+  alarmDefinitions,
+  alarmDescription,
+  type AlarmKey,
+  validateAlarmDefinitions,
+} from "./alarms";
 import { Dashboard } from "./dashboard";
 import { Topics } from "./topics";
 
@@ -32,7 +42,9 @@ export interface ObservabilityProps {
    */
   readonly config: Pick<EnvironmentConfig, "region"> & {
     readonly observability: Omit<EnvironmentConfig["observability"], "dashboard"> & { readonly dashboard?: boolean };
-    readonly service?: Pick<EnvironmentConfig["service"], "minCount" | "maxCount"> & { readonly containerInsights?: boolean };
+    readonly service?: Pick<EnvironmentConfig["service"], "minCount" | "maxCount"> & {
+      readonly containerInsights?: boolean;
+    };
     /** `enabled`: the environment sleeps, and its alarms keep their state through the night. */
     readonly offHours?: Pick<EnvironmentConfig["offHours"], "enabled">;
   };
@@ -87,12 +99,21 @@ export class Observability extends Construct implements AlertTopics {
       logGroupName: service.logGroup.name,
       pattern: ERROR_LOG_PATTERN,
       // 0 for every batch of log events without an error line: the graph shows zeros, not gaps.
-      metricTransformation: { ...errorLogMetric, name: errorLogMetric.metricName, value: "1", defaultValue: "0", unit: "Count" },
+      metricTransformation: {
+        ...errorLogMetric,
+        name: errorLogMetric.metricName,
+        value: "1",
+        defaultValue: "0",
+        unit: "Count",
+      },
     });
 
     const sources = {
       loadBalancer: service.loadBalancer.arnSuffix,
-      targetGroups: [service.targetGroup.arnSuffix, ...(service.blueGreen ? [service.blueGreen.greenTargetGroup.arnSuffix] : [])],
+      targetGroups: [
+        service.targetGroup.arnSuffix,
+        ...(service.blueGreen ? [service.blueGreen.greenTargetGroup.arnSuffix] : []),
+      ],
       clusterName: service.cluster.name,
       serviceName: service.service.name,
       dbInstanceIdentifier: data.instance.identifier,
@@ -111,7 +132,11 @@ export class Observability extends Construct implements AlertTopics {
     const alarms = {} as Record<AlarmKey, CloudwatchMetricAlarm>;
     for (const d of this.definitions) {
       const topic = d.severity === "critical" ? this.critical : this.warning;
-      alarms[d.key] = new CloudwatchMetricAlarm(alarmScope, d.key, alarmConfig(d, naming.name(this, "alarm", d.key), topic.arn));
+      alarms[d.key] = new CloudwatchMetricAlarm(
+        alarmScope,
+        d.key,
+        alarmConfig(d, naming.name(this, "alarm", d.key), topic.arn),
+      );
     }
     this.alarms = alarms;
 
@@ -127,8 +152,16 @@ export class Observability extends Construct implements AlertTopics {
       name: naming.name(this, "ecsName"),
       region,
       definitions: this.definitions,
-      alarmArns: Object.fromEntries(Object.entries(alarms).map(([key, alarm]) => [key, alarm.arn])) as Record<AlarmKey, string>,
-      sources: { ...sources, logGroupName: service.logGroup.name, minTasks: config.service?.minCount, maxTasks: config.service?.maxCount },
+      alarmArns: Object.fromEntries(Object.entries(alarms).map(([key, alarm]) => [key, alarm.arn])) as Record<
+        AlarmKey,
+        string
+      >,
+      sources: {
+        ...sources,
+        logGroupName: service.logGroup.name,
+        minTasks: config.service?.minCount,
+        maxTasks: config.service?.maxCount,
+      },
     });
     this.dashboardUrl = this.dashboard.url;
   }
@@ -147,9 +180,12 @@ export function alarmConfig(d: AlarmDefinition, alarmName: string, topicArn: str
     treatMissingData: d.treatMissingData,
     alarmActions: [topicArn],
     okActions: [topicArn],
-    ...(d.evaluateLowSampleCountPercentiles ? { evaluateLowSampleCountPercentiles: d.evaluateLowSampleCountPercentiles } : {}),
+    ...(d.evaluateLowSampleCountPercentiles
+      ? { evaluateLowSampleCountPercentiles: d.evaluateLowSampleCountPercentiles }
+      : {}),
   };
-  const dimensions = (m: AlarmDefinition["metrics"][number]) => (Object.keys(m.dimensions).length > 0 ? { dimensions: { ...m.dimensions } } : {});
+  const dimensions = (m: AlarmDefinition["metrics"][number]) =>
+    Object.keys(m.dimensions).length > 0 ? { dimensions: { ...m.dimensions } } : {};
   if (!d.expressions?.length) {
     const m = d.metrics[0];
     const percentile = /^p\d+(\.\d+)?$/.test(m.stat);
@@ -170,7 +206,13 @@ export function alarmConfig(d: AlarmDefinition, alarmName: string, topicArn: str
         id: m.id,
         label: m.label,
         returnData: false,
-        metric: { namespace: m.namespace, metricName: m.metricName, ...dimensions(m), period: d.periodSeconds, stat: m.stat },
+        metric: {
+          namespace: m.namespace,
+          metricName: m.metricName,
+          ...dimensions(m),
+          period: d.periodSeconds,
+          stat: m.stat,
+        },
       })),
       ...d.expressions.map((e, i) => ({ id: e.id, label: e.label, expression: e.expression, returnData: i === last })),
     ],

@@ -1,21 +1,26 @@
-import { Construct } from "constructs";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import type { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
+import { Construct } from "constructs";
+
 import type { AlertTopics } from "../contracts";
 import { policyDocument, type PolicyStatement } from "../iam";
 import { CustomerManagedKey } from "../kms-key";
+import { MovedFrom } from "../moved";
 import type { Naming } from "../naming";
 import { ValidationError } from "../validation-error";
-import { MovedFrom } from "../moved";
 
 /** The AWS services that publish to the alert topics, and the ARN pattern they publish from. */
 export const TOPIC_PUBLISHERS = [
   /** CloudWatch alarms (this construct's alarms). */
-  { sid: "PublishCloudWatchAlarms", service: "cloudwatch.amazonaws.com", source: "cloudwatch:{region}:{account}:alarm:*" },
+  {
+    sid: "PublishCloudWatchAlarms",
+    service: "cloudwatch.amazonaws.com",
+    source: "cloudwatch:{region}:{account}:alarm:*",
+  },
   /** EventBridge rules (the pipeline's failed build and pipeline notifications). */
   { sid: "PublishEventBridgeRules", service: "events.amazonaws.com", source: "events:{region}:{account}:rule/*" },
   /**
@@ -70,7 +75,8 @@ export class Topics extends Construct implements AlertTopics {
       critical: props.criticalEmails ?? [],
       warning: props.warningEmails ?? [],
     };
-    for (const severity of ["critical", "warning"] as const) checkNoDuplicates(this, `observability.${severity}Emails`, emails[severity]);
+    for (const severity of ["critical", "warning"] as const)
+      checkNoDuplicates(this, `observability.${severity}Emails`, emails[severity]);
 
     const account = new DataAwsCallerIdentity(this, "Account").accountId;
     const partition = new DataAwsPartition(this, "Partition").partition;
@@ -82,7 +88,8 @@ export class Topics extends Construct implements AlertTopics {
     // Built from names, not topic attributes: the topics depend on the key, so the key policy
     // cannot reference them without a cycle.
     const topicArns = Object.values(names).map((n) => `arn:${partition}:sns:${region}:${account}:${n}`);
-    const sourceArn = (pattern: string) => `arn:${partition}:${pattern.replace("{region}", region).replace("{account}", account)}`;
+    const sourceArn = (pattern: string) =>
+      `arn:${partition}:${pattern.replace("{region}", region).replace("{account}", account)}`;
     const publishers: string[] = TOPIC_PUBLISHERS.map((p) => p.service);
 
     const key = new CustomerManagedKey(this, "Key", {
@@ -123,18 +130,29 @@ export class Topics extends Construct implements AlertTopics {
         kmsMasterKeyId: this.key.arn,
       });
       const statements: PolicyStatement[] = [
-        { Sid: "AccountOwner", Effect: "Allow", Principal: { AWS: root }, Action: OWNER_TOPIC_ACTIONS, Resource: resource.arn },
-        ...TOPIC_PUBLISHERS.map(
-          ({ sid, service, source }): PolicyStatement => ({
-            Sid: sid,
-            Effect: "Allow",
-            Principal: { Service: service },
-            Action: "sns:Publish",
-            Resource: resource.arn,
-            // Only this account's alarms and rules: no other account can use the topic as a deputy.
-            ...(source ? { Condition: { StringEquals: { "aws:SourceAccount": account }, ArnLike: { "aws:SourceArn": sourceArn(source) } } } : {}),
-          }),
-        ),
+        {
+          Sid: "AccountOwner",
+          Effect: "Allow",
+          Principal: { AWS: root },
+          Action: OWNER_TOPIC_ACTIONS,
+          Resource: resource.arn,
+        },
+        ...TOPIC_PUBLISHERS.map(({ sid, service, source }): PolicyStatement => ({
+          Sid: sid,
+          Effect: "Allow",
+          Principal: { Service: service },
+          Action: "sns:Publish",
+          Resource: resource.arn,
+          // Only this account's alarms and rules: no other account can use the topic as a deputy.
+          ...(source
+            ? {
+                Condition: {
+                  StringEquals: { "aws:SourceAccount": account },
+                  ArnLike: { "aws:SourceArn": sourceArn(source) },
+                },
+              }
+            : {}),
+        })),
       ];
       new SnsTopicPolicy(scope, "Policy", { arn: resource.arn, policy: policyDocument(statements) });
       return resource;
@@ -148,11 +166,18 @@ export class Topics extends Construct implements AlertTopics {
           const key = address.toLowerCase();
           // Keyed by address, not position: removing one address must not replace the others
           // (a replaced e-mail subscription needs confirming again).
-          const sub = new SnsTopicSubscription(target.node.scope!, `Email-${key}`, { topicArn: target.arn, protocol: "email", endpoint: address });
+          const sub = new SnsTopicSubscription(target.node.scope!, `Email-${key}`, {
+            topicArn: target.arn,
+            protocol: "email",
+            endpoint: address,
+          });
           return [key, sub];
         }),
       );
-    this.subscriptions = { critical: subscribe("critical", this.critical), warning: subscribe("warning", this.warning) };
+    this.subscriptions = {
+      critical: subscribe("critical", this.critical),
+      warning: subscribe("warning", this.warning),
+    };
   }
 }
 
@@ -161,7 +186,10 @@ function checkNoDuplicates(scope: Construct, setting: string, emails: readonly s
   for (const address of emails) {
     const key = address.toLowerCase();
     if (seen.has(key))
-      throw new ValidationError(`${setting} lists "${address}" more than once (addresses compare case-insensitively); allowed: each address once`, scope);
+      throw new ValidationError(
+        `${setting} lists "${address}" more than once (addresses compare case-insensitively); allowed: each address once`,
+        scope,
+      );
     seen.add(key);
   }
 }

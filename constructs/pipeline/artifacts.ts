@@ -1,5 +1,6 @@
-import type { Construct } from "constructs";
 import type { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import type { Construct } from "constructs";
+
 import { SecureBucket } from "../secure-bucket";
 
 /** Settings of the artifact bucket. */

@@ -99,7 +99,10 @@ export interface BuildspecDocument {
     readonly "exported-variables"?: readonly string[];
   };
   readonly phases: Readonly<
-    Record<"pre_build" | "build" | "post_build", { readonly "on-failure"?: "ABORT"; readonly commands: readonly string[] }>
+    Record<
+      "pre_build" | "build" | "post_build",
+      { readonly "on-failure"?: "ABORT"; readonly commands: readonly string[] }
+    >
   >;
   /** Absent in the deploy step, which hands nothing on (an empty `files` list is not valid). */
   readonly artifacts?: { readonly files: readonly string[] };

@@ -1,5 +1,3 @@
-import { Construct } from "constructs";
-import { TerraformVariable } from "cdktf";
 import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
 import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
@@ -13,15 +11,23 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import type { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import type { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import { TerraformVariable } from "cdktf";
+import { Construct } from "constructs";
+
 import type { EnvironmentConfig } from "../../config/schema";
-import { DEPLOYED_TAG_PREFIX, type AlertTopics, type ServiceTierOutputs } from "../contracts";
+import { type AlertTopics, DEPLOYED_TAG_PREFIX, type ServiceTierOutputs } from "../contracts";
 import { assumeRolePolicy, policyDocument, type PolicyStatement } from "../iam";
 import { CustomerManagedKey, type KeyUseAction } from "../kms-key";
+import { MovedFrom } from "../moved";
 import { checkName, type Naming } from "../naming";
 import { ValidationError } from "../validation-error";
-import { MovedFrom } from "../moved";
 import { ArtifactBucket } from "./artifacts";
-import { FIRST_DEPLOYMENT_CONFIG, renderBuildspec, renderDeployspec, type AppspecNetworkConfiguration } from "./buildspec";
+import {
+  type AppspecNetworkConfiguration,
+  FIRST_DEPLOYMENT_CONFIG,
+  renderBuildspec,
+  renderDeployspec,
+} from "./buildspec";
 
 /** Settings of the delivery pipeline; taken from the environment's configuration. */
 export interface DeliveryPipelineProps {
@@ -117,7 +123,10 @@ export class DeliveryPipeline extends Construct {
         this,
       );
     if (!Number.isInteger(buildTimeoutMinutes) || buildTimeoutMinutes < 5 || buildTimeoutMinutes > 2160)
-      throw new ValidationError(`buildTimeoutMinutes must be an integer from 5 to 2160; received ${buildTimeoutMinutes}`, this);
+      throw new ValidationError(
+        `buildTimeoutMinutes must be an integer from 5 to 2160; received ${buildTimeoutMinutes}`,
+        this,
+      );
 
     const pipelineName = naming.name(this, "generic", "pipeline");
     const projectName = naming.name(this, "codebuildProject", "build");
@@ -132,7 +141,8 @@ export class DeliveryPipeline extends Construct {
     const identity = new DataAwsCallerIdentity(this, "CallerIdentity");
     const partition = new DataAwsPartition(this, "Partition").partition;
     const account = identity.accountId;
-    const arn = (awsService: string, resource: string) => `arn:${partition}:${awsService}:${region}:${account}:${resource}`;
+    const arn = (awsService: string, resource: string) =>
+      `arn:${partition}:${awsService}:${region}:${account}:${resource}`;
     const sourceAccount = { StringEquals: { "aws:SourceAccount": account } };
 
     this.pipelineRole = new IamRole(this, "PipelineRole", {
@@ -290,9 +300,24 @@ export class DeliveryPipeline extends Construct {
         // GetAuthorizationToken has no resource type: it can only be granted on "*".
         { Sid: "EcrLogin", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
         { Sid: "PushToRepository", Effect: "Allow", Action: ECR_PUSH_ACTIONS, Resource: service.repository.arn },
-        { Sid: "WriteBuildLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: [this.buildLogGroup.arn, `${this.buildLogGroup.arn}:*`] },
-        { Sid: "ReadWriteArtifacts", Effect: "Allow", Action: ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"], Resource: `${bucketArn}/*` },
-        { Sid: "LocateArtifactBucket", Effect: "Allow", Action: ["s3:GetBucketAcl", "s3:GetBucketLocation"], Resource: bucketArn },
+        {
+          Sid: "WriteBuildLogs",
+          Effect: "Allow",
+          Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+          Resource: [this.buildLogGroup.arn, `${this.buildLogGroup.arn}:*`],
+        },
+        {
+          Sid: "ReadWriteArtifacts",
+          Effect: "Allow",
+          Action: ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"],
+          Resource: `${bucketArn}/*`,
+        },
+        {
+          Sid: "LocateArtifactBucket",
+          Effect: "Allow",
+          Action: ["s3:GetBucketAcl", "s3:GetBucketLocation"],
+          Resource: bucketArn,
+        },
         { Sid: "UsePipelineKey", Effect: "Allow", Action: KEY_USE_ACTIONS, Resource: keyArn },
         // DescribeTaskDefinition has no resource type: it can only be granted on "*".
         { Sid: "ReadTerraformTaskDefinition", Effect: "Allow", Action: "ecs:DescribeTaskDefinition", Resource: "*" },
@@ -325,7 +350,11 @@ export class DeliveryPipeline extends Construct {
     // --- Deploy step. ----------------------------------------------------------------------
     // Blue/green waits for the whole deployment: linear steps, then the original tasks' wait.
     const deployWaitMinutes =
-      style === "blue-green" ? Math.ceil(100 / deployment.linearPercent) * deployment.linearIntervalMinutes + deployment.terminationWaitMinutes + 30 : 30;
+      style === "blue-green"
+        ? Math.ceil(100 / deployment.linearPercent) * deployment.linearIntervalMinutes +
+          deployment.terminationWaitMinutes +
+          30
+        : 30;
     const deployCommon = {
       repositoryName: service.repository.name,
       region,
@@ -349,7 +378,9 @@ export class DeliveryPipeline extends Construct {
     const deployPolicy = new IamRolePolicy(this, "DeployRolePolicy", {
       name: "deploy",
       role: this.deployRole.id,
-      policy: policyDocument(deployRoleStatements({ arn, service, bucketArn, keyArn, logGroupArn: this.buildLogGroup.arn })),
+      policy: policyDocument(
+        deployRoleStatements({ arn, service, bucketArn, keyArn, logGroupArn: this.buildLogGroup.arn }),
+      ),
     });
     this.deployProject = new CodebuildProject(this, "DeployProject", {
       name: deployProjectName,
@@ -359,7 +390,13 @@ export class DeliveryPipeline extends Construct {
       buildTimeout: deployWaitMinutes + 10,
       source: { type: "CODEPIPELINE", buildspec: deployspec },
       artifacts: { type: "CODEPIPELINE" },
-      environment: { type: "LINUX_CONTAINER", computeType: buildComputeType, image: buildImage, imagePullCredentialsType: "CODEBUILD", privilegedMode: false },
+      environment: {
+        type: "LINUX_CONTAINER",
+        computeType: buildComputeType,
+        image: buildImage,
+        imagePullCredentialsType: "CODEBUILD",
+        privilegedMode: false,
+      },
       logsConfig: {
         cloudwatchLogs: { status: "ENABLED", groupName: this.buildLogGroup.name },
         s3Logs: { status: "DISABLED" },
@@ -432,9 +469,19 @@ export class DeliveryPipeline extends Construct {
         Action: ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:PutObjectAcl"],
         Resource: `${bucketArn}/*`,
       },
-      { Sid: "LocateArtifactBucket", Effect: "Allow", Action: ["s3:GetBucketVersioning", "s3:GetBucketAcl", "s3:GetBucketLocation"], Resource: bucketArn },
+      {
+        Sid: "LocateArtifactBucket",
+        Effect: "Allow",
+        Action: ["s3:GetBucketVersioning", "s3:GetBucketAcl", "s3:GetBucketLocation"],
+        Resource: bucketArn,
+      },
       { Sid: "UsePipelineKey", Effect: "Allow", Action: KEY_USE_ACTIONS, Resource: keyArn },
-      { Sid: "RunBuildAndDeploy", Effect: "Allow", Action: ["codebuild:StartBuild", "codebuild:BatchGetBuilds"], Resource: [this.buildProject.arn, this.deployProject.arn] },
+      {
+        Sid: "RunBuildAndDeploy",
+        Effect: "Allow",
+        Action: ["codebuild:StartBuild", "codebuild:BatchGetBuilds"],
+        Resource: [this.buildProject.arn, this.deployProject.arn],
+      },
     ];
     if (this.connectionArn) {
       pipelineStatements.push({
@@ -446,7 +493,12 @@ export class DeliveryPipeline extends Construct {
       });
     }
     if (config.manualApproval) {
-      pipelineStatements.push({ Sid: "AnnounceApproval", Effect: "Allow", Action: "sns:Publish", Resource: topics.warning.arn });
+      pipelineStatements.push({
+        Sid: "AnnounceApproval",
+        Effect: "Allow",
+        Action: "sns:Publish",
+        Resource: topics.warning.arn,
+      });
       // CodePipeline publishes the approval request as this role: an encrypted topic needs its key.
       const topicKey = topics.warning.kmsMasterKeyIdInput;
       if (topicKey) {
@@ -456,7 +508,10 @@ export class DeliveryPipeline extends Construct {
           Action: ["kms:GenerateDataKey", "kms:Decrypt"],
           Resource: topicKey,
           Condition: {
-            StringEquals: { "kms:ViaService": `sns.${region}.amazonaws.com`, "kms:EncryptionContext:aws:sns:topicArn": topics.warning.arn },
+            StringEquals: {
+              "kms:ViaService": `sns.${region}.amazonaws.com`,
+              "kms:EncryptionContext:aws:sns:topicArn": topics.warning.arn,
+            },
           },
         });
       }
@@ -506,7 +561,11 @@ export class DeliveryPipeline extends Construct {
     // --- Notifications (the warning topic's policy must let events.amazonaws.com publish). ---
     this.notifyOnFailure("PipelineFailed", naming.name(this, "generic", "pipeline-failed"), topics, {
       description: `${pipelineName}: execution failed`,
-      pattern: { source: ["aws.codepipeline"], "detail-type": ["CodePipeline Pipeline Execution State Change"], detail: { pipeline: [this.pipeline.name], state: ["FAILED"] } },
+      pattern: {
+        source: ["aws.codepipeline"],
+        "detail-type": ["CodePipeline Pipeline Execution State Change"],
+        detail: { pipeline: [this.pipeline.name], state: ["FAILED"] },
+      },
       inputPaths: { pipeline: "$.detail.pipeline", execution: "$.detail.execution-id" },
       template: `"Pipeline <pipeline> failed (execution <execution>). https://${region}.console.aws.amazon.com/codesuite/codepipeline/pipelines/<pipeline>/executions/<execution>/timeline"`,
     });
@@ -515,7 +574,10 @@ export class DeliveryPipeline extends Construct {
       pattern: {
         source: ["aws.codebuild"],
         "detail-type": ["CodeBuild Build State Change"],
-        detail: { "project-name": [this.buildProject.name, this.deployProject.name], "build-status": ["FAILED", "STOPPED"] },
+        detail: {
+          "project-name": [this.buildProject.name, this.deployProject.name],
+          "build-status": ["FAILED", "STOPPED"],
+        },
       },
       inputPaths: { project: "$.detail.project-name", status: "$.detail.build-status", build: "$.detail.build-id" },
       // Both projects write to the build's log group (logs_config), not to CodeBuild's default
@@ -530,7 +592,11 @@ export class DeliveryPipeline extends Construct {
     topics: AlertTopics,
     rule: { description: string; pattern: object; inputPaths: Record<string, string>; template: string },
   ): void {
-    const eventRule = new CloudwatchEventRule(this, `${id}Rule`, { name, description: rule.description, eventPattern: JSON.stringify(rule.pattern) });
+    const eventRule = new CloudwatchEventRule(this, `${id}Rule`, {
+      name,
+      description: rule.description,
+      eventPattern: JSON.stringify(rule.pattern),
+    });
     new CloudwatchEventTarget(this, `${id}Target`, {
       rule: eventRule.name,
       targetId: "warning-topic",
@@ -547,7 +613,11 @@ export class DeliveryPipeline extends Construct {
 function appspecNetwork(service: ServiceTierOutputs): AppspecNetworkConfiguration | undefined {
   const network = service.service.networkConfigurationInput;
   if (!network) return undefined;
-  return { subnets: network.subnets, securityGroups: network.securityGroups ?? [], assignPublicIp: network.assignPublicIp === true };
+  return {
+    subnets: network.subnets,
+    securityGroups: network.securityGroups ?? [],
+    assignPublicIp: network.assignPublicIp === true,
+  };
 }
 
 /**
@@ -564,12 +634,32 @@ export function deployRoleStatements(input: {
 }): PolicyStatement[] {
   const { arn, service } = input;
   const statements: PolicyStatement[] = [
-    { Sid: "ReadBuildOutput", Effect: "Allow", Action: ["s3:GetObject", "s3:GetObjectVersion"], Resource: `${input.bucketArn}/*` },
-    { Sid: "LocateArtifactBucket", Effect: "Allow", Action: ["s3:GetBucketAcl", "s3:GetBucketLocation"], Resource: input.bucketArn },
+    {
+      Sid: "ReadBuildOutput",
+      Effect: "Allow",
+      Action: ["s3:GetObject", "s3:GetObjectVersion"],
+      Resource: `${input.bucketArn}/*`,
+    },
+    {
+      Sid: "LocateArtifactBucket",
+      Effect: "Allow",
+      Action: ["s3:GetBucketAcl", "s3:GetBucketLocation"],
+      Resource: input.bucketArn,
+    },
     { Sid: "UsePipelineKey", Effect: "Allow", Action: KEY_USE_ACTIONS, Resource: input.keyArn },
-    { Sid: "WriteDeployLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: [input.logGroupArn, `${input.logGroupArn}:*`] },
+    {
+      Sid: "WriteDeployLogs",
+      Effect: "Allow",
+      Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+      Resource: [input.logGroupArn, `${input.logGroupArn}:*`],
+    },
     // A second tag on the deployed image's manifest: the lifecycle policy keeps deployed-* images.
-    { Sid: "ProtectDeployedImage", Effect: "Allow", Action: ["ecr:DescribeImages", "ecr:BatchGetImage", "ecr:PutImage"], Resource: service.repository.arn },
+    {
+      Sid: "ProtectDeployedImage",
+      Effect: "Allow",
+      Action: ["ecr:DescribeImages", "ecr:BatchGetImage", "ecr:PutImage"],
+      Resource: service.repository.arn,
+    },
     // RegisterTaskDefinition has no resource type: it can only be granted on "*".
     { Sid: "RegisterRevision", Effect: "Allow", Action: "ecs:RegisterTaskDefinition", Resource: "*" },
     {
@@ -580,7 +670,12 @@ export function deployRoleStatements(input: {
       Condition: { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } },
     },
     // Rolling: the new revision; blue/green: ECS Exec only (the rest is CodeDeploy's).
-    { Sid: "UpdateService", Effect: "Allow", Action: ["ecs:DescribeServices", "ecs:UpdateService"], Resource: service.service.id },
+    {
+      Sid: "UpdateService",
+      Effect: "Allow",
+      Action: ["ecs:DescribeServices", "ecs:UpdateService"],
+      Resource: service.service.id,
+    },
   ];
   const blueGreen = service.blueGreen;
   if (blueGreen) {
@@ -590,17 +685,29 @@ export function deployRoleStatements(input: {
       {
         Sid: "CodeDeployRevision",
         Effect: "Allow",
-        Action: ["codedeploy:GetApplication", "codedeploy:GetApplicationRevision", "codedeploy:RegisterApplicationRevision"],
+        Action: [
+          "codedeploy:GetApplication",
+          "codedeploy:GetApplicationRevision",
+          "codedeploy:RegisterApplicationRevision",
+        ],
         Resource: arn("codedeploy", `application:${appName}`),
       },
       // UpdateDeploymentGroup: CreateDeployment requires it when the request overrides the
       // group's alarms (the first deployment); the step never calls UpdateDeploymentGroup itself.
-      { Sid: "CodeDeployDeployment", Effect: "Allow", Action: ["codedeploy:CreateDeployment", "codedeploy:GetDeployment", "codedeploy:UpdateDeploymentGroup"], Resource: group },
+      {
+        Sid: "CodeDeployDeployment",
+        Effect: "Allow",
+        Action: ["codedeploy:CreateDeployment", "codedeploy:GetDeployment", "codedeploy:UpdateDeploymentGroup"],
+        Resource: group,
+      },
       {
         Sid: "CodeDeployConfigs",
         Effect: "Allow",
         Action: "codedeploy:GetDeploymentConfig",
-        Resource: [arn("codedeploy", `deploymentconfig:${blueGreen.deploymentGroup.deploymentConfigName}`), arn("codedeploy", `deploymentconfig:${FIRST_DEPLOYMENT_CONFIG}`)],
+        Resource: [
+          arn("codedeploy", `deploymentconfig:${blueGreen.deploymentGroup.deploymentConfigName}`),
+          arn("codedeploy", `deploymentconfig:${FIRST_DEPLOYMENT_CONFIG}`),
+        ],
       },
     );
   }

@@ -1,4 +1,3 @@
-import { Construct } from "constructs";
 import { CodedeployApp } from "@cdktf/provider-aws/lib/codedeploy-app";
 import { CodedeployDeploymentConfig } from "@cdktf/provider-aws/lib/codedeploy-deployment-config";
 import { CodedeployDeploymentGroup } from "@cdktf/provider-aws/lib/codedeploy-deployment-group";
@@ -10,6 +9,8 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import type { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
 import type { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
+import { Construct } from "constructs";
+
 import type { EnvironmentConfig } from "../../config/schema";
 import { assumeRolePolicy, policyDocument } from "../iam";
 import { type Naming } from "../naming";
@@ -59,12 +60,19 @@ export class BlueGreenDeployment extends Construct {
         this,
       );
 
-    this.application = new CodedeployApp(this, "Application", { name: naming.name(this, "generic"), computePlatform: "ECS" });
+    this.application = new CodedeployApp(this, "Application", {
+      name: naming.name(this, "generic"),
+      computePlatform: "ECS",
+    });
 
     // The name carries the parameters: a change creates a new configuration before the group
     // moves to it, because CodeDeploy refuses to delete a configuration a group still uses.
     this.deploymentConfig = new CodedeployDeploymentConfig(this, "DeploymentConfig", {
-      deploymentConfigName: naming.name(this, "generic", `linear-${deployment.linearPercent}pct-every-${deployment.linearIntervalMinutes}min`),
+      deploymentConfigName: naming.name(
+        this,
+        "generic",
+        `linear-${deployment.linearPercent}pct-every-${deployment.linearIntervalMinutes}min`,
+      ),
       computePlatform: "ECS",
       trafficRoutingConfig: {
         type: "TimeBasedLinear",
@@ -79,7 +87,9 @@ export class BlueGreenDeployment extends Construct {
       description: "CodeDeploy blue/green deployments of the Farmers Module service",
       // Confused-deputy protection: CodeDeploy sets aws:SourceAccount when it assumes a service
       // role (CodeDeploy User Guide, "Cross-service confused deputy prevention").
-      assumeRolePolicy: assumeRolePolicy("codedeploy.amazonaws.com", { StringEquals: { "aws:SourceAccount": props.accountId } }),
+      assumeRolePolicy: assumeRolePolicy("codedeploy.amazonaws.com", {
+        StringEquals: { "aws:SourceAccount": props.accountId },
+      }),
     });
     // The Limited managed policy (task sets, listeners, alarms) instead of AWSCodeDeployRoleForECS,
     // which may also publish to any topic, read any object and invoke any function. Its own
@@ -113,7 +123,10 @@ export class BlueGreenDeployment extends Construct {
         // Shift as soon as the replacement tasks are healthy; the test listener is for the
         // appspec's AfterAllowTestTraffic hook, which can still fail the deployment.
         deploymentReadyOption: { actionOnTimeout: "CONTINUE_DEPLOYMENT" },
-        terminateBlueInstancesOnDeploymentSuccess: { action: "TERMINATE", terminationWaitTimeInMinutes: deployment.terminationWaitMinutes },
+        terminateBlueInstancesOnDeploymentSuccess: {
+          action: "TERMINATE",
+          terminationWaitTimeInMinutes: deployment.terminationWaitMinutes,
+        },
       },
       ecsService: { clusterName: props.cluster.name, serviceName: props.service.name },
       loadBalancerInfo: {

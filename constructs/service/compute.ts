@@ -1,5 +1,3 @@
-import { Construct } from "constructs";
-import type { ITerraformDependable } from "cdktf";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import type { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
 import { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
@@ -11,8 +9,11 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import type { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
+import type { ITerraformDependable } from "cdktf";
+import { Construct } from "constructs";
+
 import type { EnvironmentConfig } from "../../config/schema";
-import { SERVICE_SECRET_NAMES, type DataTierOutputs } from "../contracts";
+import { type DataTierOutputs, SERVICE_SECRET_NAMES } from "../contracts";
 import { assumeRolePolicy, policyDocument, type PolicyStatement } from "../iam";
 import type { CustomerManagedKey, KeyUseAction } from "../kms-key";
 import { checkName, type Naming } from "../naming";
@@ -77,7 +78,11 @@ export const ECS_EXEC_LOG_ACTIONS = ["logs:CreateLogStream", "logs:DescribeLogSt
 export const ECS_EXEC_KEY_ACTIONS = ["kms:Decrypt", "kms:GenerateDataKey"] as const satisfies readonly KeyUseAction[];
 
 /** Image pull from one repository. */
-export const ECR_PULL_ACTIONS = ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"] as const;
+export const ECR_PULL_ACTIONS = [
+  "ecr:BatchCheckLayerAvailability",
+  "ecr:GetDownloadUrlForLayer",
+  "ecr:BatchGetImage",
+] as const;
 
 export interface ServiceComputeProps {
   readonly naming: Naming;
@@ -174,7 +179,9 @@ export class ServiceCompute extends Construct {
       defaultCapacityProviderStrategy: this.capacityProviderStrategy,
     });
 
-    const trust = assumeRolePolicy("ecs-tasks.amazonaws.com", { StringEquals: { "aws:SourceAccount": props.accountId } });
+    const trust = assumeRolePolicy("ecs-tasks.amazonaws.com", {
+      StringEquals: { "aws:SourceAccount": props.accountId },
+    });
     this.executionRole = new IamRole(this, "ExecutionRole", {
       name: naming.name(this, "iamRole", "task-execution"),
       description: "ECS agent: pull the service image, write its logs, read its five secrets",
@@ -183,13 +190,15 @@ export class ServiceCompute extends Construct {
     const executionPolicy = new IamRolePolicy(this, "ExecutionRolePolicy", {
       role: this.executionRole.id,
       name: "pull-log-secrets",
-      policy: policyDocument(executionRoleStatements({
-        repositoryArn: props.repository.arn,
-        logGroupArn: this.logGroup.arn,
-        secretArns: SERVICE_SECRET_NAMES.map((n) => data.secretArns[n]),
-        kmsKeyArn: data.kmsKey.arn,
-        region: props.region,
-      })),
+      policy: policyDocument(
+        executionRoleStatements({
+          repositoryArn: props.repository.arn,
+          logGroupArn: this.logGroup.arn,
+          secretArns: SERVICE_SECRET_NAMES.map((n) => data.secretArns[n]),
+          kmsKeyArn: data.kmsKey.arn,
+          region: props.region,
+        }),
+      ),
     });
 
     this.taskRole = new IamRole(this, "TaskRole", {
@@ -208,7 +217,11 @@ export class ServiceCompute extends Construct {
       tracing,
     });
     if (taskStatements.length > 0) {
-      new IamRolePolicy(this, "TaskRolePolicy", { role: this.taskRole.id, name: "container", policy: policyDocument(taskStatements) });
+      new IamRolePolicy(this, "TaskRolePolicy", {
+        role: this.taskRole.id,
+        name: "container",
+        policy: policyDocument(taskStatements),
+      });
     }
 
     const family = naming.name(this, "ecsName");
@@ -268,8 +281,14 @@ export class ServiceCompute extends Construct {
       // Private subnets behind NAT; with network.natGateways "none" the public subnets and a
       // public IP on the task's ENI (the subnets do not map public IPs themselves). The
       // security group admits only the load balancer's group either way.
-      networkConfiguration: { subnets: network.taskSubnets.ids, securityGroups: [this.securityGroup.id], assignPublicIp: network.tasksNeedPublicIp },
-      loadBalancer: [{ targetGroupArn: props.targetGroup.arn, containerName: CONTAINER_NAME, containerPort: config.containerPort }],
+      networkConfiguration: {
+        subnets: network.taskSubnets.ids,
+        securityGroups: [this.securityGroup.id],
+        assignPublicIp: network.tasksNeedPublicIp,
+      },
+      loadBalancer: [
+        { targetGroupArn: props.targetGroup.arn, containerName: CONTAINER_NAME, containerPort: config.containerPort },
+      ],
       // Migrations run before the port opens: 25-35 s on an empty database.
       healthCheckGracePeriodSeconds: 45,
       deploymentMaximumPercent: 200,
@@ -323,11 +342,18 @@ export class ServiceCompute extends Construct {
  * only. Without one, the address behind the endpoint's name is unknown: the port is opened to
  * anywhere, one port wide; on 443 the HTTPS rule already covers it and nothing is added.
  */
-export function aaaEgressRule(endpoint: string, aaaCidr: string | undefined): { port: number; cidr: string; description: string } | undefined {
+export function aaaEgressRule(
+  endpoint: string,
+  aaaCidr: string | undefined,
+): { port: number; cidr: string; description: string } | undefined {
   const { port } = parseEndpoint(endpoint);
   if (aaaCidr) return { port, cidr: aaaCidr, description: `AAA gRPC (${endpoint}) in the AAA network` };
   if (port === 443) return undefined;
-  return { port, cidr: "0.0.0.0/0", description: `AAA gRPC (${endpoint}); configure aaa.network to narrow this to its CIDR` };
+  return {
+    port,
+    cidr: "0.0.0.0/0",
+    description: `AAA gRPC (${endpoint}); configure aaa.network to narrow this to its CIDR`,
+  };
 }
 
 /** The execution role's permissions: this repository, this log group, these five secrets, their key. */
@@ -342,7 +368,12 @@ export function executionRoleStatements(input: {
     // GetAuthorizationToken is account-wide: the API has no resource to scope it to.
     { Sid: "EcrAuthorization", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
     { Sid: "EcrPull", Effect: "Allow", Action: [...ECR_PULL_ACTIONS], Resource: input.repositoryArn },
-    { Sid: "Logs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: [input.logGroupArn, `${input.logGroupArn}:log-stream:*`] },
+    {
+      Sid: "Logs",
+      Effect: "Allow",
+      Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+      Resource: [input.logGroupArn, `${input.logGroupArn}:log-stream:*`],
+    },
     { Sid: "Secrets", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: [...input.secretArns] },
     {
       Sid: "DecryptSecrets",
@@ -358,7 +389,10 @@ export function executionRoleStatements(input: {
  * The task role's permissions: nothing unless ECS Exec or tracing is on. With Exec: the SSM
  * channel, logging the session to the Exec log group, and the session key.
  */
-export function taskRoleStatements(input: { executeCommand: false | { logGroupArn: string; keyArn: string }; tracing: boolean }): PolicyStatement[] {
+export function taskRoleStatements(input: {
+  executeCommand: false | { logGroupArn: string; keyArn: string };
+  tracing: boolean;
+}): PolicyStatement[] {
   const statements: PolicyStatement[] = [];
   const exec = input.executeCommand;
   if (exec) {
@@ -367,11 +401,17 @@ export function taskRoleStatements(input: { executeCommand: false | { logGroupAr
       { Sid: "EcsExec", Effect: "Allow", Action: [...ECS_EXEC_ACTIONS], Resource: "*" },
       // DescribeLogGroups lists groups: it has no resource to scope to.
       { Sid: "EcsExecFindLogGroup", Effect: "Allow", Action: "logs:DescribeLogGroups", Resource: "*" },
-      { Sid: "EcsExecLogSessions", Effect: "Allow", Action: [...ECS_EXEC_LOG_ACTIONS], Resource: [exec.logGroupArn, `${exec.logGroupArn}:*`] },
+      {
+        Sid: "EcsExecLogSessions",
+        Effect: "Allow",
+        Action: [...ECS_EXEC_LOG_ACTIONS],
+        Resource: [exec.logGroupArn, `${exec.logGroupArn}:*`],
+      },
       { Sid: "EcsExecSessionKey", Effect: "Allow", Action: [...ECS_EXEC_KEY_ACTIONS], Resource: exec.keyArn },
     );
   }
   // X-Ray's write and sampling APIs do not support resource-level permissions.
-  if (input.tracing) statements.push({ Sid: "XRayWrite", Effect: "Allow", Action: [...XRAY_WRITE_ACTIONS], Resource: "*" });
+  if (input.tracing)
+    statements.push({ Sid: "XRayWrite", Effect: "Allow", Action: [...XRAY_WRITE_ACTIONS], Resource: "*" });
   return statements;
 }

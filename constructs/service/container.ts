@@ -1,4 +1,5 @@
 import { Token } from "cdktf";
+
 import { SECRET_ENV_VARIABLES, SERVICE_SECRET_NAMES, type ServiceSecretName } from "../contracts";
 
 /**
@@ -62,7 +63,8 @@ export const CONTAINER_ENVIRONMENT_NAMES = [
 /** Added only when a collector listens (tracing on). */
 export const TRACING_ENVIRONMENT_NAMES = ["OTEL_EXPORTER_OTLP_ENDPOINT"] as const;
 
-export type ContainerEnvironmentName = (typeof CONTAINER_ENVIRONMENT_NAMES)[number] | (typeof TRACING_ENVIRONMENT_NAMES)[number];
+export type ContainerEnvironmentName =
+  (typeof CONTAINER_ENVIRONMENT_NAMES)[number] | (typeof TRACING_ENVIRONMENT_NAMES)[number];
 
 /** What the contract is computed from; every value comes from config or the data tier. */
 export interface ContainerContractInput {
@@ -93,7 +95,9 @@ export function numberString(value: number): string {
 }
 
 /** The container's plain environment, by name, in contract order. */
-export function containerEnvironment(input: ContainerContractInput): Readonly<Record<ContainerEnvironmentName, string>> {
+export function containerEnvironment(
+  input: ContainerContractInput,
+): Readonly<Record<ContainerEnvironmentName, string>> {
   const env: Partial<Record<ContainerEnvironmentName, string>> = {
     SERVICE_PORT: numberString(input.containerPort),
     SERVICE_NAME: input.serviceName,
@@ -141,7 +145,11 @@ export interface ScratchVolume {
 /** Writable paths of the service container; everything else is the read-only image. */
 export function scratchVolumes(enableExecuteCommand: boolean): ScratchVolume[] {
   const volumes: ScratchVolume[] = [
-    { name: "tmp", containerPath: "/tmp", purpose: "os.TempDir: multipart uploads larger than the in-memory limit spill here" },
+    {
+      name: "tmp",
+      containerPath: "/tmp",
+      purpose: "os.TempDir: multipart uploads larger than the in-memory limit spill here",
+    },
   ];
   if (enableExecuteCommand) {
     // The ECS Exec agent (SSM) writes its state and logs here; without writable paths it
@@ -203,11 +211,17 @@ export function containerDefinitions(input: ContainerDefinitionsInput): Containe
     name: CONTAINER_NAME,
     image: input.image,
     essential: true,
-    portMappings: [{ containerPort: input.containerPort, hostPort: input.containerPort, protocol: "tcp", name: "http" }],
+    portMappings: [
+      { containerPort: input.containerPort, hostPort: input.containerPort, protocol: "tcp", name: "http" },
+    ],
     environment: Object.entries(containerEnvironment(input)).map(([name, value]) => ({ name, value })),
     secrets: containerSecrets(input.secretArns),
     readonlyRootFilesystem: true,
-    mountPoints: scratchVolumes(input.enableExecuteCommand).map((v) => ({ sourceVolume: v.name, containerPath: v.containerPath, readOnly: false })),
+    mountPoints: scratchVolumes(input.enableExecuteCommand).map((v) => ({
+      sourceVolume: v.name,
+      containerPath: v.containerPath,
+      readOnly: false,
+    })),
     // SIGTERM, then 30 s to drain in-flight requests before SIGKILL.
     stopTimeout: 30,
     // An init process reaps the ECS Exec agent's child processes.

@@ -1,5 +1,3 @@
-import { Construct } from "constructs";
-import { TerraformIterator, Token } from "cdktf";
 import { AcmCertificate } from "@cdktf/provider-aws/lib/acm-certificate";
 import { AcmCertificateValidation } from "@cdktf/provider-aws/lib/acm-certificate-validation";
 import { DataAwsAcmCertificate } from "@cdktf/provider-aws/lib/data-aws-acm-certificate";
@@ -12,6 +10,9 @@ import type { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import type { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import { TerraformIterator, Token } from "cdktf";
+import { Construct } from "constructs";
+
 import type { EnvironmentConfig } from "../../config/schema";
 import { checkName, type Naming } from "../naming";
 import type { Network } from "../network";
@@ -118,7 +119,11 @@ export class ServiceLoadBalancer extends Construct {
         : "create" in certificate
           ? this.requestCertificate(certificate.domain, config.hostedZone?.zoneId, naming)
           : // The lookup fails the plan unless an ISSUED certificate for the domain exists in ACM.
-            new DataAwsAcmCertificate(this, "Certificate", { domain: certificate.domain, statuses: ["ISSUED"], mostRecent: true }).arn;
+            new DataAwsAcmCertificate(this, "Certificate", {
+              domain: certificate.domain,
+              statuses: ["ISSUED"],
+              mostRecent: true,
+            }).arn;
 
     // Port, protocol, target type and VPC force a new target group, which must exist (and be
     // attached) before the old one, still in use by a listener, can go: a 6-character prefix
@@ -201,7 +206,11 @@ export class ServiceLoadBalancer extends Construct {
    * keys are known at plan time (the provider's documented for_each over domain_validation_options).
    */
   private requestCertificate(domain: string, zoneId: string | undefined, naming: Naming): string {
-    if (!zoneId) throw new ValidationError(`loadBalancer.certificate.create needs loadBalancer.hostedZone for its DNS validation records; received no hosted zone`, this);
+    if (!zoneId)
+      throw new ValidationError(
+        `loadBalancer.certificate.create needs loadBalancer.hostedZone for its DNS validation records; received no hosted zone`,
+        this,
+      );
     const certificate = new AcmCertificate(this, "ManagedCertificate", {
       domainName: domain,
       validationMethod: "DNS",

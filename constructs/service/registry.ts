@@ -1,9 +1,10 @@
-import { Construct } from "constructs";
 import { EcrLifecyclePolicy } from "@cdktf/provider-aws/lib/ecr-lifecycle-policy";
 import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
-import { ValidationError } from "../validation-error";
+import { Construct } from "constructs";
+
 import { DEPLOYED_TAG_PREFIX } from "../contracts";
 import type { Naming } from "../naming";
+import { ValidationError } from "../validation-error";
 
 export interface ServiceRegistryProps {
   readonly naming: Naming;
@@ -46,20 +47,35 @@ export function ecrLifecyclePolicy(retention: ImageRetention): string {
       {
         rulePriority: 1,
         description: `Expire untagged images ${retention.untaggedDays} days after push`,
-        selection: { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: retention.untaggedDays },
+        selection: {
+          tagStatus: "untagged",
+          countType: "sinceImagePushed",
+          countUnit: "days",
+          countNumber: retention.untaggedDays,
+        },
         action: { type: "expire" },
       },
       {
         rulePriority: 2,
         description: `Keep the last ${retention.keepDeployed} deployed images (${DEPLOYED_TAG_PREFIX}*): what runs and what a rollback needs`,
-        selection: { tagStatus: "tagged", tagPrefixList: [DEPLOYED_TAG_PREFIX], countType: "imageCountMoreThan", countNumber: retention.keepDeployed },
+        selection: {
+          tagStatus: "tagged",
+          tagPrefixList: [DEPLOYED_TAG_PREFIX],
+          countType: "imageCountMoreThan",
+          countNumber: retention.keepDeployed,
+        },
         action: { type: "expire" },
       },
       {
         rulePriority: 3,
         description: `Keep the last ${retention.keepTagged} images that were never deployed`,
         // "*" matches every tag: builds are tagged by commit, so there is no common prefix.
-        selection: { tagStatus: "tagged", tagPatternList: ["*"], countType: "imageCountMoreThan", countNumber: retention.keepTagged },
+        selection: {
+          tagStatus: "tagged",
+          tagPatternList: ["*"],
+          countType: "imageCountMoreThan",
+          countNumber: retention.keepTagged,
+        },
         action: { type: "expire" },
       },
     ],
@@ -78,7 +94,11 @@ export class ServiceRegistry extends Construct {
     const keep = props.keepTaggedImages ?? 10;
     const keepDeployed = props.keepDeployedImages ?? 50;
     const untaggedDays = props.untaggedExpiryDays ?? 3;
-    for (const [setting, value] of [["keepTaggedImages", keep], ["keepDeployedImages", keepDeployed], ["untaggedExpiryDays", untaggedDays]] as const) {
+    for (const [setting, value] of [
+      ["keepTaggedImages", keep],
+      ["keepDeployedImages", keepDeployed],
+      ["untaggedExpiryDays", untaggedDays],
+    ] as const) {
       if (!Number.isInteger(value) || value < 1)
         throw new ValidationError(`${setting} must be a positive integer; received ${value}`, this);
     }

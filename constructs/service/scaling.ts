@@ -1,4 +1,3 @@
-import { Construct } from "constructs";
 import {
   AppautoscalingPolicy,
   type AppautoscalingPolicyTargetTrackingScalingPolicyConfiguration,
@@ -9,8 +8,10 @@ import type { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
 import type { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
 import type { Lb } from "@cdktf/provider-aws/lib/lb";
 import type { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
-import { ValidationError } from "../validation-error";
+import { Construct } from "constructs";
+
 import { checkName, type Naming } from "../naming";
+import { ValidationError } from "../validation-error";
 
 export interface ServiceScalingProps {
   readonly naming: Naming;
@@ -62,8 +63,12 @@ export class ServiceScaling extends Construct {
     const scaleOutCooldown = props.scaleOutCooldownSeconds ?? 60;
     if (props.minCount > props.maxCount)
       throw new ValidationError(`minCount (${props.minCount}) must not exceed maxCount (${props.maxCount})`, this);
-    for (const [setting, value] of [["cpuTargetPercent", cpu], ["memoryTargetPercent", memory]] as const) {
-      if (!(value > 0 && value <= 100)) throw new ValidationError(`${setting} must be above 0 and at most 100; received ${value}`, this);
+    for (const [setting, value] of [
+      ["cpuTargetPercent", cpu],
+      ["memoryTargetPercent", memory],
+    ] as const) {
+      if (!(value > 0 && value <= 100))
+        throw new ValidationError(`${setting} must be above 0 and at most 100; received ${value}`, this);
     }
 
     this.target = new AppautoscalingTarget(this, "Target", {
@@ -75,7 +80,10 @@ export class ServiceScaling extends Construct {
       ...(props.scheduledCapacity ? { lifecycle: { ignoreChanges: ["min_capacity", "max_capacity"] } } : {}),
     });
 
-    type Metric = Pick<AppautoscalingPolicyTargetTrackingScalingPolicyConfiguration, "predefinedMetricSpecification" | "customizedMetricSpecification">;
+    type Metric = Pick<
+      AppautoscalingPolicyTargetTrackingScalingPolicyConfiguration,
+      "predefinedMetricSpecification" | "customizedMetricSpecification"
+    >;
     const policy = (policyId: string, suffix: string, targetValue: number, metric: Metric) => {
       const created = new AppautoscalingPolicy(this, policyId, {
         name: checkName(this, "generic", `${props.naming.prefix}-${suffix}`),
@@ -88,19 +96,31 @@ export class ServiceScaling extends Construct {
       this.policies.push(created);
       return created;
     };
-    policy("Cpu", "cpu", cpu, { predefinedMetricSpecification: { predefinedMetricType: "ECSServiceAverageCPUUtilization" } });
-    policy("Memory", "memory", memory, { predefinedMetricSpecification: { predefinedMetricType: "ECSServiceAverageMemoryUtilization" } });
+    policy("Cpu", "cpu", cpu, {
+      predefinedMetricSpecification: { predefinedMetricType: "ECSServiceAverageCPUUtilization" },
+    });
+    policy("Memory", "memory", memory, {
+      predefinedMetricSpecification: { predefinedMetricType: "ECSServiceAverageMemoryUtilization" },
+    });
     if (props.greenTargetGroup) {
       // AWS: "ALBRequestCountPerTarget is not supported for services using CodeDeploy blue/green"
       // (Amazon ECS developer guide, service auto scaling, target tracking). One policy on a
       // metric-math series over both groups keeps "requests per task per minute" whichever
       // group serves, and may scale in too (it always has data while tasks are healthy).
       policy("Requests", "requests", requests, {
-        customizedMetricSpecification: { metrics: requestsPerTaskMetrics(props.loadBalancer.arnSuffix, [props.targetGroup.arnSuffix, props.greenTargetGroup.arnSuffix]) },
+        customizedMetricSpecification: {
+          metrics: requestsPerTaskMetrics(props.loadBalancer.arnSuffix, [
+            props.targetGroup.arnSuffix,
+            props.greenTargetGroup.arnSuffix,
+          ]),
+        },
       });
     } else {
       policy("Requests", "requests", requests, {
-        predefinedMetricSpecification: { predefinedMetricType: "ALBRequestCountPerTarget", resourceLabel: `${props.loadBalancer.arnSuffix}/${props.targetGroup.arnSuffix}` },
+        predefinedMetricSpecification: {
+          predefinedMetricType: "ALBRequestCountPerTarget",
+          resourceLabel: `${props.loadBalancer.arnSuffix}/${props.targetGroup.arnSuffix}`,
+        },
       });
     }
   }
@@ -118,7 +138,10 @@ export const REQUESTS_PER_TASK_ID = "requests_per_task";
  * without traffic); with no healthy task at all the division has no value and the policy waits,
  * while CPU and memory still act. Only the last expression returns data, as AWS requires.
  */
-export function requestsPerTaskMetrics(loadBalancer: string, targetGroups: readonly string[]): AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetrics[] {
+export function requestsPerTaskMetrics(
+  loadBalancer: string,
+  targetGroups: readonly string[],
+): AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetrics[] {
   const stat = (id: string, metricName: string, statistic: string, targetGroup: string) => ({
     id,
     returnData: false,

@@ -1,4 +1,3 @@
-import { Construct } from "constructs";
 import type { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import type { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
@@ -13,6 +12,8 @@ import type { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import type { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import { Construct } from "constructs";
+
 import type { EnvironmentConfig } from "../../config/schema";
 import type { DataTierOutputs, ServiceTierOutputs } from "../contracts";
 import type { CustomerManagedKey } from "../kms-key";
@@ -113,7 +114,10 @@ export class ServiceTier extends Construct implements ServiceTierOutputs {
     const account = new DataAwsCallerIdentity(this, "Account", {});
     this.accountId = account.accountId;
 
-    this.repository = new ServiceRegistry(this, "Registry", { naming, forceDelete: props.disposable ?? false }).repository;
+    this.repository = new ServiceRegistry(this, "Registry", {
+      naming,
+      forceDelete: props.disposable ?? false,
+    }).repository;
 
     const lb = new ServiceLoadBalancer(this, "LoadBalancer", {
       naming,
@@ -216,7 +220,8 @@ export class ServiceTier extends Construct implements ServiceTierOutputs {
    * configuration (blue/green) or the ECS deployment alarms (rolling). Calls accumulate.
    */
   useDeploymentAlarms(alarmNames: readonly string[]): void {
-    if (alarmNames.length === 0) throw new ValidationError("useDeploymentAlarms needs at least one alarm name; received none", this);
+    if (alarmNames.length === 0)
+      throw new ValidationError("useDeploymentAlarms needs at least one alarm name; received none", this);
     if (this.deployment) {
       this.deployment.useAlarms(alarmNames);
       return;
@@ -228,7 +233,10 @@ export class ServiceTier extends Construct implements ServiceTierOutputs {
   private validate(props: ServiceTierProps, imageTag: string): void {
     const { port } = parseEndpoint(props.aaa.endpoint);
     if (!(Number.isInteger(port) && port >= 1 && port <= 65535))
-      throw new ValidationError(`aaa.endpoint port must be 1-65535; received ${JSON.stringify(props.aaa.endpoint)}`, this);
+      throw new ValidationError(
+        `aaa.endpoint port must be 1-65535; received ${JSON.stringify(props.aaa.endpoint)}`,
+        this,
+      );
     for (const origin of props.service.corsAllowedOrigins) {
       // Joined with commas into CORS_ALLOWED_ORIGINS; browsers send the bare origin, no path.
       if (origin.includes(",") || new URL(origin).origin !== origin)
@@ -238,6 +246,9 @@ export class ServiceTier extends Construct implements ServiceTierOutputs {
         );
     }
     if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(imageTag))
-      throw new ValidationError(`initialImageTag must be a Docker tag (letters, digits, _ . -, at most 128); received ${JSON.stringify(imageTag)}`, this);
+      throw new ValidationError(
+        `initialImageTag must be a Docker tag (letters, digits, _ . -, at most 128); received ${JSON.stringify(imageTag)}`,
+        this,
+      );
   }
 }

@@ -13,14 +13,25 @@ import { createHash } from "node:crypto";
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join, resolve } from "node:path";
+
 import { PROJECT_ROOT } from "../cost/synthesized";
-import { CDKTN_VERSIONS, CodemodError, type ProviderPins, rewritePackageJson, rewriteSnapshot, rewriteSource } from "./codemod";
+import {
+  CDKTN_VERSIONS,
+  CodemodError,
+  type ProviderPins,
+  rewritePackageJson,
+  rewriteSnapshot,
+  rewriteSource,
+} from "./codemod";
 import { compareSynths, formatComparison } from "./compare";
 
 const NODE_VERSION = "22.23.3";
 const MIN_NODE = [22, 19] as const;
 const ROOT = PROJECT_ROOT;
-const SCRATCH = resolve(process.env.CDKTN_SCRATCH ?? join(tmpdir(), `farmers-module-cdktn-${createHash("sha1").update(ROOT).digest("hex").slice(0, 8)}`));
+const SCRATCH = resolve(
+  process.env.CDKTN_SCRATCH ??
+    join(tmpdir(), `farmers-module-cdktn-${createHash("sha1").update(ROOT).digest("hex").slice(0, 8)}`),
+);
 const APP = join(SCRATCH, "app");
 const SOURCE = /\.(?:[cm]?[jt]s|tsx)$/;
 /** The switch's own tooling names both frameworks on purpose; the codemod leaves it as it is. */
@@ -31,18 +42,31 @@ type Json = Record<string, unknown>;
 class CheckError extends Error {}
 
 /** Every child process: no telemetry, no version check, no metadata probes. */
-const ENV: NodeJS.ProcessEnv = { ...process.env, CHECKPOINT_DISABLE: "1", DISABLE_VERSION_CHECK: "true", AWS_EC2_METADATA_DISABLED: "true" };
+const ENV: NodeJS.ProcessEnv = {
+  ...process.env,
+  CHECKPOINT_DISABLE: "1",
+  DISABLE_VERSION_CHECK: "true",
+  AWS_EC2_METADATA_DISABLED: "true",
+};
 
 function step(text: string): void {
   console.log(`\n== ${text}`);
 }
 
 function run(command: string, args: string[], options: SpawnSyncOptions & { quiet?: boolean } = {}): string {
-  const result = spawnSync(command, args, { env: ENV, encoding: "utf8", stdio: options.quiet ? "pipe" : "inherit", maxBuffer: 64 * 1024 * 1024, ...options });
+  const result = spawnSync(command, args, {
+    env: ENV,
+    encoding: "utf8",
+    stdio: options.quiet ? "pipe" : "inherit",
+    maxBuffer: 64 * 1024 * 1024,
+    ...options,
+  });
   if (result.error) throw new CheckError(`${command} ${args.join(" ")}: ${result.error.message}`);
   if (result.status !== 0) {
     const output = options.quiet ? `\n${String(result.stdout ?? "")}${String(result.stderr ?? "")}`.trimEnd() : "";
-    throw new CheckError(`${command} ${args.join(" ")} (in ${String(options.cwd ?? process.cwd())}) exited with ${result.status}${output}`);
+    throw new CheckError(
+      `${command} ${args.join(" ")} (in ${String(options.cwd ?? process.cwd())}) exited with ${result.status}${output}`,
+    );
   }
   return String(result.stdout ?? "");
 }
@@ -57,29 +81,39 @@ function cdktnNode(): string {
   const wanted = process.env.CDKTN_NODE;
   if (wanted) {
     const version = run(wanted, ["--version"], { quiet: true }).trim();
-    if (!recentEnough(version)) throw new CheckError(`CDKTN_NODE=${wanted} is Node ${version}; cdktn-cli needs >= ${MIN_NODE.join(".")}`);
+    if (!recentEnough(version))
+      throw new CheckError(`CDKTN_NODE=${wanted} is Node ${version}; cdktn-cli needs >= ${MIN_NODE.join(".")}`);
     return wanted;
   }
   if (recentEnough(process.version)) return process.execPath;
   const prefix = join(SCRATCH, "node");
   const binary = join(prefix, "node_modules", "node", "bin", "node");
   if (!existsSync(binary) || run(binary, ["--version"], { quiet: true }).trim() !== `v${NODE_VERSION}`) {
-    console.log(`Node ${process.version} is too old for cdktn-cli; installing node@${NODE_VERSION} from the npm registry into ${prefix}`);
-    run("npm", ["install", "--prefix", prefix, "--no-audit", "--no-fund", "--no-save", `node@${NODE_VERSION}`], { quiet: true });
+    console.log(
+      `Node ${process.version} is too old for cdktn-cli; installing node@${NODE_VERSION} from the npm registry into ${prefix}`,
+    );
+    run("npm", ["install", "--prefix", prefix, "--no-audit", "--no-fund", "--no-save", `node@${NODE_VERSION}`], {
+      quiet: true,
+    });
   }
   return binary;
 }
 
 /** The project's files (tracked, and new ones not ignored), as git sees this checkout. */
 function projectFiles(): string[] {
-  const listed = run("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: ROOT, quiet: true }).split("\0");
+  const listed = run("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], {
+    cwd: ROOT,
+    quiet: true,
+  }).split("\0");
   return listed.filter((f) => f !== "" && existsSync(join(ROOT, f)));
 }
 
 /** A fresh copy in APP, keeping its node_modules and lock file from the last run (faster installs). */
 function copyProject(): string[] {
   mkdirSync(APP, { recursive: true });
-  for (const entry of readdirSync(APP)) if (!["node_modules", "package-lock.json"].includes(entry)) rmSync(join(APP, entry), { recursive: true, force: true });
+  for (const entry of readdirSync(APP))
+    if (!["node_modules", "package-lock.json"].includes(entry))
+      rmSync(join(APP, entry), { recursive: true, force: true });
   const files = projectFiles().filter((f) => f !== "package-lock.json");
   for (const f of files) {
     mkdirSync(dirname(join(APP, f)), { recursive: true });
@@ -88,7 +122,10 @@ function copyProject(): string[] {
   return files;
 }
 
-function packageJson(dir: string, name: string): Json & { version: string; cdktf?: { provider?: { name: string; version: string } } } {
+function packageJson(
+  dir: string,
+  name: string,
+): Json & { version: string; cdktf?: { provider?: { name: string; version: string } } } {
   return JSON.parse(readFileSync(join(dir, "node_modules", name, "package.json"), "utf8"));
 }
 
@@ -114,8 +151,16 @@ function pins(): ProviderPins {
 
 /** Stack name -> synthesized JSON of a synth output folder, with the framework version of its manifest. */
 function readSynth(outdir: string): { version: string; stacks: Map<string, Json> } {
-  const manifest = JSON.parse(readFileSync(join(outdir, "manifest.json"), "utf8")) as { version: string; stacks: Record<string, { synthesizedStackPath: string }> };
-  const stacks = new Map(Object.entries(manifest.stacks).map(([name, s]) => [name, JSON.parse(readFileSync(join(outdir, s.synthesizedStackPath), "utf8")) as Json]));
+  const manifest = JSON.parse(readFileSync(join(outdir, "manifest.json"), "utf8")) as {
+    version: string;
+    stacks: Record<string, { synthesizedStackPath: string }>;
+  };
+  const stacks = new Map(
+    Object.entries(manifest.stacks).map(([name, s]) => [
+      name,
+      JSON.parse(readFileSync(join(outdir, s.synthesizedStackPath), "utf8")) as Json,
+    ]),
+  );
   return { version: manifest.version, stacks };
 }
 
@@ -139,13 +184,18 @@ function main(): void {
     modules += changed;
   }
   writeFileSync(join(APP, "package.json"), rewritePackageJson(readFileSync(join(APP, "package.json"), "utf8")));
-  console.log(`${modules} imports rewritten in ${sources} of ${files.length} files; package.json: ${Object.entries(CDKTN_VERSIONS).map(([p, v]) => `${p} ${v}`).join(", ")}`);
+  console.log(
+    `${modules} imports rewritten in ${sources} of ${files.length} files; package.json: ${Object.entries(CDKTN_VERSIONS)
+      .map(([p, v]) => `${p} ${v}`)
+      .join(", ")}`,
+  );
 
   step(`install the cdktn packages (npm, Node ${nodeVersion})`);
   run("npm", ["install", "--no-audit", "--no-fund"], { cwd: APP, env: appEnv, quiet: true });
   for (const [name, version] of Object.entries(CDKTN_VERSIONS)) {
     const installed = packageJson(APP, name).version;
-    if (installed !== version) throw new CheckError(`${name} ${installed} is installed in the copy; expected ${version}`);
+    if (installed !== version)
+      throw new CheckError(`${name} ${installed} is installed in the copy; expected ${version}`);
   }
   // Nothing in the copy may still reach cdktf (a missed import would silently use it).
   for (const name of ["cdktf", "@cdktf/provider-aws", "@cdktf/provider-random"]) {
@@ -171,15 +221,21 @@ function main(): void {
   const cdktnOut = join(SCRATCH, "out-cdktn");
   for (const dir of [cdktfOut, cdktnOut]) rmSync(dir, { recursive: true, force: true });
   run(join(ROOT, "node_modules", ".bin", "cdktf"), ["synth", "--output", cdktfOut], { cwd: ROOT, quiet: true });
-  run(join(APP, "node_modules", ".bin", "cdktn"), ["synth", "--output", cdktnOut], { cwd: APP, env: appEnv, quiet: true });
+  run(join(APP, "node_modules", ".bin", "cdktn"), ["synth", "--output", cdktnOut], {
+    cwd: APP,
+    env: appEnv,
+    quiet: true,
+  });
   const before = readSynth(cdktfOut);
   const after = readSynth(cdktnOut);
-  if (after.version !== CDKTN_VERSIONS.cdktn) throw new CheckError(`the copy was synthesized by framework ${after.version}, not cdktn ${CDKTN_VERSIONS.cdktn}`);
+  if (after.version !== CDKTN_VERSIONS.cdktn)
+    throw new CheckError(`the copy was synthesized by framework ${after.version}, not cdktn ${CDKTN_VERSIONS.cdktn}`);
 
   step("compare the synthesized stacks resource by resource (scripts/cdktn/compare.ts)");
   const comparison = compareSynths(before.stacks, after.stacks, expected);
   console.log(formatComparison(comparison));
-  if (comparison.differingLines > 0) throw new CheckError(`${comparison.differingLines} differing resource lines between cdktf and cdktn`);
+  if (comparison.differingLines > 0)
+    throw new CheckError(`${comparison.differingLines} differing resource lines between cdktf and cdktn`);
 
   step("npm run synth and npm test in the copy (cdktn)");
   run("npm", ["run", "synth"], { cwd: APP, env: appEnv, quiet: true });

@@ -35,6 +35,7 @@ const PROVIDERS: Record<string, string> = {
   "@cdktf/provider-random": "@cdktn/provider-random",
 };
 
+/** An import the codemod cannot rewrite; the message names the file, the import and why. */
 export class CodemodError extends Error {
   constructor(message: string) {
     super(message);
@@ -67,17 +68,23 @@ function isRequireLike(call: ts.CallExpression): boolean {
   if (callee.kind === ts.SyntaxKind.ImportKeyword) return true; // import("x")
   if (ts.isIdentifier(callee)) return callee.text === "require";
   // require.resolve("x"), jest.mock("x"), jest.requireActual("x"), ...
-  return ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) && ["require", "jest"].includes(callee.expression.text);
+  return (
+    ts.isPropertyAccessExpression(callee) &&
+    ts.isIdentifier(callee.expression) &&
+    ["require", "jest"].includes(callee.expression.text)
+  );
 }
 
 /** Module-name string literals of a file: import/export declarations, require/import() calls, import types. */
 function moduleSpecifiers(source: ts.SourceFile): Set<ts.Node> {
   const found = new Set<ts.Node>();
   const visit = (node: ts.Node): void => {
-    if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier) found.add(node.moduleSpecifier);
+    if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier)
+      found.add(node.moduleSpecifier);
     else if (ts.isExternalModuleReference(node)) found.add(node.expression);
     else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument)) found.add(node.argument.literal);
-    else if (ts.isCallExpression(node) && isRequireLike(node) && node.arguments.length > 0) found.add(node.arguments[0]);
+    else if (ts.isCallExpression(node) && isRequireLike(node) && node.arguments.length > 0)
+      found.add(node.arguments[0]);
     ts.forEachChild(node, visit);
   };
   visit(source);
@@ -100,20 +107,26 @@ export function rewriteSource(file: string, text: string): { text: string; chang
   const specifiers = moduleSpecifiers(source);
   const edits: { start: number; end: number; text: string }[] = [];
   const problems: string[] = [];
-  const where = (node: ts.Node): string => `${file}:${source.getLineAndCharacterOfPosition(node.getStart(source)).line + 1}`;
+  const where = (node: ts.Node): string =>
+    `${file}:${source.getLineAndCharacterOfPosition(node.getStart(source)).line + 1}`;
 
   const visit = (node: ts.Node): void => {
     if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) {
       if (specifiers.has(node)) {
         const mapped = mapModule(node.text);
         if (typeof mapped !== "string") problems.push(`${where(node)}: ${mapped.error}`);
-        else if (mapped !== node.text) edits.push({ start: node.getStart(source) + 1, end: node.getEnd() - 1, text: mapped });
+        else if (mapped !== node.text)
+          edits.push({ start: node.getStart(source) + 1, end: node.getEnd() - 1, text: mapped });
       } else if (/^(cdktf|cdktf-cli)\/|^@cdktf\//.test(node.text)) {
         // A bare "cdktf" value (a tag, a word in a message) is not a module; a path under it is.
-        problems.push(`${where(node)}: the string "${node.text}" names a cdktf module outside an import or require; import it directly so the codemod can map it`);
+        problems.push(
+          `${where(node)}: the string "${node.text}" names a cdktf module outside an import or require; import it directly so the codemod can map it`,
+        );
       }
     } else if (specifiers.has(node) && /cdktf/.test(node.getText(source))) {
-      problems.push(`${where(node)}: a module named by an expression (${node.getText(source)}) cannot be mapped; use a string literal`);
+      problems.push(
+        `${where(node)}: a module named by an expression (${node.getText(source)}) cannot be mapped; use a string literal`,
+      );
     }
     ts.forEachChild(node, visit);
   };
@@ -158,9 +171,14 @@ export function rewritePackageJson(text: string): string {
       }),
     );
   }
-  if (unknown.length > 0) throw new CodemodError(`package.json: no cdktn mapping for ${unknown.join(", ")}; add one to scripts/cdktn/codemod.ts`);
+  if (unknown.length > 0)
+    throw new CodemodError(
+      `package.json: no cdktn mapping for ${unknown.join(", ")}; add one to scripts/cdktn/codemod.ts`,
+    );
   if (pkg.scripts)
-    pkg.scripts = Object.fromEntries(Object.entries(pkg.scripts).map(([name, command]) => [name, command.replace(CDKTF_COMMAND, "$1cdktn")]));
+    pkg.scripts = Object.fromEntries(
+      Object.entries(pkg.scripts).map(([name, command]) => [name, command.replace(CDKTF_COMMAND, "$1cdktn")]),
+    );
   pkg.engines = { ...pkg.engines, node: CDKTN_NODE_ENGINE };
   return `${JSON.stringify(pkg, null, 2)}\n`;
 }
@@ -193,7 +211,12 @@ export function rewriteSnapshot(text: string, pins: ProviderPins): { text: strin
     }
     if (block !== undefined && indent(line) <= block) block = provider = undefined;
     if (block !== undefined && indent(line) === block + 2) provider = /^\s*"([^"]+)": \{$/.exec(line)?.[1];
-    const pin = block !== undefined ? provider && pins.providers[provider] : /^\s*"stackName": /.test(lines[i - 1] ?? "") ? pins.framework : undefined;
+    const pin =
+      block !== undefined
+        ? provider && pins.providers[provider]
+        : /^\s*"stackName": /.test(lines[i - 1] ?? "")
+          ? pins.framework
+          : undefined;
     const version = /^\s*"version": "([^"]+)",?$/.exec(line);
     if (pin && version && version[1] === pin.from) {
       lines[i] = line.replace(`"${pin.from}"`, `"${pin.to}"`);
@@ -205,6 +228,8 @@ export function rewriteSnapshot(text: string, pins: ProviderPins): { text: strin
     }
   }
   if (versions === 0 && text.includes('"required_providers"'))
-    throw new CodemodError("snapshot: no provider or framework version pins found to rewrite; update rewriteSnapshot in scripts/cdktn/codemod.ts");
+    throw new CodemodError(
+      "snapshot: no provider or framework version pins found to rewrite; update rewriteSnapshot in scripts/cdktn/codemod.ts",
+    );
   return { text: lines.join("\n"), changed };
 }

@@ -45,8 +45,15 @@ export function flatten(value: unknown, path = ""): Map<string, string> {
 }
 
 /** A copy of a stack with the pins of `side` replaced by placeholders, recording what was replaced. */
-function withoutPins(stack: Json, pins: ProviderPins, side: "from" | "to"): { stack: Json; replaced: Map<string, string> } {
-  const copy = JSON.parse(JSON.stringify(stack)) as Json & { "//"?: { metadata?: Json }; terraform?: { required_providers?: Record<string, Json> } };
+function withoutPins(
+  stack: Json,
+  pins: ProviderPins,
+  side: "from" | "to",
+): { stack: Json; replaced: Map<string, string> } {
+  const copy = JSON.parse(JSON.stringify(stack)) as Json & {
+    "//"?: { metadata?: Json };
+    terraform?: { required_providers?: Record<string, Json> };
+  };
   const replaced = new Map<string, string>();
   const metadata = copy["//"]?.metadata;
   if (metadata && metadata.version === pins.framework[side]) {
@@ -74,7 +81,11 @@ function countResources(stack: Json): number {
 }
 
 /** Compares the stacks of both synths (stack name -> synthesized JSON). */
-export function compareSynths(cdktf: ReadonlyMap<string, Json>, cdktn: ReadonlyMap<string, Json>, pins: ProviderPins): Comparison {
+export function compareSynths(
+  cdktf: ReadonlyMap<string, Json>,
+  cdktn: ReadonlyMap<string, Json>,
+  pins: ProviderPins,
+): Comparison {
   const names = [...new Set([...cdktf.keys(), ...cdktn.keys()])].sort();
   const differences: StackDifference[] = [];
   const accepted = new Set<string>();
@@ -83,7 +94,10 @@ export function compareSynths(cdktf: ReadonlyMap<string, Json>, cdktn: ReadonlyM
     const before = cdktf.get(name);
     const after = cdktn.get(name);
     if (!before || !after) {
-      differences.push({ stack: name, lines: [`(whole stack): ${before ? "present" : "(absent)"} -> ${after ? "present" : "(absent)"}`] });
+      differences.push({
+        stack: name,
+        lines: [`(whole stack): ${before ? "present" : "(absent)"} -> ${after ? "present" : "(absent)"}`],
+      });
       continue;
     }
     resources += countResources(before);
@@ -114,7 +128,9 @@ export function compareSynths(cdktf: ReadonlyMap<string, Json>, cdktn: ReadonlyM
 
 /** The comparison for people: counts first, then every differing line (at most `limit`). */
 export function formatComparison(c: Comparison, limit = 50): string {
-  const out = [`${c.stacks} stacks, ${c.resources} resources and data sources compared: ${c.differingLines} differing resource lines`];
+  const out = [
+    `${c.stacks} stacks, ${c.resources} resources and data sources compared: ${c.differingLines} differing resource lines`,
+  ];
   if (c.acceptedPins.length > 0) out.push(`accepted (provider and framework pins): ${c.acceptedPins.join("; ")}`);
   let shown = 0;
   for (const d of c.differences) {

@@ -1,4 +1,10 @@
-import { assumptionsFor, CostUsageError, DEFAULT_ASSUMPTIONS, parseAssumptionOverrides, ASSUMPTION_KEYS } from "./assumptions";
+import {
+  ASSUMPTION_KEYS,
+  assumptionsFor,
+  CostUsageError,
+  DEFAULT_ASSUMPTIONS,
+  parseAssumptionOverrides,
+} from "./assumptions";
 import { estimateStack, type StackEstimate } from "./estimate";
 import { formatAssumptions, formatComparison, formatStackEstimate } from "./report";
 import { defaultOutdir, readSynthesizedStacks, runSynth, type SynthesizedStack } from "./synthesized";
@@ -51,24 +57,34 @@ export function runCostCli(args: readonly string[], stacks: readonly Synthesized
       else wanted.push(arg);
     }
     if (stacks.length === 0) throw new CostUsageError("no synthesized stacks found: run npm run synth");
-    const shortName = (stack: string) => (stack.startsWith(PROJECT_PREFIX) ? stack.slice(PROJECT_PREFIX.length) : stack);
+    const shortName = (stack: string) =>
+      stack.startsWith(PROJECT_PREFIX) ? stack.slice(PROJECT_PREFIX.length) : stack;
     const available = stacks.map((s) => s.name);
     const selected =
       wanted.length === 0 || wanted.includes("all")
         ? stacks
         : wanted.map((w) => {
             const found = stacks.find((s) => s.name === w || shortName(s.name) === w);
-            if (!found) throw new CostUsageError(`unknown environment or stack ${JSON.stringify(w)}; allowed: ${available.map(shortName).join(", ")} (or all)`);
+            if (!found)
+              throw new CostUsageError(
+                `unknown environment or stack ${JSON.stringify(w)}; allowed: ${available.map(shortName).join(", ")} (or all)`,
+              );
             return found;
           });
     const overrides = parseAssumptionOverrides(assume, available.map(shortName));
-    const estimates: StackEstimate[] = selected.map((s) => estimateStack(s.name, s.json, assumptionsFor(shortName(s.name), overrides)));
+    const estimates: StackEstimate[] = selected.map((s) =>
+      estimateStack(s.name, s.json, assumptionsFor(shortName(s.name), overrides)),
+    );
 
     if (json) return { exitCode: 0, stdout: JSON.stringify({ estimates }, null, 2), stderr: "" };
 
     const out: string[] = [formatAssumptions(assumptionsFor(undefined, overrides)), ""];
     for (const [env, values] of Object.entries(overrides.byEnvironment)) {
-      out.push(`  ${env} only: ${Object.entries(values).map(([k, v]) => `${k}=${v} (default ${DEFAULT_ASSUMPTIONS[k as keyof typeof DEFAULT_ASSUMPTIONS].value})`).join(", ")}`);
+      out.push(
+        `  ${env} only: ${Object.entries(values)
+          .map(([k, v]) => `${k}=${v} (default ${DEFAULT_ASSUMPTIONS[k as keyof typeof DEFAULT_ASSUMPTIONS].value})`)
+          .join(", ")}`,
+      );
     }
     if (Object.keys(overrides.byEnvironment).length > 0) out.push("");
     for (const e of estimates) out.push(formatStackEstimate(e, { byResource }), "");
@@ -87,7 +103,11 @@ export function main(): void {
   const outdir = defaultOutdir();
   let stacks = readSynthesizedStacks(outdir);
   if (args.includes("--synth") || stacks.length === 0) {
-    console.error(stacks.length === 0 ? `No synthesized stacks in ${outdir}: running the synth first.` : "Synthesizing first (--synth).");
+    console.error(
+      stacks.length === 0
+        ? `No synthesized stacks in ${outdir}: running the synth first.`
+        : "Synthesizing first (--synth).",
+    );
     runSynth(outdir);
     stacks = readSynthesizedStacks(outdir);
   }

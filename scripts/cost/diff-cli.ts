@@ -3,6 +3,7 @@
 // <dir>/<stack>.md, for the pull-request plan comments.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+
 import { diffStacks, formatStackCostDiff } from "./diff";
 import { readSynthesizedStacks } from "./synthesized";
 

@@ -1,5 +1,5 @@
 import { assumptionsFor } from "./assumptions";
-import { CATEGORIES, estimateStack, usd, type Category, type CostLine } from "./estimate";
+import { CATEGORIES, type Category, type CostLine, estimateStack, usd } from "./estimate";
 import type { SynthesizedStack } from "./synthesized";
 
 /**
@@ -41,15 +41,23 @@ function totalsByAddress(lines: readonly CostLine[]): Map<string, { type: string
 const cents = (n: number) => Math.round(n * 100) / 100;
 
 /** Before/after/difference of one stack (either side may be missing). */
-export function diffStack(stack: string, before: SynthesizedStack | undefined, after: SynthesizedStack | undefined): StackCostDiff {
+export function diffStack(
+  stack: string,
+  before: SynthesizedStack | undefined,
+  after: SynthesizedStack | undefined,
+): StackCostDiff {
   const env = ENVIRONMENT.exec(stack)?.[1];
-  const estimate = (s: SynthesizedStack | undefined) => (s ? estimateStack(s.name, s.json, assumptionsFor(env)) : undefined);
+  const estimate = (s: SynthesizedStack | undefined) =>
+    s ? estimateStack(s.name, s.json, assumptionsFor(env)) : undefined;
   const b = estimate(before);
   const a = estimate(after);
   const old = totalsByAddress(b?.lines ?? []);
   const now = totalsByAddress(a?.lines ?? []);
   // Group per resource type and kind of change, so two new NAT gateways read as one line.
-  const groups = new Map<string, { type: string; kind: "added" | "removed" | "changed"; category: Category; count: number; usd: number }>();
+  const groups = new Map<
+    string,
+    { type: string; kind: "added" | "removed" | "changed"; category: Category; count: number; usd: number }
+  >();
   for (const address of new Set([...old.keys(), ...now.keys()])) {
     const o = old.get(address);
     const n = now.get(address);
@@ -64,7 +72,11 @@ export function diffStack(stack: string, before: SynthesizedStack | undefined, a
     groups.set(key, g);
   }
   const changes = [...groups.values()]
-    .map((g) => ({ what: `${g.count > 1 ? `${g.count} × ` : ""}${g.type} ${g.kind}`, category: g.category, monthlyUsd: cents(g.usd) }))
+    .map((g) => ({
+      what: `${g.count > 1 ? `${g.count} × ` : ""}${g.type} ${g.kind}`,
+      category: g.category,
+      monthlyUsd: cents(g.usd),
+    }))
     .filter((c) => c.monthlyUsd !== 0)
     .sort((x, y) => Math.abs(y.monthlyUsd) - Math.abs(x.monthlyUsd) || x.what.localeCompare(y.what));
   return {
@@ -78,8 +90,17 @@ export function diffStack(stack: string, before: SynthesizedStack | undefined, a
 
 /** Every stack on either side, in the after side's order, then stacks only the base has. */
 export function diffStacks(before: readonly SynthesizedStack[], after: readonly SynthesizedStack[]): StackCostDiff[] {
-  const names = [...after.map((s) => s.name), ...before.map((s) => s.name).filter((n) => !after.some((s) => s.name === n))];
-  return names.map((name) => diffStack(name, before.find((s) => s.name === name), after.find((s) => s.name === name)));
+  const names = [
+    ...after.map((s) => s.name),
+    ...before.map((s) => s.name).filter((n) => !after.some((s) => s.name === n)),
+  ];
+  return names.map((name) =>
+    diffStack(
+      name,
+      before.find((s) => s.name === name),
+      after.find((s) => s.name === name),
+    ),
+  );
 }
 
 /** `+$65.70`, `-$3.10`, `$0.00` */
@@ -93,5 +114,14 @@ export function formatStackCostDiff(d: StackCostDiff): string {
   const headline = `**Estimated cost: ${signedUsd(d.differenceUsd)}/month** (before ${side(d.beforeUsd)}, after ${side(d.afterUsd)})`;
   if (d.changes.length === 0) return `${headline}: no priced resource changes.`;
   const rows = d.changes.map((c) => `| ${c.what} | ${CATEGORIES[c.category]} | ${signedUsd(c.monthlyUsd)} |`);
-  return [`${headline}: ${d.changes.slice(0, 2).map((c) => `${signedUsd(c.monthlyUsd)} ${c.what}`).join(", ")}`, "", "| change | category | per month |", "| --- | --- | ---: |", ...rows].join("\n");
+  return [
+    `${headline}: ${d.changes
+      .slice(0, 2)
+      .map((c) => `${signedUsd(c.monthlyUsd)} ${c.what}`)
+      .join(", ")}`,
+    "",
+    "| change | category | per month |",
+    "| --- | --- | ---: |",
+    ...rows,
+  ].join("\n");
 }

@@ -24,10 +24,13 @@ export interface Price {
 }
 
 const AWS = {
-  fargate: "aws.amazon.com/fargate/pricing (Linux/x86 and Linux/ARM on-demand; as quoted by vantage.sh and wring.co, 2026)",
-  fargateSpot: "aws.amazon.com/fargate/pricing, 'Fargate Spot' table: variable, adjusted by AWS over time (figure as quoted by tomgregory.com)",
+  fargate:
+    "aws.amazon.com/fargate/pricing (Linux/x86 and Linux/ARM on-demand; as quoted by vantage.sh and wring.co, 2026)",
+  fargateSpot:
+    "aws.amazon.com/fargate/pricing, 'Fargate Spot' table: variable, adjusted by AWS over time (figure as quoted by tomgregory.com)",
   rds: "aws.amazon.com/rds/postgresql/pricing (on-demand; as quoted by infratally.com 'AWS RDS pricing explained 2026')",
-  rdsStorage: "aws.amazon.com/rds/postgresql/pricing, storage and backup (as quoted by usage.ai, 2026); Multi-AZ bills storage for primary and standby (RDS User Guide, 'Multi-AZ DB instances')",
+  rdsStorage:
+    "aws.amazon.com/rds/postgresql/pricing, storage and backup (as quoted by usage.ai, 2026); Multi-AZ bills storage for primary and standby (RDS User Guide, 'Multi-AZ DB instances')",
   vpc: "aws.amazon.com/vpc/pricing (NAT gateway; as quoted by cloudburn.io and basavytix.com, 2026)",
   ipv4: "aws.amazon.com/vpc/pricing, public IPv4 addresses: $0.005 per IP per hour since 2024-02-01, in use or idle (AWS networking blog)",
   elb: "aws.amazon.com/elasticloadbalancing/pricing (Application / Network Load Balancer)",
@@ -37,7 +40,8 @@ const AWS = {
   kms: "aws.amazon.com/kms/pricing",
   s3: "aws.amazon.com/s3/pricing (S3 Standard, first 50 TB)",
   ecr: "aws.amazon.com/ecr/pricing (storage)",
-  codepipeline: "aws.amazon.com/codepipeline/pricing (V2: per action execution minute, manual approvals not charged; V1: per active pipeline)",
+  codepipeline:
+    "aws.amazon.com/codepipeline/pricing (V2: per action execution minute, manual approvals not charged; V1: per active pipeline)",
   codebuild: "aws.amazon.com/codebuild/pricing (on-demand EC2 compute, Linux)",
   dynamodb: "aws.amazon.com/dynamodb/pricing/on-demand (rates since 2024-11-01)",
   sns: "aws.amazon.com/sns/pricing (e-mail: first 1,000 free, then per 100,000)",
@@ -45,7 +49,8 @@ const AWS = {
   waf: "aws.amazon.com/waf/pricing",
   tgw: "aws.amazon.com/transit-gateway/pricing",
   route53: "aws.amazon.com/route53/pricing",
-  scheduler: "aws.amazon.com/eventbridge/pricing, EventBridge Scheduler (as quoted by cloudburn.io, March 2026: $1.00 per million invocations, 14 million a month free)",
+  scheduler:
+    "aws.amazon.com/eventbridge/pricing, EventBridge Scheduler (as quoted by cloudburn.io, March 2026: $1.00 per million invocations, 14 million a month free)",
 } as const;
 
 const p = (usd: number, unit: string, source: string): Price => ({ usd, unit, source });
@@ -113,16 +118,29 @@ export const PRICES = {
 
   snsEmail100k: p(2, "100,000 e-mail notifications beyond the first 1,000", AWS.sns),
   route53ZoneMonth: p(0.5, "hosted zone-month", AWS.route53),
-  schedulerInvocationsMillion: p(1.0, "million EventBridge Scheduler invocations (the first 14 million a month per account are free)", AWS.scheduler),
+  schedulerInvocationsMillion: p(
+    1.0,
+    "million EventBridge Scheduler invocations (the first 14 million a month per account are free)",
+    AWS.scheduler,
+  ),
 
   /**
    * RDS for PostgreSQL instance-hours, Single-AZ and Multi-AZ (one standby: twice the
    * Single-AZ rate). Only classes whose price was checked; others are reported as not priced.
    */
   rdsInstanceHour: {
-    "db.t4g.micro": { singleAz: p(0.016, "instance-hour", AWS.rds), multiAz: p(0.032, "instance-hour, primary + standby", AWS.rds) },
-    "db.t4g.small": { singleAz: p(0.032, "instance-hour", AWS.rds), multiAz: p(0.064, "instance-hour, primary + standby", AWS.rds) },
-    "db.t4g.medium": { singleAz: p(0.065, "instance-hour", AWS.rds), multiAz: p(0.13, "instance-hour, primary + standby", AWS.rds) },
+    "db.t4g.micro": {
+      singleAz: p(0.016, "instance-hour", AWS.rds),
+      multiAz: p(0.032, "instance-hour, primary + standby", AWS.rds),
+    },
+    "db.t4g.small": {
+      singleAz: p(0.032, "instance-hour", AWS.rds),
+      multiAz: p(0.064, "instance-hour, primary + standby", AWS.rds),
+    },
+    "db.t4g.medium": {
+      singleAz: p(0.065, "instance-hour", AWS.rds),
+      multiAz: p(0.13, "instance-hour, primary + standby", AWS.rds),
+    },
   } as Readonly<Record<string, { readonly singleAz: Price; readonly multiAz: Price }>>,
 } as const;
 

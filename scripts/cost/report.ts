@@ -1,6 +1,6 @@
-import { CATEGORIES, fmt, usd, type Category, type CostLine, type StackEstimate } from "./estimate";
-import { DEFAULT_ASSUMPTIONS, ASSUMPTION_KEYS, type Assumptions } from "./assumptions";
-import { PRICES_AS_OF, PRICE_REGION } from "./prices-us-east-1";
+import { ASSUMPTION_KEYS, type Assumptions, DEFAULT_ASSUMPTIONS } from "./assumptions";
+import { CATEGORIES, type Category, type CostLine, fmt, type StackEstimate, usd } from "./estimate";
+import { PRICE_REGION, PRICES_AS_OF } from "./prices-us-east-1";
 
 /** Plain-text rendering of estimates for the terminal. */
 
@@ -24,33 +24,57 @@ export function formatAssumptions(assumptions: Assumptions, title = "Usage assum
     const changed = assumptions[k] !== d.value ? "*" : " ";
     return `  ${changed}${pad(k, width)}  ${padLeft(fmt(assumptions[k]), 8)} ${pad(d.unit, 8)} ${d.description}`;
   });
-  return [`${title} (override with: npm run cost -- --assume key=value  or  --assume <env>.key=value; * = overridden):`, ...rows].join("\n");
+  return [
+    `${title} (override with: npm run cost -- --assume key=value  or  --assume <env>.key=value; * = overridden):`,
+    ...rows,
+  ].join("\n");
 }
 
 /** Lines grouped by resource type and description (nine identical alarms become one row). */
-export function groupLines(lines: readonly CostLine[]): { label: string; category: Category; description: string; monthlyUsd: number }[] {
-  const groups = new Map<string, { label: string; category: Category; description: string; monthlyUsd: number; paths: string[]; type: string }>();
+export function groupLines(
+  lines: readonly CostLine[],
+): { label: string; category: Category; description: string; monthlyUsd: number }[] {
+  const groups = new Map<
+    string,
+    { label: string; category: Category; description: string; monthlyUsd: number; paths: string[]; type: string }
+  >();
   for (const l of lines) {
     const key = `${l.category}|${l.type}|${l.description}`;
-    const g = groups.get(key) ?? { label: "", category: l.category, description: l.description, monthlyUsd: 0, paths: [], type: l.type };
+    const g = groups.get(key) ?? {
+      label: "",
+      category: l.category,
+      description: l.description,
+      monthlyUsd: 0,
+      paths: [],
+      type: l.type,
+    };
     g.monthlyUsd += l.monthlyUsd;
     if (!g.paths.includes(l.path)) g.paths.push(l.path);
     groups.set(key, g);
   }
-  return [...groups.values()].map((g) => ({ ...g, label: g.paths.length === 1 ? g.paths[0] : `${g.type} ×${g.paths.length}` }));
+  return [...groups.values()].map((g) => ({
+    ...g,
+    label: g.paths.length === 1 ? g.paths[0] : `${g.type} ×${g.paths.length}`,
+  }));
 }
 
 /** One stack: cost per resource (grouped unless `byResource`), per category, total, caveats. */
 export function formatStackEstimate(est: StackEstimate, options: { byResource?: boolean } = {}): string {
   const rows = options.byResource
-    ? est.lines.map((l) => ({ label: l.path, category: l.category, description: l.description, monthlyUsd: l.monthlyUsd }))
+    ? est.lines.map((l) => ({
+        label: l.path,
+        category: l.category,
+        description: l.description,
+        monthlyUsd: l.monthlyUsd,
+      }))
     : groupLines(est.lines);
   const out: string[] = [`${est.stack}: ${est.resourceCount} resources, estimated ${usd(est.totalUsd)}/month`];
   for (const category of CATEGORY_ORDER) {
     const inCategory = rows.filter((r) => r.category === category);
     if (inCategory.length === 0) continue;
     out.push(`  ${CATEGORIES[category]}: ${usd(est.byCategory[category] ?? 0)}`);
-    for (const r of inCategory) out.push(`    ${pad(clip(r.label, 44), 44)} ${padLeft(usd(r.monthlyUsd), 10)}  ${r.description}`);
+    for (const r of inCategory)
+      out.push(`    ${pad(clip(r.label, 44), 44)} ${padLeft(usd(r.monthlyUsd), 10)}  ${r.description}`);
   }
   out.push(`  ${pad("TOTAL", 46)} ${padLeft(usd(est.totalUsd), 10)}`);
   if (est.unpriced.length > 0) {
@@ -69,10 +93,14 @@ export function formatComparison(estimates: readonly StackEstimate[]): string {
   const out = [`${pad("$/month", labelWidth)}${names.map((n) => padLeft(n, col)).join("")}`];
   for (const c of CATEGORY_ORDER) {
     if (!estimates.some((e) => (e.byCategory[c] ?? 0) > 0)) continue;
-    out.push(`${pad(CATEGORIES[c], labelWidth)}${estimates.map((e) => padLeft((e.byCategory[c] ?? 0).toFixed(2), col)).join("")}`);
+    out.push(
+      `${pad(CATEGORIES[c], labelWidth)}${estimates.map((e) => padLeft((e.byCategory[c] ?? 0).toFixed(2), col)).join("")}`,
+    );
   }
   out.push(`${pad("TOTAL", labelWidth)}${estimates.map((e) => padLeft(e.totalUsd.toFixed(2), col)).join("")}`);
   const all = estimates.reduce((s, e) => s + e.totalUsd, 0);
-  out.push(`All stacks: ${usd(all)}/month. Prices: ${PRICE_REGION} on-demand as of ${PRICES_AS_OF} (scripts/cost/prices-us-east-1.ts).`);
+  out.push(
+    `All stacks: ${usd(all)}/month. Prices: ${PRICE_REGION} on-demand as of ${PRICES_AS_OF} (scripts/cost/prices-us-east-1.ts).`,
+  );
   return out.join("\n");
 }

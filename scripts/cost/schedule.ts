@@ -33,7 +33,8 @@ export function parseCron(expression: unknown): CronAt | undefined {
   const fields = m[1].trim().split(/\s+/);
   if (fields.length !== 6) return undefined;
   const [minute, hour, dom, month, dow, year] = fields;
-  if (!/^\d{1,2}$/.test(minute) || !/^\d{1,2}$/.test(hour) || Number(minute) > 59 || Number(hour) > 23) return undefined;
+  if (!/^\d{1,2}$/.test(minute) || !/^\d{1,2}$/.test(hour) || Number(minute) > 59 || Number(hour) > 23)
+    return undefined;
   if (!["?", "*"].includes(dom) || month !== "*" || !["*", "?"].includes(year)) return undefined;
   const days = parseDays(dow);
   if (!days) return undefined;

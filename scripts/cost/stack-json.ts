@@ -34,7 +34,10 @@ export function stackResources(stack: Json): StackResource[] {
 
 /** Number of resources in a synthesized stack. */
 export function resourceCount(stack: Json): number {
-  return Object.values((stack.resource ?? {}) as Record<string, Record<string, unknown>>).reduce((n, byName) => n + Object.keys(byName).length, 0);
+  return Object.values((stack.resource ?? {}) as Record<string, Record<string, unknown>>).reduce(
+    (n, byName) => n + Object.keys(byName).length,
+    0,
+  );
 }
 
 const INTERPOLATION = /\$\{([^{}]*)\}/g;

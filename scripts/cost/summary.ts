@@ -1,9 +1,10 @@
 // The one-screen summary printed after `npm run synth` (see scripts/synth-summary.ts).
-import { estimateStack, usd } from "./estimate";
-import { assumptionsFor } from "./assumptions";
-import { PRICES_AS_OF, PRICE_REGION } from "./prices-us-east-1";
-import { defaultOutdir, PROJECT_ROOT, readSynthesizedStacks, type SynthesizedStack } from "./synthesized";
 import { relative } from "node:path";
+
+import { assumptionsFor } from "./assumptions";
+import { estimateStack, usd } from "./estimate";
+import { PRICE_REGION, PRICES_AS_OF } from "./prices-us-east-1";
+import { defaultOutdir, PROJECT_ROOT, readSynthesizedStacks, type SynthesizedStack } from "./synthesized";
 
 /** The summary text for the synthesized `stacks` (pure, for tests). */
 export function synthSummary(stacks: readonly SynthesizedStack[], outdir: string): string {
@@ -19,10 +20,16 @@ export function synthSummary(stacks: readonly SynthesizedStack[], outdir: string
   const envs = stacks.map((s) => s.name.replace(/^farmers-module-/, "")).filter((n) => n !== "bootstrap");
   // Alarms that reach nobody are the reference's defect: say so where the operator looks.
   const unheard = stacks
-    .filter((s) => Object.keys(s.json.resource?.aws_sns_topic ?? {}).length > 0 && Object.keys(s.json.resource?.aws_sns_topic_subscription ?? {}).length === 0)
+    .filter(
+      (s) =>
+        Object.keys(s.json.resource?.aws_sns_topic ?? {}).length > 0 &&
+        Object.keys(s.json.resource?.aws_sns_topic_subscription ?? {}).length === 0,
+    )
     .map((s) => s.name);
   const warnings = unheard.length
-    ? [`Warning: no alarm e-mail subscribers in ${unheard.join(", ")}: set FARMERS_ALARM_EMAILS or observability.criticalEmails/warningEmails (docs/alarms.md).`]
+    ? [
+        `Warning: no alarm e-mail subscribers in ${unheard.join(", ")}: set FARMERS_ALARM_EMAILS or observability.criticalEmails/warningEmails (docs/alarms.md).`,
+      ]
     : [];
   return [
     `Synthesized ${stacks.length} stacks into ${outdir}/stacks:`,

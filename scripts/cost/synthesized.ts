@@ -1,6 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
+
 import type { Json } from "./stack-json";
 
 /**
@@ -34,7 +35,9 @@ export interface SynthesizedStack {
 export function readSynthesizedStacks(outdir: string): SynthesizedStack[] {
   const manifestFile = join(outdir, "manifest.json");
   if (!existsSync(manifestFile)) return [];
-  const manifest = JSON.parse(readFileSync(manifestFile, "utf8")) as { stacks: Record<string, { synthesizedStackPath: string }> };
+  const manifest = JSON.parse(readFileSync(manifestFile, "utf8")) as {
+    stacks: Record<string, { synthesizedStackPath: string }>;
+  };
   return Object.entries(manifest.stacks)
     .map(([name, entry]) => {
       const file = join(outdir, entry.synthesizedStackPath);

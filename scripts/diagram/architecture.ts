@@ -1,12 +1,12 @@
 import {
   block,
   blocks,
+  type Json,
   literalNumber,
   referencedAddresses,
   resourceCount,
-  stackResources,
-  type Json,
   type StackResource,
+  stackResources,
 } from "../cost/stack-json";
 
 /**
@@ -29,15 +29,46 @@ import {
 
 /** Types folded into the resources that use them (never drawn as nodes). */
 const HIDDEN_TYPES = new Set([
-  "aws_vpc", "aws_subnet", "aws_eip", "aws_route", "aws_route_table", "aws_route_table_association", "aws_default_security_group",
-  "aws_default_network_acl", "aws_default_route_table", "aws_security_group", "aws_security_group_rule",
-  "aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule", "aws_flow_log", "aws_db_subnet_group",
-  "aws_db_parameter_group", "aws_db_option_group", "aws_kms_alias", "aws_kms_key_policy", "aws_secretsmanager_secret_version",
-  "aws_secretsmanager_secret_policy", "aws_ecr_lifecycle_policy", "aws_ecr_repository_policy", "aws_ecs_task_definition",
-  "aws_ecs_cluster_capacity_providers", "aws_lb_listener", "aws_lb_listener_rule", "aws_lb_listener_certificate",
-  "aws_lb_target_group", "aws_lb_target_group_attachment", "aws_appautoscaling_target", "aws_appautoscaling_policy",
-  "aws_sns_topic_subscription", "aws_sns_topic_policy", "aws_cloudwatch_log_resource_policy", "aws_acm_certificate_validation",
-  "aws_wafv2_web_acl_association", "aws_cloudwatch_event_target", "aws_codepipeline_webhook", "aws_route53_zone_association",
+  "aws_vpc",
+  "aws_subnet",
+  "aws_eip",
+  "aws_route",
+  "aws_route_table",
+  "aws_route_table_association",
+  "aws_default_security_group",
+  "aws_default_network_acl",
+  "aws_default_route_table",
+  "aws_security_group",
+  "aws_security_group_rule",
+  "aws_vpc_security_group_ingress_rule",
+  "aws_vpc_security_group_egress_rule",
+  "aws_flow_log",
+  "aws_db_subnet_group",
+  "aws_db_parameter_group",
+  "aws_db_option_group",
+  "aws_kms_alias",
+  "aws_kms_key_policy",
+  "aws_secretsmanager_secret_version",
+  "aws_secretsmanager_secret_policy",
+  "aws_ecr_lifecycle_policy",
+  "aws_ecr_repository_policy",
+  "aws_ecs_task_definition",
+  "aws_ecs_cluster_capacity_providers",
+  "aws_lb_listener",
+  "aws_lb_listener_rule",
+  "aws_lb_listener_certificate",
+  "aws_lb_target_group",
+  "aws_lb_target_group_attachment",
+  "aws_appautoscaling_target",
+  "aws_appautoscaling_policy",
+  "aws_sns_topic_subscription",
+  "aws_sns_topic_policy",
+  "aws_cloudwatch_log_resource_policy",
+  "aws_acm_certificate_validation",
+  "aws_wafv2_web_acl_association",
+  "aws_cloudwatch_event_target",
+  "aws_codepipeline_webhook",
+  "aws_route53_zone_association",
 ]);
 const HIDDEN_PREFIXES = ["aws_iam_", "aws_s3_bucket_", "random_", "terraform_data", "null_resource", "time_"];
 
@@ -190,9 +221,12 @@ export function architectureDot(stackName: string, stack: Json): string {
   const usersOfGroup = new Map<string, string[]>();
   for (const r of resources) {
     if (!nodeOf.has(r.address)) continue;
-    const groups = referencedAddresses([r.body.vpc_security_group_ids, r.body.security_groups, r.body.security_group_ids, block(r.body.network_configuration)?.security_groups]).filter((a) =>
-      a.startsWith("aws_security_group."),
-    );
+    const groups = referencedAddresses([
+      r.body.vpc_security_group_ids,
+      r.body.security_groups,
+      r.body.security_group_ids,
+      block(r.body.network_configuration)?.security_groups,
+    ]).filter((a) => a.startsWith("aws_security_group."));
     for (const g of groups) usersOfGroup.set(g, [...(usersOfGroup.get(g) ?? []), nodeOf.get(r.address)!]);
   }
   const INTERNET = "internet";
@@ -200,7 +234,8 @@ export function architectureDot(stackName: string, stack: Json): string {
   const traffic = (sourceGroup: string | undefined, cidr: unknown, destGroup: string | undefined, port: string) => {
     const targets = destGroup ? (usersOfGroup.get(destGroup) ?? []) : [];
     if (sourceGroup) {
-      for (const from of usersOfGroup.get(sourceGroup) ?? []) for (const to of targets) addEdge(from, to, "traffic", port);
+      for (const from of usersOfGroup.get(sourceGroup) ?? [])
+        for (const to of targets) addEdge(from, to, "traffic", port);
     } else if (cidr === "0.0.0.0/0") {
       for (const to of targets) {
         addEdge(INTERNET, to, "traffic", port);
@@ -212,19 +247,25 @@ export function architectureDot(stackName: string, stack: Json): string {
   for (const r of resources) {
     const b = r.body;
     const port = portLabel(b.ip_protocol ?? b.protocol, b.from_port, b.to_port);
-    if (r.type === "aws_vpc_security_group_ingress_rule") traffic(sgOf(b.referenced_security_group_id), b.cidr_ipv4, sgOf(b.security_group_id), port);
+    if (r.type === "aws_vpc_security_group_ingress_rule")
+      traffic(sgOf(b.referenced_security_group_id), b.cidr_ipv4, sgOf(b.security_group_id), port);
     if (r.type === "aws_vpc_security_group_egress_rule" && b.referenced_security_group_id)
       traffic(sgOf(b.security_group_id), undefined, sgOf(b.referenced_security_group_id), port);
     if (r.type === "aws_security_group_rule" && b.type === "ingress") {
       const cidrs: unknown[] = Array.isArray(b.cidr_blocks) ? b.cidr_blocks : [];
-      if (b.source_security_group_id) traffic(sgOf(b.source_security_group_id), undefined, sgOf(b.security_group_id), port);
+      if (b.source_security_group_id)
+        traffic(sgOf(b.source_security_group_id), undefined, sgOf(b.security_group_id), port);
       else if (cidrs.includes("0.0.0.0/0")) traffic(undefined, "0.0.0.0/0", sgOf(b.security_group_id), port);
     }
     if (r.type === "aws_security_group") {
       for (const rule of blocks(b.ingress)) {
         const p = portLabel(rule.protocol, rule.from_port, rule.to_port);
-        for (const source of referencedAddresses(rule.security_groups).filter((a) => a.startsWith("aws_security_group."))) traffic(source, undefined, r.address, p);
-        if (Array.isArray(rule.cidr_blocks) && rule.cidr_blocks.includes("0.0.0.0/0")) traffic(undefined, "0.0.0.0/0", r.address, p);
+        for (const source of referencedAddresses(rule.security_groups).filter((a) =>
+          a.startsWith("aws_security_group."),
+        ))
+          traffic(source, undefined, r.address, p);
+        if (Array.isArray(rule.cidr_blocks) && rule.cidr_blocks.includes("0.0.0.0/0"))
+          traffic(undefined, "0.0.0.0/0", r.address, p);
       }
     }
   }
@@ -239,13 +280,20 @@ export function architectureDot(stackName: string, stack: Json): string {
     const from = nodeOf.get(r.address);
     if (!from || NO_OUTGOING_EDGES.has(r.type)) continue;
     const alarm = r.type === "aws_cloudwatch_metric_alarm" || r.type === "aws_cloudwatch_composite_alarm";
-    const actions = new Set(referencedAddresses([r.body.alarm_actions, r.body.ok_actions, r.body.insufficient_data_actions]));
+    const actions = new Set(
+      referencedAddresses([r.body.alarm_actions, r.body.ok_actions, r.body.insufficient_data_actions]),
+    );
     for (const a of refs(r)) {
       for (const target of visibleTargets(a)) {
         const to = nodeOf.get(target)!;
         const type = byAddress.get(target)!.type;
         if (NO_INCOMING_EDGES.has(type)) continue;
-        addEdge(from, to, alarm && !actions.has(target) ? "watches" : "uses", alarm && actions.has(target) ? "notifies" : undefined);
+        addEdge(
+          from,
+          to,
+          alarm && !actions.has(target) ? "watches" : "uses",
+          alarm && actions.has(target) ? "notifies" : undefined,
+        );
       }
     }
   }
@@ -277,14 +325,19 @@ export function architectureDot(stackName: string, stack: Json): string {
   const sorted = [...nodes.values()].sort((x, y) => x.id.localeCompare(y.id));
 
   if (vpcs.length > 0) {
-    const cidr = vpcs.map((v) => v.body.cidr_block).filter((c) => typeof c === "string").join(", ");
+    const cidr = vpcs
+      .map((v) => v.body.cidr_block)
+      .filter((c) => typeof c === "string")
+      .join(", ");
     out.push("  subgraph cluster_vpc {");
     out.push(`    label=${quote(`VPC ${cidr}`.trim())}; style="dashed,rounded"; color="#4a6fa5"; fontcolor="#4a6fa5";`);
     for (const n of sorted.filter((x) => x.place === "vpc")) out.push(nodeLine(n, 2));
     const tiers = [...tierCidrs.keys()].sort((a, b) => tierRank(a) - tierRank(b) || a.localeCompare(b));
     for (const tier of tiers) {
       out.push(`    subgraph ${dotId(`cluster_tier_${tier}`)} {`);
-      out.push(`      label=${quote(`${tier} subnets ${tierCidrs.get(tier)!.sort().join(", ")}`)}; style="filled,rounded"; fillcolor="${TIER_COLORS[tier] ?? "#fafafa"}"; color="#9aa7b5";`);
+      out.push(
+        `      label=${quote(`${tier} subnets ${tierCidrs.get(tier)!.sort().join(", ")}`)}; style="filled,rounded"; fillcolor="${TIER_COLORS[tier] ?? "#fafafa"}"; color="#9aa7b5";`,
+      );
       const inTier = sorted.filter((x) => x.place === `tier:${tier}`);
       for (const n of inTier) out.push(nodeLine(n, 3));
       if (inTier.length === 0) out.push(`      ${dotId(`empty_${tier}`)} [label="", shape=point, style=invis];`);
@@ -292,7 +345,9 @@ export function architectureDot(stackName: string, stack: Json): string {
     }
     out.push("  }");
   }
-  const groups = [...new Set(sorted.filter((n) => n.place.startsWith("group:")).map((n) => n.place.slice("group:".length)))].sort();
+  const groups = [
+    ...new Set(sorted.filter((n) => n.place.startsWith("group:")).map((n) => n.place.slice("group:".length))),
+  ].sort();
   for (const group of groups) {
     out.push(`  subgraph ${dotId(`cluster_group_${group}`)} {`);
     out.push(`    label=${quote(`${group}/`)}; style="rounded"; color="#888888"; fontcolor="#444444";`);
@@ -300,7 +355,11 @@ export function architectureDot(stackName: string, stack: Json): string {
     out.push("  }");
   }
 
-  const style = { traffic: 'color="#1f4e8c", penwidth=2', uses: 'color="#999999"', watches: 'color="#c0504d", style=dotted' };
+  const style = {
+    traffic: 'color="#1f4e8c", penwidth=2',
+    uses: 'color="#999999"',
+    watches: 'color="#c0504d", style=dotted',
+  };
   for (const e of [...edges.values()].sort((x, y) => `${x.from}->${x.to}`.localeCompare(`${y.from}->${y.to}`))) {
     const label = [...e.labels].sort().join(", ");
     out.push(`  ${e.from} -> ${e.to} [${style[e.kind]}${label ? `, label=${quote(label)}` : ""}];`);
@@ -310,8 +369,11 @@ export function architectureDot(stackName: string, stack: Json): string {
   out.push("  subgraph cluster_legend {");
   out.push('    label="legend"; style="rounded"; color="#bbbbbb"; fontcolor="#666666";');
   const legendGroups = Object.keys(GROUP_COLORS).filter((g) => sorted.some((n) => n.group === g));
-  for (const g of legendGroups) out.push(`    ${dotId(`legend_${g}`)} [label=${quote(`${g}/`)}, fillcolor="${GROUP_COLORS[g]}"];`);
-  out.push('    legend_a [label="", shape=point, width=0.05]; legend_b [label="", shape=point, width=0.05]; legend_c [label="", shape=point, width=0.05]; legend_d [label="", shape=point, width=0.05];');
+  for (const g of legendGroups)
+    out.push(`    ${dotId(`legend_${g}`)} [label=${quote(`${g}/`)}, fillcolor="${GROUP_COLORS[g]}"];`);
+  out.push(
+    '    legend_a [label="", shape=point, width=0.05]; legend_b [label="", shape=point, width=0.05]; legend_c [label="", shape=point, width=0.05]; legend_d [label="", shape=point, width=0.05];',
+  );
   out.push('    legend_a -> legend_b [color="#1f4e8c", penwidth=2, label="network traffic (security groups)"];');
   out.push('    legend_c -> legend_d [color="#999999", label="uses (references)"];');
   out.push('    legend_e [label="", shape=point, width=0.05]; legend_f [label="", shape=point, width=0.05];');
@@ -339,7 +401,8 @@ function kindLabel(r: StackResource): string {
     const type = r.body.load_balancer_type ?? "application";
     return `${type === "application" ? "Application" : type === "network" ? "Network" : "Gateway"} Load Balancer (${r.body.internal === true ? "internal" : "internet-facing"})`;
   }
-  if (r.type === "aws_vpc_endpoint") return `VPC ${String(r.body.vpc_endpoint_type ?? "Gateway").toLowerCase()} endpoint`;
+  if (r.type === "aws_vpc_endpoint")
+    return `VPC ${String(r.body.vpc_endpoint_type ?? "Gateway").toLowerCase()} endpoint`;
   return KIND_LABELS[r.type] ?? r.type.replace(/^aws_/, "").replace(/_/g, " ");
 }
 
@@ -358,36 +421,70 @@ function details(n: DiagramNode, all: readonly StackResource[]): string[] {
       );
     case "aws_ecs_service":
       return m.map((svc) => {
-        const td = all.find((x) => x.type === "aws_ecs_task_definition" && referencedAddresses(svc.body.task_definition).includes(x.address));
-        const scaling = all.find((x) => x.type === "aws_appautoscaling_target" && referencedAddresses(x.body.resource_id).includes(svc.address));
-        const size = td ? `${(literalNumber(td.body.cpu) ?? 0) / 1024} vCPU / ${(literalNumber(td.body.memory) ?? 0) / 1024} GB per task` : undefined;
+        const td = all.find(
+          (x) =>
+            x.type === "aws_ecs_task_definition" && referencedAddresses(svc.body.task_definition).includes(x.address),
+        );
+        const scaling = all.find(
+          (x) =>
+            x.type === "aws_appautoscaling_target" && referencedAddresses(x.body.resource_id).includes(svc.address),
+        );
+        const size = td
+          ? `${(literalNumber(td.body.cpu) ?? 0) / 1024} vCPU / ${(literalNumber(td.body.memory) ?? 0) / 1024} GB per task`
+          : undefined;
         const count = `desired ${svc.body.desired_count ?? "?"}${scaling ? `, scales ${scaling.body.min_capacity}-${scaling.body.max_capacity}` : ""}`;
-        const deploy = block(svc.body.deployment_controller)?.type === "CODE_DEPLOY" ? "blue/green (CodeDeploy)" : "rolling";
+        const deploy =
+          block(svc.body.deployment_controller)?.type === "CODE_DEPLOY" ? "blue/green (CodeDeploy)" : "rolling";
         return [displayName(svc), size, count, deploy].filter(Boolean).join("\n");
       });
     case "aws_vpc_endpoint":
-      return [m.map((x) => String(x.body.service_name ?? "?").replace(/^com\.amazonaws\.[^.]+\./, "")).sort().join(", ")];
+      return [
+        m
+          .map((x) => String(x.body.service_name ?? "?").replace(/^com\.amazonaws\.[^.]+\./, ""))
+          .sort()
+          .join(", "),
+      ];
     case "aws_codepipeline":
       return m.map((x) =>
-        [`${displayName(x) ?? ""} ${x.body.pipeline_type ?? ""}`.trim(), blocks(x.body.stage).map((s) => s.name).join(" > ")].filter(Boolean).join("\n"),
+        [
+          `${displayName(x) ?? ""} ${x.body.pipeline_type ?? ""}`.trim(),
+          blocks(x.body.stage)
+            .map((s) => s.name)
+            .join(" > "),
+        ]
+          .filter(Boolean)
+          .join("\n"),
       );
     case "aws_cloudwatch_metric_alarm":
       return [];
     case "aws_sns_topic":
       return m.map((topic) => {
-        const subs = all.filter((x) => x.type === "aws_sns_topic_subscription" && referencedAddresses(x.body.topic_arn).includes(topic.address));
+        const subs = all.filter(
+          (x) =>
+            x.type === "aws_sns_topic_subscription" && referencedAddresses(x.body.topic_arn).includes(topic.address),
+        );
         return `${displayName(topic) ?? ""}${subs.length ? ` (${subs.length} subscription${subs.length > 1 ? "s" : ""})` : ""}`;
       });
     case "aws_ecs_cluster":
       return m.map((x) => {
         const ci = blocks(x.body.setting).find((s) => s.name === "containerInsights");
-        return [displayName(x), ci && ci.value !== "disabled" ? `Container Insights ${ci.value}` : undefined].filter(Boolean).join("\n");
+        return [displayName(x), ci && ci.value !== "disabled" ? `Container Insights ${ci.value}` : undefined]
+          .filter(Boolean)
+          .join("\n");
       });
     case "aws_kms_key":
-      return m.map((key) => {
-        const alias = all.find((x) => x.type === "aws_kms_alias" && referencedAddresses(x.body.target_key_id).includes(key.address));
-        return (typeof alias?.body.name === "string" && !alias.body.name.includes("${") ? alias.body.name : displayName(key)) ?? "";
-      }).filter(Boolean);
+      return m
+        .map((key) => {
+          const alias = all.find(
+            (x) => x.type === "aws_kms_alias" && referencedAddresses(x.body.target_key_id).includes(key.address),
+          );
+          return (
+            (typeof alias?.body.name === "string" && !alias.body.name.includes("${")
+              ? alias.body.name
+              : displayName(key)) ?? ""
+          );
+        })
+        .filter(Boolean);
     case "aws_codebuild_project":
       return m.map((x) => [displayName(x), block(x.body.environment)?.compute_type].filter(Boolean).join("\n"));
     default:
@@ -399,8 +496,19 @@ function details(n: DiagramNode, all: readonly StackResource[]): string[] {
 /** A resource's literal name, if it has one. */
 function displayName(r: StackResource): string | undefined {
   const b = r.body;
-  const nameKeys = Object.keys(b).filter((k) => k.endsWith("_name") && !k.endsWith("_group_name")).sort();
-  for (const v of [b.name, b.identifier, b.bucket, b.family, b.deployment_group_name, ...nameKeys.map((k) => b[k]), b.cluster_id, b.tags?.Name]) {
+  const nameKeys = Object.keys(b)
+    .filter((k) => k.endsWith("_name") && !k.endsWith("_group_name"))
+    .sort();
+  for (const v of [
+    b.name,
+    b.identifier,
+    b.bucket,
+    b.family,
+    b.deployment_group_name,
+    ...nameKeys.map((k) => b[k]),
+    b.cluster_id,
+    b.tags?.Name,
+  ]) {
     if (typeof v === "string" && !v.includes("${")) return v;
   }
   return undefined;

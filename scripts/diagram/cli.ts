@@ -2,6 +2,7 @@
 // of the production stack. `npm run diagram -- --check` only reports whether they are current.
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+
 import { PROJECT_ROOT } from "../cost/synthesized";
 import { DIAGRAM_DOT, DIAGRAM_SVG, renderDiagram, synthesizeForDiagram } from "./generate";
 
@@ -13,7 +14,9 @@ async function main(): Promise<void> {
     [join(PROJECT_ROOT, DIAGRAM_DOT), dot],
     [join(PROJECT_ROOT, DIAGRAM_SVG), svg],
   ];
-  const stale = files.filter(([file, text]) => !existsSync(file) || readFileSync(file, "utf8") !== text).map(([file]) => file);
+  const stale = files
+    .filter(([file, text]) => !existsSync(file) || readFileSync(file, "utf8") !== text)
+    .map(([file]) => file);
   if (check) {
     if (stale.length > 0) {
       console.error(`Stale: ${stale.join(", ")}. Run npm run diagram and commit the result.`);

@@ -1,6 +1,9 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+
+import type * as Viz from "@viz-js/viz";
+
 import { buildApp } from "../../stacks/app";
 import type { Json } from "../cost/stack-json";
 import { architectureDot } from "./architecture";
@@ -34,7 +37,7 @@ export function synthesizeForDiagram(): { name: string; json: Json } {
 export async function renderDiagram(stackName: string, stack: Json): Promise<{ dot: string; svg: string }> {
   const dot = architectureDot(stackName, stack);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { instance } = require("@viz-js/viz") as typeof import("@viz-js/viz");
+  const { instance } = require("@viz-js/viz") as typeof Viz;
   const viz = await instance();
   const svg = viz.renderString(dot, { format: "svg", engine: "dot" });
   return { dot, svg };

@@ -78,8 +78,15 @@ function formatPath(path: readonly (string | number)[]): string {
 
 /** The verdict on a parsed `terraform show -json` plan. Pure. */
 export function checkPlan(plan: Json, allow: readonly string[] = []): Verdict {
-  if (typeof plan !== "object" || plan === null || typeof plan.format_version !== "string" || (plan.resource_changes !== undefined && !Array.isArray(plan.resource_changes))) {
-    throw new CheckPlanUsageError("not a terraform plan: expected the output of `terraform show -json <planfile>` (an object with format_version and resource_changes)");
+  if (
+    typeof plan !== "object" ||
+    plan === null ||
+    typeof plan.format_version !== "string" ||
+    (plan.resource_changes !== undefined && !Array.isArray(plan.resource_changes))
+  ) {
+    throw new CheckPlanUsageError(
+      "not a terraform plan: expected the output of `terraform show -json <planfile>` (an object with format_version and resource_changes)",
+    );
   }
   const findings: Finding[] = [];
   for (const rc of (plan.resource_changes ?? []) as Json[]) {
@@ -103,11 +110,21 @@ export function checkPlan(plan: Json, allow: readonly string[] = []): Verdict {
     return `  ${f.address}: ${f.action}${reason}${forced}: loses ${STATEFUL_TYPES[f.type]}`;
   };
   const lines: string[] = [];
-  if (refused.length > 0) lines.push(`REFUSED: the plan destroys or replaces ${refused.length} stateful resource${refused.length === 1 ? "" : "s"}:`, ...refused.map(line));
+  if (refused.length > 0)
+    lines.push(
+      `REFUSED: the plan destroys or replaces ${refused.length} stateful resource${refused.length === 1 ? "" : "s"}:`,
+      ...refused.map(line),
+    );
   const allowed = findings.filter((f) => f.allowed);
   if (allowed.length > 0) lines.push(`Allowed by --allow (${allowed.length}):`, ...allowed.map(line));
-  if (refused.length === 0) lines.push(allowed.length > 0 ? "OK: every stateful delete or replacement in the plan is allowed." : "OK: the plan destroys or replaces no stateful resource.");
-  if (refused.length > 0) lines.push("To go ahead on purpose, allow each address (see docs/ci.md: the allow-destroy label and lines).");
+  if (refused.length === 0)
+    lines.push(
+      allowed.length > 0
+        ? "OK: every stateful delete or replacement in the plan is allowed."
+        : "OK: the plan destroys or replaces no stateful resource.",
+    );
+  if (refused.length > 0)
+    lines.push("To go ahead on purpose, allow each address (see docs/ci.md: the allow-destroy label and lines).");
   return { findings, exitCode: refused.length > 0 ? 1 : 0, report: lines.join("\n") };
 }
 
@@ -120,7 +137,10 @@ export const ALLOW_LABEL = "allow-destroy";
  * line per address, `allow-destroy: <environment> <address>`. `pullRequest` is the GitHub API's
  * pull-request object (labels and body are read). Notes explain lines that do not count.
  */
-export function pullRequestAllowances(pullRequest: Json, environment: string): { addresses: string[]; notes: string[] } {
+export function pullRequestAllowances(
+  pullRequest: Json,
+  environment: string,
+): { addresses: string[]; notes: string[] } {
   const lines = String(pullRequest.body ?? "")
     .split(/\r?\n/)
     .map((l) => /^\s*allow-destroy:\s*(\S+)\s+(\S+)\s*$/.exec(l))
@@ -128,9 +148,18 @@ export function pullRequestAllowances(pullRequest: Json, environment: string): {
   const mine = lines.filter((m) => m[1] === environment).map((m) => m[2]);
   const labelled = ((pullRequest.labels ?? []) as { name?: string }[]).some((l) => l.name === ALLOW_LABEL);
   if (!labelled) {
-    return { addresses: [], notes: mine.length > 0 ? [`allow-destroy lines for ${environment} ignored: the pull request lacks the ${ALLOW_LABEL} label`] : [] };
+    return {
+      addresses: [],
+      notes:
+        mine.length > 0
+          ? [`allow-destroy lines for ${environment} ignored: the pull request lacks the ${ALLOW_LABEL} label`]
+          : [],
+    };
   }
-  return { addresses: mine, notes: mine.map((a) => `allowed by the pull request (label ${ALLOW_LABEL}): ${environment} ${a}`) };
+  return {
+    addresses: mine,
+    notes: mine.map((a) => `allowed by the pull request (label ${ALLOW_LABEL}): ${environment} ${a}`),
+  };
 }
 
 export interface CheckPlanResult {
@@ -139,7 +168,8 @@ export interface CheckPlanResult {
   readonly stderr: string;
 }
 
-const USAGE = "usage: npm run check-plan -- <plan.json> [--allow <address>]... [--pull-request <pr.json> --environment <env>]";
+const USAGE =
+  "usage: npm run check-plan -- <plan.json> [--allow <address>]... [--pull-request <pr.json> --environment <env>]";
 
 /** The command without process side effects: arguments in, exit code and text out. */
 export function runCheckPlan(args: readonly string[]): CheckPlanResult {
@@ -174,7 +204,8 @@ export function runCheckPlan(args: readonly string[]): CheckPlanResult {
     }
     const notes: string[] = [];
     if (pullRequestFile !== undefined || environment !== undefined) {
-      if (!pullRequestFile || !environment) throw new CheckPlanUsageError("--pull-request and --environment go together");
+      if (!pullRequestFile || !environment)
+        throw new CheckPlanUsageError("--pull-request and --environment go together");
       if (!existsSync(pullRequestFile)) throw new CheckPlanUsageError(`no such file: ${pullRequestFile}`);
       let pullRequest: Json;
       try {
@@ -189,7 +220,8 @@ export function runCheckPlan(args: readonly string[]): CheckPlanResult {
     const verdict = checkPlan(plan, allow);
     return { exitCode: verdict.exitCode, stdout: [...notes, verdict.report].join("\n"), stderr: "" };
   } catch (error) {
-    if (error instanceof CheckPlanUsageError) return { exitCode: 2, stdout: "", stderr: `check-plan: ${error.message} (${USAGE})` };
+    if (error instanceof CheckPlanUsageError)
+      return { exitCode: 2, stdout: "", stderr: `check-plan: ${error.message} (${USAGE})` };
     throw error;
   }
 }

@@ -58,10 +58,23 @@ interface StandInContext {
  * stand-in local: add it here.
  */
 export const STAND_INS: Readonly<Record<string, (c: StandInContext) => Json>> = {
-  aws_caller_identity: () => ({ account_id: OFFLINE_ACCOUNT_ID, arn: `arn:aws:iam::${OFFLINE_ACCOUNT_ID}:user/offline-plan`, id: OFFLINE_ACCOUNT_ID, user_id: "AIDAOFFLINEPLAN000000" }),
+  aws_caller_identity: () => ({
+    account_id: OFFLINE_ACCOUNT_ID,
+    arn: `arn:aws:iam::${OFFLINE_ACCOUNT_ID}:user/offline-plan`,
+    id: OFFLINE_ACCOUNT_ID,
+    user_id: "AIDAOFFLINEPLAN000000",
+  }),
   aws_acm_certificate: ({ region, config }) => {
     const arn = `arn:aws:acm:${region}:${OFFLINE_ACCOUNT_ID}:certificate/00000000-0000-4000-8000-000000000000`;
-    return { arn, id: arn, domain: config.domain ?? "offline.example.com", status: "ISSUED", type: "AMAZON_ISSUED", key_types: ["RSA_2048"], tags: {} };
+    return {
+      arn,
+      id: arn,
+      domain: config.domain ?? "offline.example.com",
+      status: "ISSUED",
+      type: "AMAZON_ISSUED",
+      key_types: ["RSA_2048"],
+      tags: {},
+    };
   },
   aws_availability_zones: ({ region }) => {
     const names = ["a", "b", "c"].map((z) => `${region}${z}`);
@@ -70,17 +83,50 @@ export const STAND_INS: Readonly<Record<string, (c: StandInContext) => Json>> = 
   aws_route53_zone: ({ config }) => {
     const zoneId = config.zone_id ?? "Z0OFFLINEPLAN00000000";
     const name = String(config.name ?? "offline.example.com").replace(/\.$/, "");
-    return { id: zoneId, zone_id: zoneId, name, arn: `arn:aws:route53:::hostedzone/${zoneId}`, private_zone: config.private_zone ?? false, name_servers: ["ns-1.awsdns-00.com"], comment: "", tags: {} };
+    return {
+      id: zoneId,
+      zone_id: zoneId,
+      name,
+      arn: `arn:aws:route53:::hostedzone/${zoneId}`,
+      private_zone: config.private_zone ?? false,
+      name_servers: ["ns-1.awsdns-00.com"],
+      comment: "",
+      tags: {},
+    };
   },
-  aws_ssm_parameter: ({ region, config }) => ({ id: config.name, name: config.name, arn: `arn:aws:ssm:${region}:${OFFLINE_ACCOUNT_ID}:parameter/${String(config.name).replace(/^\//, "")}`, type: "String", value: "offline-plan-stand-in", insecure_value: "offline-plan-stand-in", version: 1 }),
+  aws_ssm_parameter: ({ region, config }) => ({
+    id: config.name,
+    name: config.name,
+    arn: `arn:aws:ssm:${region}:${OFFLINE_ACCOUNT_ID}:parameter/${String(config.name).replace(/^\//, "")}`,
+    type: "String",
+    value: "offline-plan-stand-in",
+    insecure_value: "offline-plan-stand-in",
+    version: 1,
+  }),
   aws_secretsmanager_secret: ({ region, config }) => {
-    const arn = config.arn ?? `arn:aws:secretsmanager:${region}:${OFFLINE_ACCOUNT_ID}:secret:${config.name ?? "offline"}-AbCdEf`;
+    const arn =
+      config.arn ?? `arn:aws:secretsmanager:${region}:${OFFLINE_ACCOUNT_ID}:secret:${config.name ?? "offline"}-AbCdEf`;
     return { id: arn, arn, name: config.name ?? "offline", kms_key_id: "", tags: {} };
   },
 };
 
 /** Provider arguments that point the provider at real accounts or credentials: removed. */
-const CREDENTIAL_ARGUMENTS = ["access_key", "secret_key", "token", "profile", "assume_role", "assume_role_with_web_identity", "shared_config_files", "shared_credentials_files", "allowed_account_ids", "forbidden_account_ids", "http_proxy", "https_proxy", "sts_region", "custom_ca_bundle"];
+const CREDENTIAL_ARGUMENTS = [
+  "access_key",
+  "secret_key",
+  "token",
+  "profile",
+  "assume_role",
+  "assume_role_with_web_identity",
+  "shared_config_files",
+  "shared_credentials_files",
+  "allowed_account_ids",
+  "forbidden_account_ids",
+  "http_proxy",
+  "https_proxy",
+  "sts_region",
+  "custom_ca_bundle",
+];
 
 /** The aws provider block for an offline plan: fake keys, no start-up calls, one attempt per request. */
 export function offlineProviderBlock(block: Json): Json {
@@ -168,13 +214,17 @@ export function prepareForOfflinePlan(stack: Json, stackName = "stack", options:
     for (const [name, config] of Object.entries(byName)) {
       const where = `data.${type}.${name} in ${stackName}`;
       if (!standIn) {
-        throw new OfflinePlanError(`${where} would call AWS during an offline plan: add a stand-in for ${type} to STAND_INS in scripts/terraform/offline.ts (or, if the provider computes it without a request, to OFFLINE_DATA_SOURCES)`);
+        throw new OfflinePlanError(
+          `${where} would call AWS during an offline plan: add a stand-in for ${type} to STAND_INS in scripts/terraform/offline.ts (or, if the provider computes it without a request, to OFFLINE_DATA_SOURCES)`,
+        );
       }
       if (config.count !== undefined || config.for_each !== undefined) {
-        throw new OfflinePlanError(`${where} uses count/for_each, which the stand-ins in scripts/terraform/offline.ts do not support yet`);
+        throw new OfflinePlanError(
+          `${where} uses count/for_each, which the stand-ins in scripts/terraform/offline.ts do not support yet`,
+        );
       }
       const local = `offline_${type}_${name}`;
-      const region = config.provider ? providerRegion(stack, config.provider) ?? defaultRegion : defaultRegion;
+      const region = config.provider ? (providerRegion(stack, config.provider) ?? defaultRegion) : defaultRegion;
       copy.locals = { ...copy.locals, [local]: standIn({ region, config }) };
       replaced[`${type}.${name}`] = local;
       delete byName[name];

@@ -1,6 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+
 import { runCheckPlan } from "./check-plan";
 import { TERRAFORM_ENV } from "./workspace";
 
@@ -21,7 +22,10 @@ export interface Step {
 }
 
 /** The commands `npm run plan:<environment>` runs, in order (before check-plan). Pure. */
-export function environmentPlanSteps(environment: string, root = ROOT): { stack: string; steps: Step[]; planJson: string } {
+export function environmentPlanSteps(
+  environment: string,
+  root = ROOT,
+): { stack: string; steps: Step[]; planJson: string } {
   const stack = `farmers-module-${environment}`;
   const dir = join(root, "cdktf.out", "stacks", stack);
   const planJson = join(root, "cdktf.out", "plans", `${stack}.real.json`);
@@ -49,7 +53,12 @@ export function main(): number {
   mkdirSync(join(planJson, ".."), { recursive: true });
   const env = { ...process.env, ...TERRAFORM_ENV };
   for (const step of steps) {
-    const result = spawnSync(step.command, step.args, { cwd: ROOT, env, stdio: ["inherit", step.stdoutTo ? "pipe" : "inherit", "inherit"], maxBuffer: 512 * 1024 * 1024 });
+    const result = spawnSync(step.command, step.args, {
+      cwd: ROOT,
+      env,
+      stdio: ["inherit", step.stdoutTo ? "pipe" : "inherit", "inherit"],
+      maxBuffer: 512 * 1024 * 1024,
+    });
     if (result.status !== 0) return result.status ?? 1;
     if (step.stdoutTo) writeFileSync(step.stdoutTo, result.stdout);
   }

@@ -1,8 +1,9 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+
 import { defaultOutdir, readSynthesizedStacks, runSynth } from "../cost/synthesized";
 import { checkPlan } from "./check-plan";
-import { terraformVersion, Workspace, type PlanResult } from "./workspace";
+import { type PlanResult, terraformVersion, Workspace } from "./workspace";
 
 /**
  * `npm run plan:offline [-- <env|stack>...]`: the offline plan of `npm test` (offline.ts), by
@@ -16,7 +17,8 @@ const PREFIX = "farmers-module-";
 
 /** One line per stack: counts, or the errors. */
 export function formatPlanResult(result: PlanResult): string {
-  if (!result.ok || !result.counts) return `${result.stack}: PLAN FAILED\n${result.errors.map((e) => `  ${e}`).join("\n")}`;
+  if (!result.ok || !result.counts)
+    return `${result.stack}: PLAN FAILED\n${result.errors.map((e) => `  ${e}`).join("\n")}`;
   const { add, change, destroy } = result.counts;
   const verdict = checkPlan(result.plan!);
   return `${result.stack}: ${add} to add, ${change} to change, ${destroy} to destroy; check-plan: ${verdict.exitCode === 0 ? "OK" : "REFUSED"}`;
@@ -33,10 +35,13 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
   }
   const wanted = [...argv];
   const short = (name: string) => (name.startsWith(PREFIX) ? name.slice(PREFIX.length) : name);
-  const selected = wanted.length === 0 ? synthesized : wanted.map((w) => synthesized.find((s) => s.name === w || short(s.name) === w));
+  const selected =
+    wanted.length === 0 ? synthesized : wanted.map((w) => synthesized.find((s) => s.name === w || short(s.name) === w));
   const unknown = wanted.filter((_w, i) => !selected[i]);
   if (unknown.length > 0) {
-    console.error(`plan:offline: unknown stack ${unknown.join(", ")}; allowed: ${synthesized.map((s) => short(s.name)).join(", ")}`);
+    console.error(
+      `plan:offline: unknown stack ${unknown.join(", ")}; allowed: ${synthesized.map((s) => short(s.name)).join(", ")}`,
+    );
     return 2;
   }
   const version = await terraformVersion();

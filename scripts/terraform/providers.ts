@@ -48,7 +48,10 @@ export class ProviderSourceError extends Error {
 }
 
 /** The provider source the environment's configuration selects; reads no network, only `env` and whether the default mirror folder exists. */
-export function selectProviderSource(env: Env = process.env, projectRoot = resolve(__dirname, "..", "..")): ProviderSource {
+export function selectProviderSource(
+  env: Env = process.env,
+  projectRoot = resolve(__dirname, "..", ".."),
+): ProviderSource {
   const registry = (reason: string): RegistrySource => ({
     kind: "registry",
     pluginCacheDir: env.TF_PLUGIN_CACHE_DIR || join(projectRoot, "node_modules", ".cache", "terraform-plugins"),
@@ -57,11 +60,20 @@ export function selectProviderSource(env: Env = process.env, projectRoot = resol
   const forced = env.FARMERS_TF_PROVIDERS;
   if (forced !== undefined && forced !== "") {
     if (forced === "registry") return registry("FARMERS_TF_PROVIDERS=registry");
-    if (forced === "mirror") return { kind: "mirror", mirror: env.TF_PROVIDER_MIRROR || DEFAULT_MIRROR, reason: "FARMERS_TF_PROVIDERS=mirror" };
-    throw new ProviderSourceError(`FARMERS_TF_PROVIDERS must be "mirror" or "registry"; received ${JSON.stringify(forced)}`);
+    if (forced === "mirror")
+      return {
+        kind: "mirror",
+        mirror: env.TF_PROVIDER_MIRROR || DEFAULT_MIRROR,
+        reason: "FARMERS_TF_PROVIDERS=mirror",
+      };
+    throw new ProviderSourceError(
+      `FARMERS_TF_PROVIDERS must be "mirror" or "registry"; received ${JSON.stringify(forced)}`,
+    );
   }
-  if (env.TF_PROVIDER_MIRROR) return { kind: "mirror", mirror: env.TF_PROVIDER_MIRROR, reason: `TF_PROVIDER_MIRROR=${env.TF_PROVIDER_MIRROR}` };
-  if (existsSync(DEFAULT_MIRROR)) return { kind: "mirror", mirror: DEFAULT_MIRROR, reason: `the folder ${DEFAULT_MIRROR} exists` };
+  if (env.TF_PROVIDER_MIRROR)
+    return { kind: "mirror", mirror: env.TF_PROVIDER_MIRROR, reason: `TF_PROVIDER_MIRROR=${env.TF_PROVIDER_MIRROR}` };
+  if (existsSync(DEFAULT_MIRROR))
+    return { kind: "mirror", mirror: DEFAULT_MIRROR, reason: `the folder ${DEFAULT_MIRROR} exists` };
   return registry(`no TF_PROVIDER_MIRROR and no ${DEFAULT_MIRROR}`);
 }
 
@@ -83,6 +95,9 @@ export function mirroredVersions(mirror: string, provider: string, platform = cu
     .sort(compareVersions);
 }
 
+/**
+ *
+ */
 export function currentPlatform(): string {
   const arch = process.arch === "x64" ? "amd64" : process.arch === "ia32" ? "386" : process.arch;
   return `${process.platform}_${arch}`;
@@ -91,7 +106,8 @@ export function currentPlatform(): string {
 function compareVersions(a: string, b: string): number {
   const pa = a.split(/[.-]/).map(Number);
   const pb = b.split(/[.-]/).map(Number);
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) if ((pa[i] ?? 0) !== (pb[i] ?? 0)) return (pa[i] ?? 0) - (pb[i] ?? 0);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++)
+    if ((pa[i] ?? 0) !== (pb[i] ?? 0)) return (pa[i] ?? 0) - (pb[i] ?? 0);
   return 0;
 }
 
@@ -119,12 +135,20 @@ export interface ProviderSetup {
 }
 
 /** The required_providers of all stacks; fails when two stacks pin different versions. */
-export function pinnedProviders(stacks: Readonly<Record<string, Record<string, any>>>): Record<string, ProviderRequirement> { // eslint-disable-line @typescript-eslint/no-explicit-any
+export function pinnedProviders(
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  stacks: Readonly<Record<string, Record<string, any>>>,
+): Record<string, ProviderRequirement> {
   const pins: Record<string, ProviderRequirement & { stack: string }> = {};
   for (const [stack, json] of Object.entries(stacks)) {
-    for (const [name, req] of Object.entries((json.terraform?.required_providers ?? {}) as Record<string, ProviderRequirement>)) {
+    for (const [name, req] of Object.entries(
+      (json.terraform?.required_providers ?? {}) as Record<string, ProviderRequirement>,
+    )) {
       const seen = pins[name];
-      if (seen && seen.version !== req.version) throw new ProviderSourceError(`stacks pin different ${name} provider versions: ${seen.stack} ${seen.version}, ${stack} ${req.version}`);
+      if (seen && seen.version !== req.version)
+        throw new ProviderSourceError(
+          `stacks pin different ${name} provider versions: ${seen.stack} ${seen.version}, ${stack} ${req.version}`,
+        );
       pins[name] ??= { source: req.source, version: req.version, stack };
     }
   }
@@ -137,8 +161,16 @@ export function providerSetup(source: ProviderSource, pins: Record<string, Provi
     // Exactly the pinned versions, downloaded once into the plugin cache. `direct` is the
     // registry; nothing else is configured, so no other installation method is tried.
     const cliConfig = `plugin_cache_dir = ${JSON.stringify(source.pluginCacheDir)}\nprovider_installation {\n  direct {}\n}\n`;
-    const versions = Object.entries(pins).map(([name, p]) => `${name} ${p.version}`).join(", ");
-    return { source, cliConfig, requiredProviders: { ...pins }, standInProviders: [], description: `providers from the Terraform registry (${versions}, the pinned versions; plugin cache ${source.pluginCacheDir}) because ${source.reason}` };
+    const versions = Object.entries(pins)
+      .map(([name, p]) => `${name} ${p.version}`)
+      .join(", ");
+    return {
+      source,
+      cliConfig,
+      requiredProviders: { ...pins },
+      standInProviders: [],
+      description: `providers from the Terraform registry (${versions}, the pinned versions; plugin cache ${source.pluginCacheDir}) because ${source.reason}`,
+    };
   }
   const mirror = source.mirror;
   const awsVersions = mirroredVersions(mirror, "hashicorp/aws");
@@ -162,11 +194,24 @@ export function providerSetup(source: ProviderSource, pins: Record<string, Provi
     // The pinned version when the mirror has it, else the newest mirrored one.
     const version = available.includes(pin.version) ? pin.version : available.at(-1)!;
     requiredProviders[name] = { source: pin.source, version };
-    used.push(version === pin.version ? `${name} ${version}` : `${name} ${version} instead of the pinned ${pin.version}`);
+    used.push(
+      version === pin.version ? `${name} ${version}` : `${name} ${version} instead of the pinned ${pin.version}`,
+    );
   }
-  const includes = Object.values(requiredProviders).map((p) => JSON.stringify(`${REGISTRY_HOST}/${fullSource(p.source)}`));
+  const includes = Object.values(requiredProviders).map((p) =>
+    JSON.stringify(`${REGISTRY_HOST}/${fullSource(p.source)}`),
+  );
   // Only the mirror: no `direct` block, so terraform never contacts a registry.
   const cliConfig = `provider_installation {\n  filesystem_mirror {\n    path    = ${JSON.stringify(mirror)}\n    include = [${includes.join(", ")}]\n  }\n}\n`;
-  const standIns = standInProviders.length > 0 ? `; ${standInProviders.join(", ")} not mirrored: its resources are terraform_data stand-ins` : "";
-  return { source, cliConfig, requiredProviders, standInProviders, description: `providers from the mirror ${mirror} (${used.join(", ")}${standIns}) because ${source.reason}` };
+  const standIns =
+    standInProviders.length > 0
+      ? `; ${standInProviders.join(", ")} not mirrored: its resources are terraform_data stand-ins`
+      : "";
+  return {
+    source,
+    cliConfig,
+    requiredProviders,
+    standInProviders,
+    description: `providers from the mirror ${mirror} (${used.join(", ")}${standIns}) because ${source.reason}`,
+  };
 }

@@ -3,8 +3,15 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { offlineEnvironment, prepareForOfflinePlan, type OfflineOptions } from "./offline";
-import { pinnedProviders, providerSetup, selectProviderSource, type ProviderSetup, type ProviderSource } from "./providers";
+
+import { offlineEnvironment, type OfflineOptions, prepareForOfflinePlan } from "./offline";
+import {
+  pinnedProviders,
+  type ProviderSetup,
+  providerSetup,
+  type ProviderSource,
+  selectProviderSource,
+} from "./providers";
 
 /**
  * A scratch folder where synthesized stacks are validated or planned offline. Providers are
@@ -100,7 +107,9 @@ export function prepareStack(stack: Json, setup: Pick<ProviderSetup, "requiredPr
   }
   if (standIns.length === 0) return copy;
   const pattern = new RegExp(`\\b(${standIns.join("|")})\\.([A-Za-z0-9_-]+)\\.[A-Za-z0-9_]+`, "g");
-  return JSON.parse(JSON.stringify(copy).replace(pattern, (_m, type: string, name: string) => `terraform_data.${type}_${name}.output`));
+  return JSON.parse(
+    JSON.stringify(copy).replace(pattern, (_m, type: string, name: string) => `terraform_data.${type}_${name}.output`),
+  );
 }
 
 function diagnosticsToErrors(diagnostics: readonly Diagnostic[]): string[] {
@@ -110,13 +119,20 @@ function diagnosticsToErrors(diagnostics: readonly Diagnostic[]): string[] {
 }
 
 /** stdout of a terraform command whether it exits 0 or not; throws only when it printed nothing. */
-async function terraform(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ stdout: string; code: number }> {
+async function terraform(
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+): Promise<{ stdout: string; code: number }> {
   try {
     const { stdout } = await run("terraform", args, { cwd, env, maxBuffer: MAX_BUFFER, timeout: TIMEOUT_MS });
     return { stdout, code: 0 };
   } catch (error) {
     const e = error as { stdout?: string; stderr?: string; code?: number; killed?: boolean; message: string };
-    if (e.killed) throw new Error(`terraform ${args[0]} in ${cwd} did not finish within ${TIMEOUT_MS / 60_000} minutes and was stopped`);
+    if (e.killed)
+      throw new Error(
+        `terraform ${args[0]} in ${cwd} did not finish within ${TIMEOUT_MS / 60_000} minutes and was stopped`,
+      );
     if (!e.stdout) throw new Error(`terraform ${args[0]} failed in ${cwd}: ${(e.stderr || e.message).trim()}`);
     return { stdout: e.stdout, code: typeof e.code === "number" ? e.code : 1 };
   }
@@ -156,7 +172,10 @@ export class Workspace {
 
   /** `terraform validate` of the stacks, in one run (see planAll for why one). */
   async validateAll(names = Object.keys(this.stacks)): Promise<ValidationResult[]> {
-    const config = this.combined(names, (name) => ({ stack: prepareStack(this.stacks[name], this.setup), variables: {} }));
+    const config = this.combined(names, (name) => ({
+      stack: prepareStack(this.stacks[name], this.setup),
+      variables: {},
+    }));
     const { stdout } = await terraform(["validate", "-json", "-no-color"], config.dir, config.env);
     const report = JSON.parse(stdout) as { valid: boolean; diagnostics: Diagnostic[] };
     return names.map((name) => {
@@ -193,7 +212,12 @@ export class Workspace {
       const failed = names.filter((n) => diagnostics.some((d) => d.severity === "error" && config.owner(d) === n));
       return names.map((name) => {
         const own = diagnosticsToErrors(diagnostics.filter((d) => [undefined, name].includes(config.owner(d))));
-        const errors = own.length > 0 ? own : [`not planned: the plan of ${failed.join(", ") || "these stacks"} failed (terraform exited with ${code})`];
+        const errors =
+          own.length > 0
+            ? own
+            : [
+                `not planned: the plan of ${failed.join(", ") || "these stacks"} failed (terraform exited with ${code})`,
+              ];
         return { stack: name, ok: false, errors, standIns: standIns[name] };
       });
     }
@@ -219,7 +243,10 @@ export class Workspace {
    * the shared providers, and the module manifest `init` would write for local modules (so the
    * run needs no `init`). `owner` tells which stack a diagnostic belongs to.
    */
-  private combined(names: readonly string[], prepare: (name: string) => { stack: Json; variables: Record<string, unknown> }) {
+  private combined(
+    names: readonly string[],
+    prepare: (name: string) => { stack: Json; variables: Record<string, unknown> },
+  ) {
     const dir = join(this.dir, `run-${++this.runs}`);
     mkdirSync(dir);
     copyFileSync(join(this.dir, "init", ".terraform.lock.hcl"), join(dir, ".terraform.lock.hcl"));
@@ -236,14 +263,21 @@ export class Workspace {
     symlinkSync(join(this.sharedDataDir, "providers"), join(dataDir, "providers"));
     const manifest = [{ Key: "", Source: "", Dir: "." }, ...names.map((n) => ({ Key: n, Source: `./${n}`, Dir: n }))];
     writeFileSync(join(dataDir, "modules", "modules.json"), JSON.stringify({ Modules: manifest }));
-    const owner = (d: Diagnostic) => names.find((n) => d.range?.filename.startsWith(`${n}/`) || d.address?.startsWith(`module.${n}.`));
+    const owner = (d: Diagnostic) =>
+      names.find((n) => d.range?.filename.startsWith(`${n}/`) || d.address?.startsWith(`module.${n}.`));
     return { dir, env: { ...this.env, TF_DATA_DIR: dataDir }, owner };
   }
 }
 
 /** The configuration `init` installs from: exactly the setup's provider versions. */
 export function installConfiguration(setup: Pick<ProviderSetup, "requiredProviders">): Json {
-  return { terraform: { required_providers: Object.fromEntries(Object.entries(setup.requiredProviders).map(([name, p]) => [name, { source: p.source, version: p.version }])) } };
+  return {
+    terraform: {
+      required_providers: Object.fromEntries(
+        Object.entries(setup.requiredProviders).map(([name, p]) => [name, { source: p.source, version: p.version }]),
+      ),
+    },
+  };
 }
 
 /** Arguments of the one `init`: never a backend, never a prompt. */
@@ -276,10 +310,12 @@ export function planOfModule(plan: Json, name: string): Json {
     (items ?? [])
       .filter((r) => typeof r.address === "string" && r.address.startsWith(prefix))
       .map((r) => {
-        const { module_address: _module, ...rest } = r; // eslint-disable-line @typescript-eslint/no-unused-vars
+        const { module_address: _module, ...rest } = r;
         return { ...rest, address: (r.address as string).slice(prefix.length) };
       });
-  const child = ((plan.planned_values?.root_module?.child_modules ?? []) as Json[]).find((m) => m.address === `module.${name}`);
+  const child = ((plan.planned_values?.root_module?.child_modules ?? []) as Json[]).find(
+    (m) => m.address === `module.${name}`,
+  );
   return {
     format_version: plan.format_version,
     terraform_version: plan.terraform_version,
