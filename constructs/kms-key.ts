@@ -114,20 +114,22 @@ export const KEY_ADMIN_ACTIONS = [
   "kms:UpdateKeyDescription",
 ] as const;
 
-/**
- * What CloudWatch Logs does with the key of a log group it encrypts (the documented key-policy
- * statement for `logs.<region>.amazonaws.com`, spelt out: "Encrypt log data in CloudWatch Logs
- * using AWS KMS", CloudWatch Logs User Guide).
- */
-export const CLOUDWATCH_LOGS_KEY_ACTIONS: readonly KeyUseAction[] = [
+/** Envelope encryption: encrypting, decrypting and re-encrypting with the key's data keys. */
+export const DATA_KEY_ACTIONS = [
   "kms:Encrypt",
   "kms:Decrypt",
   "kms:ReEncryptFrom",
   "kms:ReEncryptTo",
   "kms:GenerateDataKey",
   "kms:GenerateDataKeyWithoutPlaintext",
-  "kms:DescribeKey",
-];
+] as const satisfies readonly KeyUseAction[];
+
+/**
+ * What CloudWatch Logs does with the key of a log group it encrypts (the documented key-policy
+ * statement for `logs.<region>.amazonaws.com`, spelt out: "Encrypt log data in CloudWatch Logs
+ * using AWS KMS", CloudWatch Logs User Guide).
+ */
+export const CLOUDWATCH_LOGS_KEY_ACTIONS: readonly KeyUseAction[] = [...DATA_KEY_ACTIONS, "kms:DescribeKey"];
 
 const SID = /^[A-Za-z0-9]+$/;
 

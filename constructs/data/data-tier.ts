@@ -9,7 +9,7 @@ import { Construct } from "constructs";
 
 import type { EnvironmentConfig } from "../../config/schema";
 import type { DataTierOutputs, ServiceSecretName } from "../contracts";
-import { CustomerManagedKey } from "../kms-key";
+import { CustomerManagedKey, DATA_KEY_ACTIONS } from "../kms-key";
 import { MovedFrom } from "../moved";
 import type { Naming } from "../naming";
 import type { Network } from "../network";
@@ -84,16 +84,7 @@ export class DataTier extends Construct implements DataTierOutputs {
           // Use only through RDS and Secrets Manager (the grants RDS creates, GetSecretValue).
           sid: "UseThroughRdsAndSecretsManager",
           services: ["rds", "secretsmanager"],
-          actions: [
-            "kms:Encrypt",
-            "kms:Decrypt",
-            "kms:ReEncryptFrom",
-            "kms:ReEncryptTo",
-            "kms:GenerateDataKey",
-            "kms:GenerateDataKeyWithoutPlaintext",
-            "kms:CreateGrant",
-            "kms:DescribeKey",
-          ],
+          actions: [...DATA_KEY_ACTIONS, "kms:CreateGrant", "kms:DescribeKey"],
         },
       ],
       tags: { Name: naming.name(this, "generic", "data") },
