@@ -7,8 +7,8 @@ import {
   LOG_RETENTION_DAYS,
   RDS_BACKUP_RETENTION,
   RDS_INSTANCE_CLASSES,
-} from "./aws-catalog";
-import { cidrContains, cidrOverlaps, parseCidr } from "./cidr";
+} from "../constructs/aws/catalog";
+import { cidrContains, cidrOverlaps, parseCidr } from "../constructs/aws/cidr";
 
 /**
  * The schema every environment's configuration must satisfy. Shape and single-field rules are

@@ -1,7 +1,8 @@
 /**
- * Facts about AWS that configuration is checked against. One place, so a new instance class or
- * retention value is a one-line change. Sources: AWS documentation for ECS task sizes, RDS
- * instance classes, CloudWatch Logs PutRetentionPolicy, RDS Performance Insights.
+ * Facts about AWS that the configuration schema, the constructs and the guardrails are checked
+ * against. One place, so a new instance class or retention value is a one-line change; it depends
+ * on nothing in config/. Sources: AWS documentation for ECS task sizes, RDS instance classes,
+ * CloudWatch Logs PutRetentionPolicy, RDS Performance Insights.
  */
 
 /** Fargate task CPU units mapped to the memory sizes (MiB) Fargate accepts with them. */
@@ -15,21 +16,25 @@ export const FARGATE_CPU_MEMORY: Readonly<Record<number, readonly number[]>> = {
   16384: range(32768, 122880, 8192),
 };
 
-/** RDS PostgreSQL instance classes this project knows, with memory in GiB and vCPUs. */
-export const RDS_INSTANCE_CLASSES: Readonly<Record<string, { memoryGiB: number; vcpu: number }>> = {
-  "db.t4g.micro": { memoryGiB: 1, vcpu: 2 },
-  "db.t4g.small": { memoryGiB: 2, vcpu: 2 },
-  "db.t4g.medium": { memoryGiB: 4, vcpu: 2 },
-  "db.t4g.large": { memoryGiB: 8, vcpu: 2 },
-  "db.t4g.xlarge": { memoryGiB: 16, vcpu: 4 },
-  "db.t4g.2xlarge": { memoryGiB: 32, vcpu: 8 },
-  "db.m7g.large": { memoryGiB: 8, vcpu: 2 },
-  "db.m7g.xlarge": { memoryGiB: 16, vcpu: 4 },
-  "db.m7g.2xlarge": { memoryGiB: 32, vcpu: 8 },
-  "db.r7g.large": { memoryGiB: 16, vcpu: 2 },
-  "db.r7g.xlarge": { memoryGiB: 32, vcpu: 4 },
-  "db.r7g.2xlarge": { memoryGiB: 64, vcpu: 8 },
+/** Memory (GiB) and vCPUs of an RDS instance class. */
+export interface RdsInstanceClass {
+  readonly memoryGiB: number;
+  readonly vcpu: number;
+}
+
+/** Sizes of each RDS PostgreSQL instance family this project knows, as [memory GiB, vCPUs]. */
+const RDS_FAMILIES: Readonly<Record<string, Readonly<Record<string, readonly [number, number]>>>> = {
+  "db.t4g": { micro: [1, 2], small: [2, 2], medium: [4, 2], large: [8, 2], xlarge: [16, 4], "2xlarge": [32, 8] },
+  "db.m7g": { large: [8, 2], xlarge: [16, 4], "2xlarge": [32, 8] },
+  "db.r7g": { large: [16, 2], xlarge: [32, 4], "2xlarge": [64, 8] },
 };
+
+/** RDS PostgreSQL instance classes this project knows (`db.t4g.micro`...), with memory in GiB and vCPUs. */
+export const RDS_INSTANCE_CLASSES: Readonly<Record<string, RdsInstanceClass>> = Object.fromEntries(
+  Object.entries(RDS_FAMILIES).flatMap(([family, sizes]) =>
+    Object.entries(sizes).map(([size, [memoryGiB, vcpu]]) => [`${family}.${size}`, { memoryGiB, vcpu }]),
+  ),
+);
 
 /**
  * Regions where ALB access logs are delivered by a regional ELB account (regions opened before

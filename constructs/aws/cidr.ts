@@ -1,4 +1,4 @@
-/** Minimal IPv4 CIDR arithmetic for configuration checks (no dependency needed for this much). */
+/** Minimal IPv4 CIDR arithmetic for configuration checks and constructs (no dependency needed for this much). */
 
 export interface Ipv4Block {
   readonly network: number;

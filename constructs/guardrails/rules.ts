@@ -4,7 +4,7 @@ import {
   isValidPerformanceInsightsRetention,
   LOG_RETENTION_DAYS,
   RDS_BACKUP_RETENTION,
-} from "../../config/aws-catalog";
+} from "../aws/catalog";
 import { NAME_PREFIX_UNIQUE_SUFFIX_LENGTH, NAME_RULES, type NameKind } from "../naming";
 import { CODE_DEPLOY_REFUSED_ATTRIBUTES } from "../service/compute";
 import { ALLOWED_MANAGED_POLICIES, asList, parsePolicy, POLICY_ATTRIBUTES, UNSCOPABLE_ACTIONS } from "./iam-rules";

@@ -1,7 +1,7 @@
 import { Token } from "cdktf";
 import type { IConstruct } from "constructs";
 
-import { isValidAlarmPeriod } from "../../config/aws-catalog";
+import { isValidAlarmPeriod } from "../aws/catalog";
 import { ValidationError } from "../validation-error";
 import type { Severity } from "./topics";
 
