@@ -607,8 +607,6 @@ describe("DataTier: what it offers the service", () => {
     expect(paths).toEqual(
       [
         "data",
-        "data/Account",
-        "data/Partition",
         "data/Key",
         "data/Key/Default",
         "data/Key/Alias",
@@ -679,6 +677,8 @@ describe("DataTier: validation", () => {
     new RandomProvider(base.stack, "random");
     new DataTier(base.stack, stackId, {
       naming: base.naming,
+      accountId: base.accountId,
+      partition: base.partition,
       network: base.network,
       region: "us-east-1",
       database: { ...testConfig("dev").database, ...database },
@@ -719,6 +719,8 @@ describe("DataTier: validation", () => {
       () =>
         new DataTier(base.stack, "data", {
           naming: base.naming,
+          accountId: base.accountId,
+          partition: base.partition,
           network: oneSubnet,
           region: "us-east-1",
           database: testConfig("dev").database,

@@ -1,3 +1,5 @@
+import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
+import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { DefaultSecurityGroup } from "@cdktf/provider-aws/lib/default-security-group";
 import { FlowLog } from "@cdktf/provider-aws/lib/flow-log";
 import { NatGateway } from "@cdktf/provider-aws/lib/nat-gateway";
@@ -23,6 +25,8 @@ function networkStack(
   const naming = new Naming(config.project, config.name);
   const network = new Network(stack, "network", {
     naming,
+    accountId: new DataAwsCallerIdentity(stack, "account").accountId,
+    partition: new DataAwsPartition(stack, "partition").partition,
     logsKey: fixtureLogsKey(stack, naming, config.region),
     region: config.region,
     availabilityZones: config.availabilityZones,

@@ -1,6 +1,4 @@
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
-import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
-import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { DefaultSecurityGroup } from "@cdktf/provider-aws/lib/default-security-group";
 import { Ec2TransitGatewayVpcAttachment } from "@cdktf/provider-aws/lib/ec2-transit-gateway-vpc-attachment";
 import { Eip } from "@cdktf/provider-aws/lib/eip";
@@ -28,6 +26,10 @@ import type { Naming } from "./naming";
 export interface NetworkProps {
   readonly naming: Naming;
   readonly region: string;
+  /** Account id (a token is fine), for the flow-log role's confused-deputy conditions. */
+  readonly accountId: string;
+  /** Partition (`aws`, or a token), for ARNs. */
+  readonly partition: string;
   readonly availabilityZones: readonly string[];
   readonly network: EnvironmentConfig["network"];
   /** Where the AAA service lives, when it is reached privately. @default - no route, no zone */
@@ -246,8 +248,7 @@ export class Network extends Construct {
       retentionInDays: props.flowLogRetentionDays,
       kmsKeyId: props.logsKey.encryptLogGroup(flowLogGroupName),
     });
-    const account = new DataAwsCallerIdentity(this, "Account", {}).accountId;
-    const partition = new DataAwsPartition(this, "Partition", {}).partition;
+    const { accountId: account, partition } = props;
     const flowLogRole = new IamRole(this, "FlowLogRole", {
       name: naming.name(this, "iamRole", "vpc-flow-logs"),
       // Confused-deputy protection: only flow logs of this account may take the role (VPC User

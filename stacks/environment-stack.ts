@@ -46,6 +46,10 @@ export class EnvironmentStack extends TerraformStack {
     super(scope, environmentStackName(config));
     this.config = config;
     this.naming = new Naming(config.project, config.name);
+    // The stack's one account and partition lookup (data sources `account` and `partition`): the
+    // constructs take them as strings rather than each looking them up again.
+    const accountId = new DataAwsCallerIdentity(this, "account").accountId;
+    const partition = new DataAwsPartition(this, "partition").partition;
     s3Backend(this, config);
     awsProvider(this, config);
     // Generates the database password, JWT secret and secret key (constructs/data).
@@ -56,13 +60,15 @@ export class EnvironmentStack extends TerraformStack {
     this.logsKey = new CustomerManagedKey(this, "logs-key", {
       description: `Log groups of ${this.naming.prefix} (containers, ECS Exec, flow logs, RDS, WAF) and ECS Exec sessions`,
       aliasName: `alias/${this.naming.prefix}-logs`,
-      accountId: new DataAwsCallerIdentity(this, "account").accountId,
-      partition: new DataAwsPartition(this, "partition").partition,
+      accountId,
+      partition,
       region: config.region,
     });
 
     this.network = new Network(this, "network", {
       naming: this.naming,
+      accountId,
+      partition,
       region: config.region,
       availabilityZones: config.availabilityZones,
       network: config.network,
@@ -73,6 +79,8 @@ export class EnvironmentStack extends TerraformStack {
 
     this.data = new DataTier(this, "data", {
       naming: this.naming,
+      accountId,
+      partition,
       network: this.network,
       region: config.region,
       database: config.database,
@@ -100,7 +108,7 @@ export class EnvironmentStack extends TerraformStack {
     if (config.offHours.enabled) {
       this.offHours = new OffHours(this, "offHours", {
         naming: this.naming,
-        accountId: this.service.accountId,
+        accountId,
         database: this.data.instance,
         scalingTarget: this.service.scaling.target,
         minCount: config.service.minCount,

@@ -1,5 +1,3 @@
-import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
-import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import type { DbInstance } from "@cdktf/provider-aws/lib/db-instance";
 import type { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import type { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
@@ -22,6 +20,10 @@ export interface DataTierProps {
   readonly network: Network;
   /** Region of the stack, for the key policy's `kms:ViaService` condition. */
   readonly region: string;
+  /** Account id (a token is fine), for the key policy and the monitoring role's trust. */
+  readonly accountId: string;
+  /** Partition (`aws`, or a token), for ARNs. */
+  readonly partition: string;
   /**
    * The environment's database settings (config `database`): engine version, class, storage,
    * safety nets, backups, monitoring, `maxConnections`, `secretsRecoveryWindowDays`.
@@ -68,16 +70,13 @@ export class DataTier extends Construct implements DataTierOutputs {
 
   constructor(scope: Construct, id: string, props: DataTierProps) {
     super(scope, id);
-    const { naming, database: settings } = props;
-
-    const account = new DataAwsCallerIdentity(this, "Account");
-    const partition = new DataAwsPartition(this, "Partition");
+    const { naming, database: settings, accountId, partition } = props;
 
     const key = new CustomerManagedKey(this, "Key", {
       description: `Data of ${naming.prefix}: RDS storage, Performance Insights, Secrets Manager`,
       aliasName: `alias/${naming.prefix}-data`,
-      accountId: account.accountId,
-      partition: partition.partition,
+      accountId,
+      partition,
       region: props.region,
       serviceUse: [
         {
@@ -112,8 +111,8 @@ export class DataTier extends Construct implements DataTierOutputs {
       settings,
       kmsKey: this.kmsKey,
       masterPassword: this.serviceSecrets.databasePassword,
-      partition: partition.partition,
-      accountId: account.accountId,
+      partition,
+      accountId,
       logRetentionDays: props.logRetentionDays,
       logsKey: props.logsKey,
     });
