@@ -15,9 +15,9 @@ import {
   freeStorageThresholdBytes,
   validateAlarmDefinitions,
 } from "../constructs/observability/alarms";
-import { Observability } from "../constructs/observability/observability";
-import { fakeDataTier, fakeServiceTier, fixtureStack } from "./fixtures/tiers";
-import { type Json, resolveIn, resourcesOf, testConfig } from "./helpers";
+import { observabilityFixture, observabilityOver } from "./fixtures/observability";
+import { fixtureStack } from "./fixtures/tiers";
+import { type Json, resourcesOf, testConfig } from "./helpers";
 
 /**
  * The ten alarms against the issue's numbers. Expectations are written out here, not read from
@@ -26,33 +26,17 @@ import { type Json, resolveIn, resourcesOf, testConfig } from "./helpers";
 
 /** Synthesizes Observability over the fixture tiers; returns the alarms by name and the handles. */
 function build(env: "dev" | "production", blueGreen: boolean, maxConnections?: number, layer: ConfigLayer = {}) {
-  const f = fixtureStack(env);
-  const base = fakeDataTier(f);
   // The environment's own allocated storage (dev 20 GiB, production 100 GiB) drives the free-storage threshold.
   const allocatedStorageGiB = testConfig(env).database.allocatedStorageGiB;
-  const data = { ...base, allocatedStorageGiB, ...(maxConnections === undefined ? {} : { maxConnections }) };
-  const service = fakeServiceTier(f, { blueGreen });
-  const observability = new Observability(f.stack, "observability", {
-    naming: f.naming,
-    service,
-    data,
-    config: testConfig(env, layer),
+  const built = observabilityFixture(env, {
+    blueGreen,
+    layer,
+    data: { allocatedStorageGiB, ...(maxConnections === undefined ? {} : { maxConnections }) },
   });
-  const json = JSON.parse(Testing.synth(f.stack)) as Json;
   const alarms = Object.fromEntries(
-    Object.values(resourcesOf(json, "aws_cloudwatch_metric_alarm")).map((a) => [a.alarm_name, a]),
+    Object.values(resourcesOf(built.json, "aws_cloudwatch_metric_alarm")).map((a) => [a.alarm_name, a]),
   ) as Record<string, Json>;
-  const ref = (value: unknown) => resolveIn(f.stack, value) as string;
-  return {
-    f,
-    data,
-    service,
-    observability,
-    json,
-    alarms,
-    ref,
-    alarm: (key: string) => alarms[`farmers-module-${env}-${key}`],
-  };
+  return { ...built, alarms, alarm: (key: string) => alarms[`farmers-module-${env}-${key}`] };
 }
 
 /** An always-on rolling environment with Container Insights: the issue's alarms as written. */
@@ -336,12 +320,8 @@ describe("warning alarms", () => {
 
   test("rate alarms judge only minutes with the configured minimum of requests", () => {
     // GIVEN rateAlarmMinRequests 25 WHEN synthesized THEN both rate expressions use 25
-    const f = fixtureStack("dev");
-    const o = new Observability(f.stack, "observability", {
-      naming: f.naming,
-      service: fakeServiceTier(f),
-      data: fakeDataTier(f),
-      config: testConfig("dev", { observability: { rateAlarmMinRequests: 25 } }),
+    const { observability: o } = observabilityOver(fixtureStack("dev"), "dev", {
+      layer: { observability: { rateAlarmMinRequests: 25 } },
     });
     const rate = (key: "5xx-rate" | "4xx-rate") =>
       o.definitions.find((d) => d.key === key)!.expressions!.at(-1)!.expression;

@@ -5,36 +5,17 @@ import { TerraformStack, Testing } from "cdktf";
 import type { ConfigLayer } from "../config/types";
 import { ALARM_KEYS, alarmDefinitions } from "../constructs/observability/alarms";
 import { dashboardBody, SEVERITY_COLOURS } from "../constructs/observability/dashboard";
-import { Observability } from "../constructs/observability/observability";
-import { fakeDataTier, fakeServiceTier, fixtureStack } from "./fixtures/tiers";
-import { type Json, resolveIn, resourcesOf, testConfig } from "./helpers";
+import { observabilityFixture } from "./fixtures/observability";
+import { type Json, resourcesOf } from "./helpers";
 
 /** The dashboard: valid JSON, references to resources that exist, the graphs asked for, thresholds drawn. */
 
 function build(env: "dev" | "production", blueGreen: boolean, layer: ConfigLayer = {}) {
-  const f = fixtureStack(env);
-  const service = fakeServiceTier(f, { blueGreen });
-  const data = fakeDataTier(f);
-  const observability = new Observability(f.stack, "observability", {
-    naming: f.naming,
-    service,
-    data,
-    config: testConfig(env, layer),
-  });
-  const json = JSON.parse(Testing.synth(f.stack)) as Json;
-  const dashboards = Object.values(resourcesOf(json, "aws_cloudwatch_dashboard"));
+  const built = observabilityFixture(env, { blueGreen, layer });
+  const dashboards = Object.values(resourcesOf(built.json, "aws_cloudwatch_dashboard"));
   expect(dashboards).toHaveLength(1);
   const body = JSON.parse(dashboards[0].dashboard_body) as { widgets: Json[] };
-  return {
-    f,
-    service,
-    data,
-    observability,
-    json,
-    dashboard: dashboards[0],
-    body,
-    ref: (v: unknown) => resolveIn(f.stack, v) as string,
-  };
+  return { ...built, dashboard: dashboards[0], body };
 }
 
 /** dev as an always-on environment with a dashboard and Container Insights. */

@@ -15,7 +15,17 @@ import {
 import type { Network } from "../constructs/network";
 import { type DataFixture, dataFixture } from "./fixtures/data";
 import { fixtureStack } from "./fixtures/tiers";
-import { environmentStack, type Json, resolveIn, resourceNamed, resourcesOf, synthJson, testConfig } from "./helpers";
+import {
+  addressOf,
+  environmentStack,
+  type Json,
+  ref,
+  resolveIn,
+  resourceNamed,
+  resourcesOf,
+  synthJson,
+  testConfig,
+} from "./helpers";
 
 // Synthesized once for the whole file: one data tier per environment, and one full production stack.
 const ENVS: EnvironmentName[] = ["dev", "beta", "staging", "production"];
@@ -35,14 +45,6 @@ const versionOf = (env: EnvironmentName, name: string): Json =>
   resourceNamed(tiers[env].json, "aws_secretsmanager_secret_version", `data_Secrets_${name}-version_`);
 const passwordOf = (env: EnvironmentName, name: string): Json =>
   resourceNamed(tiers[env].json, "random_password", `data_Secrets_${name}-value_`);
-/** Terraform address `type.name` of the one resource of `type` whose name contains `fragment`. */
-const address = (env: EnvironmentName, type: string, fragment: string): string => {
-  const names = Object.keys(resourcesOf(tiers[env].json, type)).filter((n) => n.includes(fragment));
-  expect(names).toHaveLength(1);
-  return `${type}.${names[0]}`;
-};
-const ref = (env: EnvironmentName, type: string, fragment: string, attribute: string): string =>
-  `\${${address(env, type, fragment)}.${attribute}}`;
 
 describe("DataTier: the RDS instance", () => {
   test.each([
@@ -73,7 +75,7 @@ describe("DataTier: the RDS instance", () => {
     // GIVEN dev WHEN synthesized THEN storage uses the customer-managed key and the instance has no public address
     expect(instanceOf("dev")).toMatchObject({
       storage_encrypted: true,
-      kms_key_id: ref("dev", "aws_kms_key", "data_Key", "arn"),
+      kms_key_id: ref(tiers["dev"].json, "aws_kms_key", "data_Key", "arn"),
       publicly_accessible: false,
     });
   });
@@ -85,7 +87,7 @@ describe("DataTier: the RDS instance", () => {
     expect(group.name).toBe("farmers-module-production-db");
     expect(group.subnet_ids).toEqual(resolveIn(tiers.production.stack, network.database.ids));
     expect(instanceOf("production").db_subnet_group_name).toBe(
-      ref("production", "aws_db_subnet_group", "data_Database_SubnetGroup", "name"),
+      ref(tiers["production"].json, "aws_db_subnet_group", "data_Database_SubnetGroup", "name"),
     );
   });
 
@@ -110,7 +112,7 @@ describe("DataTier: the RDS instance", () => {
       deletion_protection: true,
       performance_insights_enabled: true,
       performance_insights_retention_period: 7,
-      performance_insights_kms_key_id: ref("production", "aws_kms_key", "data_Key", "arn"),
+      performance_insights_kms_key_id: ref(tiers["production"].json, "aws_kms_key", "data_Key", "arn"),
     });
   });
 
@@ -156,7 +158,9 @@ describe("DataTier: the RDS instance", () => {
         name: `/aws/rds/instance/farmers-module-production-db/${log}`,
         retention_in_days: 30,
       });
-      expect(instance.depends_on).toContain(address("production", "aws_cloudwatch_log_group", `LogGroup-${log}`));
+      expect(instance.depends_on).toContain(
+        addressOf(tiers["production"].json, "aws_cloudwatch_log_group", `LogGroup-${log}`),
+      );
     }
   });
 
@@ -167,7 +171,7 @@ describe("DataTier: the RDS instance", () => {
       // instance's random_id, so a re-created environment's second destroy does not collide
       expect(instanceOf(env)).toMatchObject({
         skip_final_snapshot: false,
-        final_snapshot_identifier: `farmers-module-${env}-db-final-${ref(env, "random_id", "data_Database_FinalSnapshotSuffix", "hex")}`,
+        final_snapshot_identifier: `farmers-module-${env}-db-final-${ref(tiers[env].json, "random_id", "data_Database_FinalSnapshotSuffix", "hex")}`,
       });
     },
   );
@@ -196,7 +200,7 @@ describe("DataTier: the RDS instance", () => {
     // GIVEN the configured interval WHEN synthesized THEN the instance uses the monitoring role
     expect(instanceOf(env)).toMatchObject({
       monitoring_interval: interval,
-      monitoring_role_arn: ref(env, "aws_iam_role", "data_Database_MonitoringRole", "arn"),
+      monitoring_role_arn: ref(tiers[env].json, "aws_iam_role", "data_Database_MonitoringRole", "arn"),
     });
   });
 
@@ -222,7 +226,7 @@ describe("DataTier: the RDS instance", () => {
     expect(attachment.policy_arn).toMatch(
       /^arn:\$\{data\.aws_partition\..+\.partition\}:iam::aws:policy\/service-role\/AmazonRDSEnhancedMonitoringRole$/,
     );
-    expect(attachment.role).toBe(ref("production", "aws_iam_role", "data_Database_MonitoringRole", "name"));
+    expect(attachment.role).toBe(ref(tiers["production"].json, "aws_iam_role", "data_Database_MonitoringRole", "name"));
   });
 
   test("an interval of 0 turns enhanced monitoring off and creates no role", () => {
@@ -235,7 +239,7 @@ describe("DataTier: the RDS instance", () => {
 
   test("the master password is the generated db-password, the same value the secret holds", () => {
     // GIVEN any environment WHEN synthesized THEN instance and secret version reference one random_password
-    const generated = ref("staging", "random_password", "data_Secrets_db-password-value", "result");
+    const generated = ref(tiers["staging"].json, "random_password", "data_Secrets_db-password-value", "result");
     expect(instanceOf("staging").password).toBe(generated);
     expect(versionOf("staging", "db-password").secret_string).toBe(generated);
   });
@@ -292,7 +296,7 @@ describe("DataTier: lifecycle protections", () => {
       lifecycle: { create_before_destroy: true },
     });
     expect(instanceOf("production").parameter_group_name).toBe(
-      ref("production", "aws_db_parameter_group", "ParameterGroup", "name"),
+      ref(tiers["production"].json, "aws_db_parameter_group", "ParameterGroup", "name"),
     );
   });
 });
@@ -310,7 +314,7 @@ describe("DataTier: security group", () => {
       lifecycle: { create_before_destroy: true },
     });
     expect(instanceOf("production").vpc_security_group_ids).toEqual([
-      ref("production", "aws_security_group", "data_Database_SecurityGroup", "id"),
+      ref(tiers["production"].json, "aws_security_group", "data_Database_SecurityGroup", "id"),
     ]);
   });
 
@@ -319,8 +323,8 @@ describe("DataTier: security group", () => {
     const rules = Object.values(resourcesOf(tiers.dev.json, "aws_vpc_security_group_ingress_rule"));
     expect(rules).toHaveLength(1);
     expect(rules[0]).toMatchObject({
-      security_group_id: ref("dev", "aws_security_group", "data_Database_SecurityGroup", "id"),
-      referenced_security_group_id: ref("dev", "aws_security_group", "service-sg", "id"),
+      security_group_id: ref(tiers["dev"].json, "aws_security_group", "data_Database_SecurityGroup", "id"),
+      referenced_security_group_id: ref(tiers["dev"].json, "aws_security_group", "service-sg", "id"),
       ip_protocol: "tcp",
       from_port: 5432,
       to_port: 5432,
@@ -429,7 +433,7 @@ describe("DataTier: KMS key", () => {
     });
     expect(resourceNamed(json, "aws_kms_alias", "data_Key_Alias")).toMatchObject({
       name: "alias/farmers-module-dev-data",
-      target_key_id: ref("dev", "aws_kms_key", "data_Key", "key_id"),
+      target_key_id: ref(tiers["dev"].json, "aws_kms_key", "data_Key", "key_id"),
     });
   });
 
@@ -472,7 +476,7 @@ describe("DataTier: secrets", () => {
     const names = Object.values(resourcesOf(tiers[env].json, "aws_secretsmanager_secret")).map((s) => s.name);
     expect(names.sort()).toEqual(SERVICE_SECRET_NAMES.map((n) => `farmers-module/${env}/${n}`).sort());
     for (const name of SERVICE_SECRET_NAMES)
-      expect(secretOf(env, name).kms_key_id).toBe(ref(env, "aws_kms_key", "data_Key", "arn"));
+      expect(secretOf(env, name).kms_key_id).toBe(ref(tiers[env].json, "aws_kms_key", "data_Key", "arn"));
   });
 
   test.each([
@@ -533,7 +537,7 @@ describe("DataTier: secrets", () => {
     // GIVEN a generated service secret WHEN synthesized THEN its generator is long enough and its version holds the result
     expect(passwordOf("production", name).length).toBeGreaterThanOrEqual(32);
     expect(versionOf("production", name).secret_string).toBe(
-      ref("production", "random_password", `data_Secrets_${name}-value`, "result"),
+      ref(tiers["production"].json, "random_password", `data_Secrets_${name}-value`, "result"),
     );
     expect(versionOf("production", name).lifecycle).toBeUndefined();
   });
@@ -579,7 +583,7 @@ describe("DataTier: secrets", () => {
     expect(Object.keys(data.secretArns).sort()).toEqual([...SERVICE_SECRET_NAMES].sort());
     for (const name of SERVICE_SECRET_NAMES)
       expect(resolveIn(stack, data.secretArns[name])).toBe(
-        ref("staging", "aws_secretsmanager_secret", `data_Secrets_${name}_`, "arn"),
+        ref(tiers["staging"].json, "aws_secretsmanager_secret", `data_Secrets_${name}_`, "arn"),
       );
   });
 });
@@ -588,14 +592,16 @@ describe("DataTier: what it offers the service", () => {
   test("address, port, database name, user, connection limit and key", () => {
     // GIVEN production WHEN the attributes are resolved THEN they point at the instance and the config
     const { data, stack } = tiers.production;
-    expect(resolveIn(stack, data.address)).toBe(ref("production", "aws_db_instance", "data_Database", "address"));
+    expect(resolveIn(stack, data.address)).toBe(
+      ref(tiers["production"].json, "aws_db_instance", "data_Database", "address"),
+    );
     expect([data.port, data.databaseName, data.username, data.maxConnections]).toEqual([
       5432,
       "farmers_production",
       "farmers_service",
       400,
     ]);
-    expect(resolveIn(stack, data.kmsKey.arn)).toBe(ref("production", "aws_kms_key", "data_Key", "arn"));
+    expect(resolveIn(stack, data.kmsKey.arn)).toBe(ref(tiers["production"].json, "aws_kms_key", "data_Key", "arn"));
   });
 
   test("construct IDs are stable (they are Terraform addresses)", () => {

@@ -5,7 +5,7 @@ import { parse } from "yaml";
 import type { EnvironmentName } from "../config/schema";
 import { CODE_DEPLOY_REFUSED_ATTRIBUTES } from "../constructs/service/compute";
 import { HEALTH_CHECK } from "../constructs/service/load-balancer";
-import { environmentStack, type Json, resourcesOf } from "./helpers";
+import { addressOf, environmentStack, type Json, resourceNamed, resourcesOf } from "./helpers";
 
 /**
  * Day two: for each environment, a baseline and a changed configuration (a new task security-group
@@ -44,10 +44,7 @@ const pairs = Object.fromEntries(ENVIRONMENTS.map((env) => [env, synthesize(env)
 
 /** The one resource of `type` whose address contains `fragment`, with its address. */
 function only(json: Json, type: string, fragment: string): { address: string; config: Json } {
-  const matches = Object.entries(resourcesOf(json, type)).filter(([name]) => name.includes(fragment));
-  if (matches.length !== 1)
-    throw new Error(`expected one ${type} *${fragment}*, found ${matches.map(([n]) => n).join(", ") || "none"}`);
-  return { address: `${type}.${matches[0][0]}`, config: matches[0][1] };
+  return { address: addressOf(json, type, fragment), config: resourceNamed(json, type, fragment) };
 }
 const without = (config: Json, ...keys: string[]) =>
   Object.fromEntries(Object.entries(config).filter(([k]) => !keys.includes(k) && k !== "//"));

@@ -6,7 +6,7 @@ import { checkStack, formatFinding, suppressionsIn } from "../constructs/guardra
 import { RULES } from "../constructs/guardrails/rules";
 import { buildApp } from "../stacks/app";
 import { DEV_WITH_LEGACY_TOKEN_SOURCE, PRODUCTION_WITH_EVERY_OPTION } from "./fixtures/variants";
-import { environmentStack, type Json, synth, synthAll, synthJson } from "./helpers";
+import { environmentStack, type Json, resourceNamed, synth, synthAll, synthJson } from "./helpers";
 
 const stacks = synthAll();
 const names = Object.keys(stacks);
@@ -53,11 +53,8 @@ describe("the application", () => {
 });
 
 describe("destroying an environment", () => {
-  const only = (name: string, type: string): Json => {
-    const all = Object.values((stacks[name].resource?.[type] ?? {}) as Record<string, Json>);
-    if (all.length !== 1) throw new Error(`expected one ${type} in ${name}, found ${all.length}`);
-    return all[0];
-  };
+  /** The stack's single resource of `type`. */
+  const only = (name: string, type: string): Json => resourceNamed(stacks[name], type, "");
   const bucketOf = (name: string, fragment: string): Json =>
     Object.entries(stacks[name].resource.aws_s3_bucket as Record<string, Json>).find(([n]) => n.includes(fragment))![1];
 

@@ -41,12 +41,64 @@ export function resourcesOf(json: Json, type: string): Record<string, Json> {
   return (json.resource?.[type] ?? {}) as Record<string, Json>;
 }
 
+/** The logical name of the single resource of `type` whose name contains `fragment`; throws unless exactly one does. */
+function nameOf(json: Json, type: string, fragment: string): string {
+  const names = Object.keys(resourcesOf(json, type)).filter((name) => name.includes(fragment));
+  if (names.length !== 1)
+    throw new Error(`expected one ${type} named *${fragment}*, found ${names.join(", ") || "none"}`);
+  return names[0];
+}
+
 /** The single resource of a type whose logical name contains `fragment`. */
 export function resourceNamed(json: Json, type: string, fragment: string): Json {
-  const matches = Object.entries(resourcesOf(json, type)).filter(([name]) => name.includes(fragment));
-  if (matches.length !== 1)
-    throw new Error(`expected one ${type} named *${fragment}*, found ${matches.map(([n]) => n).join(", ") || "none"}`);
-  return matches[0][1];
+  return resourcesOf(json, type)[nameOf(json, type, fragment)];
+}
+
+/** Terraform address `type.name` of the single resource of `type` whose logical name contains `fragment`. */
+export function addressOf(json: Json, type: string, fragment: string): string {
+  return `${type}.${nameOf(json, type, fragment)}`;
+}
+
+/** The reference `${type.name.attribute}` to the single resource of `type` named *`fragment`*. */
+export function ref(json: Json, type: string, fragment: string, attribute: string): string {
+  return `\${${addressOf(json, type, fragment)}.${attribute}}`;
+}
+
+/** References `${type.name.attribute}` to every resource of `type` whose logical name starts with `prefix`, in name order. */
+export function refsOf(json: Json, type: string, prefix: string, attribute: string): string[] {
+  return Object.keys(resourcesOf(json, type))
+    .filter((name) => name.startsWith(prefix))
+    .sort()
+    .map((name) => `\${${type}.${name}.${attribute}}`);
+}
+
+/** One statement of an IAM or resource policy document, as the constructs write them. */
+export interface PolicyStatement {
+  readonly Sid?: string;
+  readonly Effect: "Allow" | "Deny";
+  readonly Principal?: Json | "*";
+  readonly Action: string | string[];
+  readonly Resource: string | string[];
+  readonly Condition?: Record<string, Record<string, unknown>>;
+}
+
+/** A policy document: what `JSON.parse` of a `policy` attribute gives. */
+export interface PolicyDocument {
+  readonly Version?: string;
+  readonly Statement: PolicyStatement[];
+}
+
+/**
+ * The parsed `policy` of the single resource of `type` (an inline role policy unless told)
+ * whose logical name contains `fragment`.
+ */
+export function policyOf(json: Json, fragment: string, type = "aws_iam_role_policy"): PolicyDocument {
+  return JSON.parse(resourceNamed(json, type, fragment).policy as string) as PolicyDocument;
+}
+
+/** The statements of the inline role policy whose logical name contains `fragment`. */
+export function statementsOf(json: Json, fragment: string): PolicyStatement[] {
+  return policyOf(json, fragment).Statement;
 }
 
 /** Synthesizes the whole app the way main.ts does, into a temp dir; returns stack name -> JSON. */

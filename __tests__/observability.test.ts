@@ -4,35 +4,18 @@ import { CloudwatchLogMetricFilter } from "@cdktf/provider-aws/lib/cloudwatch-lo
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
-import { Testing } from "cdktf";
 
 import type { EnvironmentName } from "../config/schema";
 import type { ConfigLayer } from "../config/types";
 import type { AlertTopics } from "../constructs/contracts";
-import { Observability } from "../constructs/observability/observability";
-import { fakeDataTier, fakeServiceTier, fixtureStack } from "./fixtures/tiers";
-import { type Json, resolveIn, resourcesOf, testConfig } from "./helpers";
+import { observabilityFixture, observabilityOver } from "./fixtures/observability";
+import { fixtureStack } from "./fixtures/tiers";
+import { type Json, resourcesOf } from "./helpers";
 
 /** Topics, their key and policies, subscriptions, the error-log filter and deployment alarms. */
 
 function build(env: EnvironmentName, layer: ConfigLayer, blueGreen = false) {
-  const f = fixtureStack(env);
-  const service = fakeServiceTier(f, { blueGreen });
-  const observability = new Observability(f.stack, "observability", {
-    naming: f.naming,
-    service,
-    data: fakeDataTier(f),
-    config: testConfig(env, layer),
-  });
-  const synthesized = Testing.synth(f.stack);
-  return {
-    f,
-    service,
-    observability,
-    synthesized,
-    json: JSON.parse(synthesized) as Json,
-    ref: (v: unknown) => resolveIn(f.stack, v) as string,
-  };
+  return observabilityFixture(env, { layer, blueGreen });
 }
 
 // dev: no addresses; production (blue/green): one critical, three warning addresses.
@@ -217,17 +200,8 @@ describe("alert topics", () => {
   });
 
   test("fails when an address is listed twice in one list", () => {
-    const f = fixtureStack("dev");
-    const config = testConfig("dev", { observability: { criticalEmails: ["ops@example.com", "OPS@example.com"] } });
-    expect(
-      () =>
-        new Observability(f.stack, "observability", {
-          naming: f.naming,
-          service: fakeServiceTier(f),
-          data: fakeDataTier(f),
-          config,
-        }),
-    ).toThrow(
+    const layer = { observability: { criticalEmails: ["ops@example.com", "OPS@example.com"] } };
+    expect(() => observabilityOver(fixtureStack("dev"), "dev", { layer })).toThrow(
       'fixture-dev/observability/Topics: observability.criticalEmails lists "OPS@example.com" more than once (addresses compare case-insensitively); allowed: each address once',
     );
   });
@@ -251,12 +225,8 @@ describe("error log filter", () => {
   });
 
   test("the threshold comes from observability.errorLogSpikeThreshold", () => {
-    const f = fixtureStack("dev");
-    const o = new Observability(f.stack, "observability", {
-      naming: f.naming,
-      service: fakeServiceTier(f),
-      data: fakeDataTier(f),
-      config: testConfig("dev", { observability: { errorLogSpikeThreshold: 200 } }),
+    const { observability: o } = observabilityOver(fixtureStack("dev"), "dev", {
+      layer: { observability: { errorLogSpikeThreshold: 200 } },
     });
     expect(o.definitions.find((d) => d.key === "error-log-spike")!.threshold).toBe(200);
   });
@@ -282,17 +252,7 @@ describe("deployment rollback", () => {
 
 describe("inputs", () => {
   test("fails when the data tier's max_connections is not a whole number of at least 1", () => {
-    const f = fixtureStack("dev");
-    const data = { ...fakeDataTier(f), maxConnections: 0 };
-    expect(
-      () =>
-        new Observability(f.stack, "observability", {
-          naming: f.naming,
-          service: fakeServiceTier(f),
-          data,
-          config: testConfig("dev"),
-        }),
-    ).toThrow(
+    expect(() => observabilityOver(fixtureStack("dev"), "dev", { data: { maxConnections: 0 } })).toThrow(
       "fixture-dev/observability: data.maxConnections is 0; allowed: a whole number of at least 1 known at synth (the connections alarm threshold is derived from it)",
     );
   });

@@ -5,17 +5,13 @@ import { SchedulerSchedule } from "@cdktf/provider-aws/lib/scheduler-schedule";
 import { Testing } from "cdktf";
 
 import { cronAt, RDS_START_TARGET, RDS_STOP_TARGET, SCHEDULER_RDS_ACTIONS } from "../constructs/off-hours";
-import { environmentStack, type Json, resourcesOf, synthJson } from "./helpers";
+import { environmentStack, type Json, ref, resourcesOf, synthJson } from "./helpers";
 
 /** Off-hours: scheduled scale-to-zero of the service and stop/start of the database. */
 
 const dev = environmentStack("dev");
 const devJson = synthJson(dev);
 const devSynth = Testing.synth(dev);
-const ref = (type: string, fragment: string, attribute: string) => {
-  const name = Object.keys(resourcesOf(devJson, type)).find((n) => n.includes(fragment));
-  return `\${${type}.${name}.${attribute}}`;
-};
 const schedule = (suffix: string): Json =>
   Object.values(resourcesOf(devJson, "aws_scheduler_schedule")).find((s) => s.name === `farmers-module-dev-${suffix}`)!;
 const action = (suffix: string): Json =>
@@ -31,8 +27,8 @@ describe("off-hours schedules (dev: MON-FRI 08:00-20:00 Asia/Kolkata, database 2
       schedule: "cron(0 8 ? * MON,TUE,WED,THU,FRI *)",
       timezone: "Asia/Kolkata",
       scalable_target_action: { min_capacity: "1", max_capacity: "2" },
-      service_namespace: ref("aws_appautoscaling_target", "Scaling_Target", "service_namespace"),
-      scalable_dimension: ref("aws_appautoscaling_target", "Scaling_Target", "scalable_dimension"),
+      service_namespace: ref(devJson, "aws_appautoscaling_target", "Scaling_Target", "service_namespace"),
+      scalable_dimension: ref(devJson, "aws_appautoscaling_target", "Scaling_Target", "scalable_dimension"),
     });
   });
 
@@ -46,7 +42,7 @@ describe("off-hours schedules (dev: MON-FRI 08:00-20:00 Asia/Kolkata, database 2
   });
 
   test("both scheduled actions act on the service's scalable target", () => {
-    const target = ref("aws_appautoscaling_target", "Scaling_Target", "resource_id");
+    const target = ref(devJson, "aws_appautoscaling_target", "Scaling_Target", "resource_id");
     expect([action("wake").resource_id, action("sleep").resource_id]).toEqual([target, target]);
   });
 
@@ -57,7 +53,10 @@ describe("off-hours schedules (dev: MON-FRI 08:00-20:00 Asia/Kolkata, database 2
       schedule_expression: "cron(40 7 ? * MON,TUE,WED,THU,FRI *)",
       schedule_expression_timezone: "Asia/Kolkata",
       flexible_time_window: { mode: "OFF" },
-      target: expect.objectContaining({ arn: RDS_START_TARGET, role_arn: ref("aws_iam_role", "SchedulerRole", "arn") }),
+      target: expect.objectContaining({
+        arn: RDS_START_TARGET,
+        role_arn: ref(devJson, "aws_iam_role", "SchedulerRole", "arn"),
+      }),
     });
   });
 
@@ -71,7 +70,7 @@ describe("off-hours schedules (dev: MON-FRI 08:00-20:00 Asia/Kolkata, database 2
   });
 
   test("each schedule names the environment's database instance", () => {
-    const input = { DbInstanceIdentifier: ref("aws_db_instance", "Database", "identifier") };
+    const input = { DbInstanceIdentifier: ref(devJson, "aws_db_instance", "Database", "identifier") };
     expect([JSON.parse(schedule("db-start").target.input), JSON.parse(schedule("db-stop").target.input)]).toEqual([
       input,
       input,
@@ -126,7 +125,7 @@ describe("the scheduler's role", () => {
     (r) => r.name === "farmers-module-dev-off-hours-scheduler",
   )!;
   const policies = Object.values(resourcesOf(devJson, "aws_iam_role_policy")).filter(
-    (p) => p.role === ref("aws_iam_role", "SchedulerRole", "id"),
+    (p) => p.role === ref(devJson, "aws_iam_role", "SchedulerRole", "id"),
   );
 
   test("only EventBridge Scheduler of this account may assume it", () => {
@@ -151,7 +150,7 @@ describe("the scheduler's role", () => {
         Sid: "StartStopDatabase",
         Effect: "Allow",
         Action: [...SCHEDULER_RDS_ACTIONS],
-        Resource: ref("aws_db_instance", "Database", "arn"),
+        Resource: ref(devJson, "aws_db_instance", "Database", "arn"),
       },
     ]);
     expect(SCHEDULER_RDS_ACTIONS).toEqual(["rds:StartDBInstance", "rds:StopDBInstance"]);

@@ -14,7 +14,7 @@ import type { ConfigLayer } from "../config/types";
 import { Naming } from "../constructs/naming";
 import { DeliveryPipeline } from "../constructs/pipeline/pipeline";
 import { fakeServiceTier, fakeTopics, type FixtureStack, fixtureStack } from "./fixtures/tiers";
-import { type Json, resourceNamed, resourcesOf, testConfig } from "./helpers";
+import { type Json, resourceNamed, resourcesOf, statementsOf, testConfig } from "./helpers";
 
 /** The delivery pipeline of dev (rolling), production (blue/green, approval) and the legacy token source. */
 
@@ -65,16 +65,7 @@ const stagesOf = (json: Json) =>
 const actionOf = (json: Json, stage: string) =>
   (pipelineOf(json).stage as Json[]).find((s) => s.name === stage)!.action[0] as Json;
 
-interface Statement {
-  Sid?: string;
-  Effect: string;
-  Action: string | string[];
-  Resource: string | string[];
-  Condition?: Record<string, Record<string, unknown>>;
-}
 const list = (v: string | string[]) => (Array.isArray(v) ? v : [v]);
-const statementsOf = (json: Json, fragment: string): Statement[] =>
-  JSON.parse(resourceNamed(json, "aws_iam_role_policy", fragment).policy as string).Statement as Statement[];
 const statement = (json: Json, fragment: string, sid: string) =>
   statementsOf(json, fragment).find((s) => s.Sid === sid);
 const allRolePolicies = [dev, production, legacy].flatMap(({ json }) => [

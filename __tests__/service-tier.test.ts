@@ -27,7 +27,7 @@ import { ServiceRegistry } from "../constructs/service/registry";
 import { ServiceScaling } from "../constructs/service/scaling";
 import { ServiceTier, type ServiceTierProps } from "../constructs/service/service-tier";
 import { fakeDataTier, type FixtureStack, fixtureStack } from "./fixtures/tiers";
-import { type Json, resourceNamed, resourcesOf, testConfig } from "./helpers";
+import { type Json, policyOf, ref, refsOf, resourceNamed, resourcesOf, testConfig } from "./helpers";
 
 /**
  * The service tier synthesized three times, once per file: dev (rolling, ECS Exec on, tracing
@@ -95,45 +95,36 @@ const staging = build("staging", {
 });
 
 const str = (json: Json) => JSON.stringify(json);
-/** The one resource of `type` whose construct path (logical name) contains `fragment`. */
-const one = (json: Json, type: string, fragment: string) => resourceNamed(json, type, `service_${fragment}`);
-const all = (json: Json, type: string) => Object.values(resourcesOf(json, type));
-/** `${type.logical_name.attr}` of the resource whose logical name contains `fragment`. */
-const ref = (json: Json, type: string, fragment: string, attribute: string) => {
-  const name = Object.keys(resourcesOf(json, type)).find((n) => n.includes(`service_${fragment}`));
-  return `\${${type}.${name}.${attribute}}`;
-};
-/** `${type.name.attr}` of every resource whose logical name starts with `prefix`, in name order. */
-const refsOf = (json: Json, type: string, prefix: string, attribute: string) =>
-  Object.keys(resourcesOf(json, type))
-    .filter((n) => n.startsWith(prefix))
-    .sort()
-    .map((n) => `\${${type}.${n}.${attribute}}`);
-const policyOf = (json: Json, fragment: string) =>
-  JSON.parse(one(json, "aws_iam_role_policy", fragment).policy as string) as { Statement: Json[] };
-
 describe("names", () => {
   test("every production name is within AWS limits, target groups included", () => {
     // GIVEN the blue/green production stack
     const p = production.json;
     // THEN the names are the convention's, each within its limit
-    expect(one(p, "aws_lb", "LoadBalancer_").name).toBe("farmers-module-production-alb");
+    expect(resourceNamed(p, "aws_lb", "service_LoadBalancer_").name).toBe("farmers-module-production-alb");
     // Target groups: a 6-character prefix (Terraform adds 26 of the 32) and the readable name as a tag
-    expect(one(p, "aws_lb_target_group", "LoadBalancer_TargetGroup")).toMatchObject({
+    expect(resourceNamed(p, "aws_lb_target_group", "service_LoadBalancer_TargetGroup")).toMatchObject({
       name_prefix: "fmpb-",
       tags: { Name: "farmers-module-production-blue" },
     });
-    expect(one(p, "aws_lb_target_group", "LoadBalancer_GreenTargetGroup")).toMatchObject({
+    expect(resourceNamed(p, "aws_lb_target_group", "service_LoadBalancer_GreenTargetGroup")).toMatchObject({
       name_prefix: "fmpg-",
       tags: { Name: "farmers-module-production-green" },
     });
-    for (const tg of all(p, "aws_lb_target_group"))
+    for (const tg of Object.values(resourcesOf(p, "aws_lb_target_group")))
       expect((tg.name_prefix as string).length + 26).toBeLessThanOrEqual(32);
-    expect(one(p, "aws_ecs_cluster", "Compute_Cluster").name).toBe("farmers-module-production-cluster");
-    expect(one(p, "aws_ecs_service", "Compute_Service").name).toBe("farmers-module-production-service");
-    expect(one(p, "aws_ecs_task_definition", "Compute_TaskDefinition").family).toBe("farmers-module-production");
-    expect(one(p, "aws_ecr_repository", "Registry").name).toBe("farmers-module-production");
-    expect(one(p, "aws_cloudwatch_log_group", "Compute_LogGroup").name).toBe("/ecs/farmers-module-production");
+    expect(resourceNamed(p, "aws_ecs_cluster", "service_Compute_Cluster").name).toBe(
+      "farmers-module-production-cluster",
+    );
+    expect(resourceNamed(p, "aws_ecs_service", "service_Compute_Service").name).toBe(
+      "farmers-module-production-service",
+    );
+    expect(resourceNamed(p, "aws_ecs_task_definition", "service_Compute_TaskDefinition").family).toBe(
+      "farmers-module-production",
+    );
+    expect(resourceNamed(p, "aws_ecr_repository", "service_Registry").name).toBe("farmers-module-production");
+    expect(resourceNamed(p, "aws_cloudwatch_log_group", "service_Compute_LogGroup").name).toBe(
+      "/ecs/farmers-module-production",
+    );
   });
 
   test("the reference's 34-character green target group name is rejected", () => {
@@ -147,7 +138,7 @@ describe("names", () => {
 
   test("the rolling target group is tagged -tg and can be replaced while a listener uses it", () => {
     // GIVEN dev  WHEN synthesized  THEN a prefix (no fixed name) and create_before_destroy
-    const tg = one(dev.json, "aws_lb_target_group", "LoadBalancer_TargetGroup");
+    const tg = resourceNamed(dev.json, "aws_lb_target_group", "service_LoadBalancer_TargetGroup");
     expect(tg.name).toBeUndefined();
     expect(tg).toMatchObject({
       name_prefix: "fmdt-",
@@ -158,7 +149,7 @@ describe("names", () => {
 
   test("security groups the load balancer and tasks use have name prefixes and are replaced create-before-destroy", () => {
     const groups = ["LoadBalancer_SecurityGroup", "Compute_SecurityGroup"].map((f) =>
-      one(dev.json, "aws_security_group", f),
+      resourceNamed(dev.json, "aws_security_group", `service_${f}`),
     );
     expect(groups.map((g) => [g.name, g.name_prefix, g.lifecycle])).toEqual([
       [undefined, "farmers-module-dev-alb-", { create_before_destroy: true }],
@@ -235,8 +226,8 @@ describe("registry", () => {
   });
 
   test("the lifecycle policy belongs to the repository", () => {
-    const policy = one(dev.json, "aws_ecr_lifecycle_policy", "Registry_LifecyclePolicy");
-    expect(policy.repository).toBe(ref(dev.json, "aws_ecr_repository", "Registry", "name"));
+    const policy = resourceNamed(dev.json, "aws_ecr_lifecycle_policy", "service_Registry_LifecyclePolicy");
+    expect(policy.repository).toBe(ref(dev.json, "aws_ecr_repository", "service_Registry", "name"));
     // untagged, deployed-* (kept generously), then every other tag
     expect(
       JSON.parse(policy.policy as string).rules.map(
@@ -259,7 +250,7 @@ describe("registry", () => {
     expect(
       resourceNamed(JSON.parse(Testing.synth(f.stack)) as Json, "aws_ecr_repository", "registry").force_delete,
     ).toBe(true);
-    expect(one(production.json, "aws_ecr_repository", "Registry").force_delete).toBe(false);
+    expect(resourceNamed(production.json, "aws_ecr_repository", "service_Registry").force_delete).toBe(false);
   });
 
   test("fails when keepTaggedImages is not a positive integer", () => {
@@ -279,18 +270,18 @@ describe("registry", () => {
 
 describe("load balancer", () => {
   test("is internet-facing in the public subnets, drops invalid headers and logs to its bucket", () => {
-    const lb = one(dev.json, "aws_lb", "LoadBalancer_");
+    const lb = resourceNamed(dev.json, "aws_lb", "service_LoadBalancer_");
     expect(lb).toMatchObject({
       internal: false,
       load_balancer_type: "application",
       drop_invalid_header_fields: true,
       enable_deletion_protection: false,
       access_logs: {
-        bucket: ref(dev.json, "aws_s3_bucket", "LoadBalancer_AccessLogBucket", "id"),
+        bucket: ref(dev.json, "aws_s3_bucket", "service_LoadBalancer_AccessLogBucket", "id"),
         prefix: "alb",
         enabled: true,
       },
-      security_groups: [ref(dev.json, "aws_security_group", "LoadBalancer_SecurityGroup", "id")],
+      security_groups: [ref(dev.json, "aws_security_group", "service_LoadBalancer_SecurityGroup", "id")],
     });
     expect(lb.subnets).toEqual(refsOf(dev.json, "aws_subnet", "network_public-subnet-", "id"));
   });
@@ -303,13 +294,16 @@ describe("load balancer", () => {
   });
 
   test("serves HTTPS on 443 with the TLS 1.3 policy and a certificate looked up by domain", () => {
-    const https = one(dev.json, "aws_lb_listener", "LoadBalancer_HttpsListener");
+    const https = resourceNamed(dev.json, "aws_lb_listener", "service_LoadBalancer_HttpsListener");
     expect(https).toMatchObject({
       port: 443,
       protocol: "HTTPS",
       ssl_policy: "ELBSecurityPolicy-TLS13-1-2-2021-06",
       default_action: [
-        { type: "forward", target_group_arn: ref(dev.json, "aws_lb_target_group", "LoadBalancer_TargetGroup", "arn") },
+        {
+          type: "forward",
+          target_group_arn: ref(dev.json, "aws_lb_target_group", "service_LoadBalancer_TargetGroup", "arn"),
+        },
       ],
     });
     expect(https.certificate_arn).toMatch(
@@ -323,7 +317,9 @@ describe("load balancer", () => {
   });
 
   test("uses a configured certificate ARN as is, with no lookup", () => {
-    expect(one(staging.json, "aws_lb_listener", "LoadBalancer_HttpsListener").certificate_arn).toBe(CERT_ARN);
+    expect(resourceNamed(staging.json, "aws_lb_listener", "service_LoadBalancer_HttpsListener").certificate_arn).toBe(
+      CERT_ARN,
+    );
     expect(staging.json.data?.aws_acm_certificate).toBeUndefined();
   });
 
@@ -334,7 +330,9 @@ describe("load balancer", () => {
     });
 
     test("is requested with DNS validation, replaced before the old one goes", () => {
-      expect(one(created.json, "aws_acm_certificate", "LoadBalancer_ManagedCertificate")).toMatchObject({
+      expect(
+        resourceNamed(created.json, "aws_acm_certificate", "service_LoadBalancer_ManagedCertificate"),
+      ).toMatchObject({
         domain_name: "api.kisanlink.in",
         validation_method: "DNS",
         lifecycle: { create_before_destroy: true },
@@ -343,11 +341,15 @@ describe("load balancer", () => {
     });
 
     test("writes one validation record per domain into the configured zone", () => {
-      const record = one(created.json, "aws_route53_record", "LoadBalancer_CertificateValidationRecord");
+      const record = resourceNamed(
+        created.json,
+        "aws_route53_record",
+        "service_LoadBalancer_CertificateValidationRecord",
+      );
       const certificate = ref(
         created.json,
         "aws_acm_certificate",
-        "LoadBalancer_ManagedCertificate",
+        "service_LoadBalancer_ManagedCertificate",
         "domain_validation_options",
       ).slice(2, -1);
       expect(record).toMatchObject({
@@ -361,15 +363,24 @@ describe("load balancer", () => {
     });
 
     test("serves HTTPS only once ACM has issued it", () => {
-      const validation = one(created.json, "aws_acm_certificate_validation", "LoadBalancer_CertificateValidation");
+      const validation = resourceNamed(
+        created.json,
+        "aws_acm_certificate_validation",
+        "service_LoadBalancer_CertificateValidation",
+      );
       expect(validation.certificate_arn).toBe(
-        ref(created.json, "aws_acm_certificate", "LoadBalancer_ManagedCertificate", "arn"),
+        ref(created.json, "aws_acm_certificate", "service_LoadBalancer_ManagedCertificate", "arn"),
       );
       expect(validation.validation_record_fqdns).toMatch(
         /aws_route53_record\.service_LoadBalancer_CertificateValidationRecord_[0-9A-F]{8}.*\.fqdn/,
       );
-      expect(one(created.json, "aws_lb_listener", "LoadBalancer_HttpsListener").certificate_arn).toBe(
-        ref(created.json, "aws_acm_certificate_validation", "LoadBalancer_CertificateValidation", "certificate_arn"),
+      expect(resourceNamed(created.json, "aws_lb_listener", "service_LoadBalancer_HttpsListener").certificate_arn).toBe(
+        ref(
+          created.json,
+          "aws_acm_certificate_validation",
+          "service_LoadBalancer_CertificateValidation",
+          "certificate_arn",
+        ),
       );
     });
   });
@@ -383,7 +394,7 @@ describe("load balancer", () => {
   });
 
   test("sends to an ip target group on 8000 checked on /health", () => {
-    expect(one(dev.json, "aws_lb_target_group", "LoadBalancer_TargetGroup")).toMatchObject({
+    expect(resourceNamed(dev.json, "aws_lb_target_group", "service_LoadBalancer_TargetGroup")).toMatchObject({
       target_type: "ip",
       port: 8000,
       protocol: "HTTP",
@@ -424,16 +435,16 @@ describe("load balancer", () => {
   });
 
   test("names the bucket with the account id so it is globally unique", () => {
-    expect(one(dev.json, "aws_s3_bucket", "LoadBalancer_AccessLogBucket").bucket).toMatch(
+    expect(resourceNamed(dev.json, "aws_s3_bucket", "service_LoadBalancer_AccessLogBucket").bucket).toMatch(
       /^farmers-module-dev-alb-logs-\$\{data\.aws_caller_identity\.service_Account_[0-9A-F]{8}\.account_id\}$/,
     );
   });
 
   test("the bucket policy lets the ELB account write logs and denies plain HTTP", () => {
     const policy = JSON.parse(
-      one(dev.json, "aws_s3_bucket_policy", "LoadBalancer_AccessLogBucket_Policy").policy as string,
+      resourceNamed(dev.json, "aws_s3_bucket_policy", "service_LoadBalancer_AccessLogBucket_Policy").policy as string,
     ) as { Statement: Json[] };
-    const bucketArn = ref(dev.json, "aws_s3_bucket", "LoadBalancer_AccessLogBucket", "arn");
+    const bucketArn = ref(dev.json, "aws_s3_bucket", "service_LoadBalancer_AccessLogBucket", "arn");
     expect(policy.Statement).toEqual([
       {
         Sid: "AllowElbLogDelivery",
@@ -467,8 +478,8 @@ describe("load balancer", () => {
       name: "api.kisanlink.in",
       type: "A",
       alias: {
-        name: ref(production.json, "aws_lb", "LoadBalancer_", "dns_name"),
-        zone_id: ref(production.json, "aws_lb", "LoadBalancer_", "zone_id"),
+        name: ref(production.json, "aws_lb", "service_LoadBalancer_", "dns_name"),
+        zone_id: ref(production.json, "aws_lb", "service_LoadBalancer_", "zone_id"),
         evaluate_target_health: true,
       },
     });
@@ -479,12 +490,12 @@ describe("load balancer", () => {
 
 describe("security groups", () => {
   const rules = (json: Json, type: string, sg: string) =>
-    all(json, type)
-      .filter((r) => r.security_group_id === ref(json, "aws_security_group", sg, "id"))
+    Object.values(resourcesOf(json, type))
+      .filter((r) => r.security_group_id === ref(json, "aws_security_group", `service_${sg}`, "id"))
       .map((r) => ({ port: r.from_port, to: r.to_port, cidr: r.cidr_ipv4, group: r.referenced_security_group_id }))
       .sort((a, b) => a.port - b.port);
-  const albSg = (json: Json) => ref(json, "aws_security_group", "LoadBalancer_SecurityGroup", "id");
-  const serviceSg = (json: Json) => ref(json, "aws_security_group", "Compute_SecurityGroup", "id");
+  const albSg = (json: Json) => ref(json, "aws_security_group", "service_LoadBalancer_SecurityGroup", "id");
+  const serviceSg = (json: Json) => ref(json, "aws_security_group", "service_Compute_SecurityGroup", "id");
 
   test("the load balancer admits 80 and 443 from anywhere", () => {
     expect(rules(dev.json, "aws_vpc_security_group_ingress_rule", "LoadBalancer_SecurityGroup")).toEqual([
@@ -522,8 +533,8 @@ describe("security groups", () => {
 
   test("security groups declare no inline rules (the separate rules would fight them)", () => {
     for (const sg of [
-      one(dev.json, "aws_security_group", "Compute_SecurityGroup"),
-      one(dev.json, "aws_security_group", "LoadBalancer_SecurityGroup"),
+      resourceNamed(dev.json, "aws_security_group", "service_Compute_SecurityGroup"),
+      resourceNamed(dev.json, "aws_security_group", "service_LoadBalancer_SecurityGroup"),
     ]) {
       expect(sg.ingress).toBeUndefined();
       expect(sg.egress).toBeUndefined();
@@ -531,7 +542,7 @@ describe("security groups", () => {
   });
 
   test("the database admits the service's group", () => {
-    const dbIngress = all(dev.json, "aws_vpc_security_group_ingress_rule").filter(
+    const dbIngress = Object.values(resourcesOf(dev.json, "aws_vpc_security_group_ingress_rule")).filter(
       (r) => r.security_group_id === "${aws_security_group.fake-db-sg.id}",
     );
     expect(dbIngress.map((r) => [r.from_port, r.referenced_security_group_id])).toEqual([[5432, serviceSg(dev.json)]]);
@@ -562,9 +573,9 @@ describe("compute", () => {
         { capacity_provider: "FARGATE_SPOT", weight: 1 },
       ],
     });
-    expect(one(production.json, "aws_ecs_service", "Compute_Service").capacity_provider_strategy).toEqual([
-      { capacity_provider: "FARGATE", base: 1, weight: 1 },
-    ]);
+    expect(
+      resourceNamed(production.json, "aws_ecs_service", "service_Compute_Service").capacity_provider_strategy,
+    ).toEqual([{ capacity_provider: "FARGATE", base: 1, weight: 1 }]);
   });
 
   test("the log group keeps the environment's retention", () => {
@@ -579,15 +590,15 @@ describe("compute", () => {
   });
 
   test("the task definition is Fargate awsvpc with the environment's CPU and memory", () => {
-    expect(one(dev.json, "aws_ecs_task_definition", "Compute_TaskDefinition")).toMatchObject({
+    expect(resourceNamed(dev.json, "aws_ecs_task_definition", "service_Compute_TaskDefinition")).toMatchObject({
       requires_compatibilities: ["FARGATE"],
       network_mode: "awsvpc",
       cpu: "256",
       memory: "512",
-      execution_role_arn: ref(dev.json, "aws_iam_role", "Compute_ExecutionRole", "arn"),
-      task_role_arn: ref(dev.json, "aws_iam_role", "Compute_TaskRole", "arn"),
+      execution_role_arn: ref(dev.json, "aws_iam_role", "service_Compute_ExecutionRole", "arn"),
+      task_role_arn: ref(dev.json, "aws_iam_role", "service_Compute_TaskRole", "arn"),
     });
-    expect(one(production.json, "aws_ecs_task_definition", "Compute_TaskDefinition")).toMatchObject({
+    expect(resourceNamed(production.json, "aws_ecs_task_definition", "service_Compute_TaskDefinition")).toMatchObject({
       cpu: "512",
       memory: "1024",
       volume: [{ name: "tmp" }],
@@ -597,7 +608,8 @@ describe("compute", () => {
   test("the synthesized container carries the whole contract, wired to the data tier", () => {
     // GIVEN dev's synthesized task definition
     const [container] = JSON.parse(
-      one(dev.json, "aws_ecs_task_definition", "Compute_TaskDefinition").container_definitions as string,
+      resourceNamed(dev.json, "aws_ecs_task_definition", "service_Compute_TaskDefinition")
+        .container_definitions as string,
     ) as Json[];
     const env = Object.fromEntries(
       (container.environment as { name: string; value: string }[]).map((e) => [e.name, e.value]),
@@ -619,28 +631,30 @@ describe("compute", () => {
         valueFrom: dev.data.secretArns[SERVICE_SECRET_NAMES[i]],
       })),
     );
-    expect(container.image).toBe(`${ref(dev.json, "aws_ecr_repository", "Registry", "repository_url")}:bootstrap`);
+    expect(container.image).toBe(
+      `${ref(dev.json, "aws_ecr_repository", "service_Registry", "repository_url")}:bootstrap`,
+    );
     expect(container.logConfiguration.options["awslogs-group"]).toBe(
-      ref(dev.json, "aws_cloudwatch_log_group", "Compute_LogGroup", "name"),
+      ref(dev.json, "aws_cloudwatch_log_group", "service_Compute_LogGroup", "name"),
     );
   });
 
   test("the service runs in the private subnets without public IPs, behind the target group (NAT egress)", () => {
     const dev = build("dev", { network: { natGateways: "single" } });
-    const service = one(dev.json, "aws_ecs_service", "Compute_Service");
+    const service = resourceNamed(dev.json, "aws_ecs_service", "service_Compute_Service");
     expect(service).toMatchObject({
       name: "farmers-module-dev-service",
-      cluster: ref(dev.json, "aws_ecs_cluster", "Compute_Cluster", "arn"),
+      cluster: ref(dev.json, "aws_ecs_cluster", "service_Compute_Cluster", "arn"),
       desired_count: 1,
       network_configuration: {
         assign_public_ip: false,
-        security_groups: [ref(dev.json, "aws_security_group", "Compute_SecurityGroup", "id")],
+        security_groups: [ref(dev.json, "aws_security_group", "service_Compute_SecurityGroup", "id")],
       },
       load_balancer: [
         {
           container_name: "farmers-module",
           container_port: 8000,
-          target_group_arn: ref(dev.json, "aws_lb_target_group", "LoadBalancer_TargetGroup", "arn"),
+          target_group_arn: ref(dev.json, "aws_lb_target_group", "service_LoadBalancer_TargetGroup", "arn"),
         },
       ],
       health_check_grace_period_seconds: 45,
@@ -653,7 +667,7 @@ describe("compute", () => {
     expect(service.network_configuration.subnets).toEqual(
       refsOf(dev.json, "aws_subnet", "network_private-subnet-", "id"),
     );
-    expect(one(production.json, "aws_ecs_service", "Compute_Service")).toMatchObject({
+    expect(resourceNamed(production.json, "aws_ecs_service", "service_Compute_Service")).toMatchObject({
       desired_count: 2,
       enable_execute_command: false,
     });
@@ -661,7 +675,7 @@ describe("compute", () => {
 
   test("with natGateways none the service runs in the public subnets with a public IP on each task", () => {
     // GIVEN dev's configuration (no NAT gateway) WHEN synthesized THEN public subnets and assign_public_ip
-    const service = one(dev.json, "aws_ecs_service", "Compute_Service");
+    const service = resourceNamed(dev.json, "aws_ecs_service", "service_Compute_Service");
     expect(service.network_configuration.assign_public_ip).toBe(true);
     expect(service.network_configuration.subnets).toEqual(
       refsOf(dev.json, "aws_subnet", "network_public-subnet-", "id"),
@@ -669,7 +683,7 @@ describe("compute", () => {
   });
 
   test("rolling: ECS controller with the circuit breaker; Terraform ignores the task definition and desired count", () => {
-    expect(one(dev.json, "aws_ecs_service", "Compute_Service")).toMatchObject({
+    expect(resourceNamed(dev.json, "aws_ecs_service", "service_Compute_Service")).toMatchObject({
       deployment_controller: { type: "ECS" },
       deployment_circuit_breaker: { enable: true, rollback: true },
       lifecycle: { ignore_changes: ["task_definition", "desired_count"] },
@@ -678,7 +692,7 @@ describe("compute", () => {
 
   test("blue/green: CODE_DEPLOY controller; Terraform ignores every attribute UpdateService refuses on it", () => {
     // GIVEN production (blue/green)  WHEN synthesized
-    const service = one(production.json, "aws_ecs_service", "Compute_Service");
+    const service = resourceNamed(production.json, "aws_ecs_service", "service_Compute_Service");
     // THEN a later change of the task security group, subnets, platform or ECS Exec never reaches UpdateService
     expect(service).toMatchObject({
       deployment_controller: { type: "CODE_DEPLOY" },
@@ -702,12 +716,17 @@ describe("ECS Exec", () => {
   test("the cluster logs every session to the encrypted Exec log group and encrypts the session with the logs key", () => {
     // GIVEN any environment WHEN synthesized THEN execute_command_configuration is OVERRIDE with CloudWatch encryption
     for (const built of [dev, production]) {
-      expect(one(built.json, "aws_ecs_cluster", "Compute_Cluster").configuration).toEqual({
+      expect(resourceNamed(built.json, "aws_ecs_cluster", "service_Compute_Cluster").configuration).toEqual({
         execute_command_configuration: {
           kms_key_id: "${aws_kms_key.logs-key.arn}",
           logging: "OVERRIDE",
           log_configuration: {
-            cloud_watch_log_group_name: ref(built.json, "aws_cloudwatch_log_group", "Compute_ExecLogGroup", "name"),
+            cloud_watch_log_group_name: ref(
+              built.json,
+              "aws_cloudwatch_log_group",
+              "service_Compute_ExecLogGroup",
+              "name",
+            ),
             cloud_watch_encryption_enabled: true,
           },
         },
@@ -716,7 +735,7 @@ describe("ECS Exec", () => {
   });
 
   test("the Exec log group is /ecs/<prefix>/exec with the environment's retention and the logs key", () => {
-    expect(one(dev.json, "aws_cloudwatch_log_group", "Compute_ExecLogGroup")).toMatchObject({
+    expect(resourceNamed(dev.json, "aws_cloudwatch_log_group", "service_Compute_ExecLogGroup")).toMatchObject({
       name: "/ecs/farmers-module-dev/exec",
       retention_in_days: 7,
       kms_key_id: "${aws_kms_key.logs-key.arn}",
@@ -742,20 +761,20 @@ describe("ECS Exec", () => {
 
 describe("IAM", () => {
   const wildcardActions = (json: Json) =>
-    all(json, "aws_iam_role_policy")
+    Object.values(resourcesOf(json, "aws_iam_role_policy"))
       .flatMap((p) => (JSON.parse(p.policy as string) as { Statement: Json[] }).Statement)
       .flatMap((s) => [s.Action].flat() as string[])
       .filter((a) => a === "*" || a.endsWith(":*"));
 
   test("the execution role pulls from this repository, logs to this group and reads exactly the five secrets", () => {
-    const { Statement } = policyOf(dev.json, "Compute_ExecutionRolePolicy");
-    const logGroup = ref(dev.json, "aws_cloudwatch_log_group", "Compute_LogGroup", "arn");
+    const { Statement } = policyOf(dev.json, "service_Compute_ExecutionRolePolicy");
+    const logGroup = ref(dev.json, "aws_cloudwatch_log_group", "service_Compute_LogGroup", "arn");
     expect(Statement.map((s) => [s.Sid, s.Action, s.Resource])).toEqual([
       ["EcrAuthorization", "ecr:GetAuthorizationToken", "*"],
       [
         "EcrPull",
         ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
-        ref(dev.json, "aws_ecr_repository", "Registry", "arn"),
+        ref(dev.json, "aws_ecr_repository", "service_Registry", "arn"),
       ],
       ["Logs", ["logs:CreateLogStream", "logs:PutLogEvents"], [logGroup, `${logGroup}:log-stream:*`]],
       ["Secrets", "secretsmanager:GetSecretValue", SERVICE_SECRET_NAMES.map((n) => dev.data.secretArns[n])],
@@ -764,7 +783,9 @@ describe("IAM", () => {
   });
 
   test("roles trust ECS tasks of this account only", () => {
-    const trust = JSON.parse(one(dev.json, "aws_iam_role", "Compute_ExecutionRole").assume_role_policy as string) as {
+    const trust = JSON.parse(
+      resourceNamed(dev.json, "aws_iam_role", "service_Compute_ExecutionRole").assume_role_policy as string,
+    ) as {
       Statement: Json[];
     };
     expect(trust.Statement).toEqual([
@@ -782,8 +803,8 @@ describe("IAM", () => {
   });
 
   test("with exec on and tracing off the task role has the SSM channel, the Exec log group and the session key only", () => {
-    const execGroup = ref(dev.json, "aws_cloudwatch_log_group", "Compute_ExecLogGroup", "arn");
-    expect(policyOf(dev.json, "Compute_TaskRolePolicy").Statement).toEqual([
+    const execGroup = ref(dev.json, "aws_cloudwatch_log_group", "service_Compute_ExecLogGroup", "arn");
+    expect(policyOf(dev.json, "service_Compute_TaskRolePolicy").Statement).toEqual([
       {
         Sid: "EcsExec",
         Effect: "Allow",
@@ -812,7 +833,7 @@ describe("IAM", () => {
   });
 
   test("with tracing on and exec off the task role has only the X-Ray writes", () => {
-    expect(policyOf(production.json, "Compute_TaskRolePolicy").Statement).toEqual([
+    expect(policyOf(production.json, "service_Compute_TaskRolePolicy").Statement).toEqual([
       {
         Sid: "XRayWrite",
         Effect: "Allow",
@@ -836,7 +857,7 @@ describe("IAM", () => {
 describe("tracing", () => {
   const containers = (json: Json) =>
     JSON.parse(
-      one(json, "aws_ecs_task_definition", "Compute_TaskDefinition").container_definitions as string,
+      resourceNamed(json, "aws_ecs_task_definition", "service_Compute_TaskDefinition").container_definitions as string,
     ) as Json[];
 
   test("on: a collector sidecar, ENABLE_TRACING=true and the OTLP endpoint", () => {
@@ -861,7 +882,7 @@ describe("tracing", () => {
 
 describe("scaling", () => {
   const policies = (json: Json) =>
-    all(json, "aws_appautoscaling_policy").map((p) => {
+    Object.values(resourcesOf(json, "aws_appautoscaling_policy")).map((p) => {
       const c = p.target_tracking_scaling_policy_configuration;
       return [
         p.name,
@@ -873,12 +894,12 @@ describe("scaling", () => {
     });
 
   test("targets the service's desired count between the environment's min and max", () => {
-    expect(one(production.json, "aws_appautoscaling_target", "Scaling_Target")).toMatchObject({
+    expect(resourceNamed(production.json, "aws_appautoscaling_target", "service_Scaling_Target")).toMatchObject({
       service_namespace: "ecs",
       scalable_dimension: "ecs:service:DesiredCount",
       min_capacity: 2,
       max_capacity: 10,
-      resource_id: `service/${ref(production.json, "aws_ecs_cluster", "Compute_Cluster", "name")}/${ref(production.json, "aws_ecs_service", "Compute_Service", "name")}`,
+      resource_id: `service/${ref(production.json, "aws_ecs_cluster", "service_Compute_Cluster", "name")}/${ref(production.json, "aws_ecs_service", "service_Compute_Service", "name")}`,
     });
   });
 
@@ -891,11 +912,11 @@ describe("scaling", () => {
   });
 
   test("labels the request metric with the ALB and target group", () => {
-    const lb = ref(dev.json, "aws_lb", "LoadBalancer_", "arn_suffix");
-    const tg = ref(dev.json, "aws_lb_target_group", "LoadBalancer_TargetGroup", "arn_suffix");
+    const lb = ref(dev.json, "aws_lb", "service_LoadBalancer_", "arn_suffix");
+    const tg = ref(dev.json, "aws_lb_target_group", "service_LoadBalancer_TargetGroup", "arn_suffix");
     expect(
-      one(dev.json, "aws_appautoscaling_policy", "Scaling_Requests").target_tracking_scaling_policy_configuration
-        .predefined_metric_specification.resource_label,
+      resourceNamed(dev.json, "aws_appautoscaling_policy", "service_Scaling_Requests")
+        .target_tracking_scaling_policy_configuration.predefined_metric_specification.resource_label,
     ).toBe(`${lb}/${tg}`);
   });
 
@@ -919,11 +940,11 @@ describe("scaling", () => {
 
   test("under blue/green the request metric is requests per healthy task per minute over both target groups", () => {
     // GIVEN production  WHEN the request policy's metric-math query is read
-    const metrics = one(production.json, "aws_appautoscaling_policy", "Scaling_Requests")
+    const metrics = resourceNamed(production.json, "aws_appautoscaling_policy", "service_Scaling_Requests")
       .target_tracking_scaling_policy_configuration.customized_metric_specification.metrics as Json[];
-    const lb = ref(production.json, "aws_lb", "LoadBalancer_", "arn_suffix");
-    const blue = ref(production.json, "aws_lb_target_group", "LoadBalancer_TargetGroup", "arn_suffix");
-    const green = ref(production.json, "aws_lb_target_group", "LoadBalancer_GreenTargetGroup", "arn_suffix");
+    const lb = ref(production.json, "aws_lb", "service_LoadBalancer_", "arn_suffix");
+    const blue = ref(production.json, "aws_lb_target_group", "service_LoadBalancer_TargetGroup", "arn_suffix");
+    const green = ref(production.json, "aws_lb_target_group", "service_LoadBalancer_GreenTargetGroup", "arn_suffix");
     const stat = (id: string) => metrics.find((m) => m.id === id)!.metric_stat;
     const dims = (id: string) => stat(id).metric.dimensions.map((d: Json) => `${d.name}=${d.value}`);
     // THEN RequestCount (Sum) and HealthyHostCount (Average) of blue and green feed one returned expression
@@ -950,8 +971,8 @@ describe("scaling", () => {
 
   test("under blue/green every policy scales in as well as out (the combined metric always has data)", () => {
     const disable = (fragment: string) =>
-      one(production.json, "aws_appautoscaling_policy", fragment).target_tracking_scaling_policy_configuration
-        .disable_scale_in;
+      resourceNamed(production.json, "aws_appautoscaling_policy", `service_${fragment}`)
+        .target_tracking_scaling_policy_configuration.disable_scale_in;
     expect([disable("Scaling_Requests"), disable("Scaling_Cpu"), disable("Scaling_Memory")]).toEqual([
       undefined,
       undefined,
@@ -961,8 +982,8 @@ describe("scaling", () => {
 
   test("with one target group the request policy scales in too", () => {
     expect(
-      one(dev.json, "aws_appautoscaling_policy", "Scaling_Requests").target_tracking_scaling_policy_configuration
-        .disable_scale_in,
+      resourceNamed(dev.json, "aws_appautoscaling_policy", "service_Scaling_Requests")
+        .target_tracking_scaling_policy_configuration.disable_scale_in,
     ).toBeUndefined();
   });
 
@@ -1009,7 +1030,7 @@ describe("deployments", () => {
   });
 
   test("blue/green adds a green target group and an HTTPS test listener on 8443", () => {
-    const test = one(production.json, "aws_lb_listener", "LoadBalancer_TestListener");
+    const test = resourceNamed(production.json, "aws_lb_listener", "service_LoadBalancer_TestListener");
     expect(test).toMatchObject({
       port: 8443,
       protocol: "HTTPS",
@@ -1017,12 +1038,12 @@ describe("deployments", () => {
       default_action: [
         {
           type: "forward",
-          target_group_arn: ref(production.json, "aws_lb_target_group", "LoadBalancer_GreenTargetGroup", "arn"),
+          target_group_arn: ref(production.json, "aws_lb_target_group", "service_LoadBalancer_GreenTargetGroup", "arn"),
         },
       ],
       lifecycle: { ignore_changes: ["default_action"] },
     });
-    expect(one(production.json, "aws_lb_listener", "LoadBalancer_HttpsListener").lifecycle).toEqual({
+    expect(resourceNamed(production.json, "aws_lb_listener", "service_LoadBalancer_HttpsListener").lifecycle).toEqual({
       ignore_changes: ["default_action"],
     });
     expect(production.tier.blueGreen?.greenTargetGroup).toBeDefined();
@@ -1030,7 +1051,7 @@ describe("deployments", () => {
 
   test("the test listener is reachable only from the configured CIDRs", () => {
     const testPortRules = (json: Json) =>
-      all(json, "aws_vpc_security_group_ingress_rule")
+      Object.values(resourcesOf(json, "aws_vpc_security_group_ingress_rule"))
         .filter((r) => r.from_port === 8443)
         .map((r) => r.cidr_ipv4);
     expect(testPortRules(production.json)).toEqual(["203.0.113.0/24"]);
@@ -1048,12 +1069,16 @@ describe("deployments", () => {
   });
 
   test("the deployment group rolls back on failure and terminates blue 5 minutes after success", () => {
-    const group = one(production.json, "aws_codedeploy_deployment_group", "BlueGreen_DeploymentGroup");
+    const group = resourceNamed(
+      production.json,
+      "aws_codedeploy_deployment_group",
+      "service_BlueGreen_DeploymentGroup",
+    );
     expect(group).toMatchObject({
       deployment_config_name: ref(
         production.json,
         "aws_codedeploy_deployment_config",
-        "BlueGreen_DeploymentConfig",
+        "service_BlueGreen_DeploymentConfig",
         "deployment_config_name",
       ),
       deployment_style: { deployment_option: "WITH_TRAFFIC_CONTROL", deployment_type: "BLUE_GREEN" },
@@ -1062,20 +1087,20 @@ describe("deployments", () => {
         terminate_blue_instances_on_deployment_success: { action: "TERMINATE", termination_wait_time_in_minutes: 5 },
       },
       ecs_service: {
-        cluster_name: ref(production.json, "aws_ecs_cluster", "Compute_Cluster", "name"),
-        service_name: ref(production.json, "aws_ecs_service", "Compute_Service", "name"),
+        cluster_name: ref(production.json, "aws_ecs_cluster", "service_Compute_Cluster", "name"),
+        service_name: ref(production.json, "aws_ecs_service", "service_Compute_Service", "name"),
       },
       load_balancer_info: {
         target_group_pair_info: {
           prod_traffic_route: {
-            listener_arns: [ref(production.json, "aws_lb_listener", "LoadBalancer_HttpsListener", "arn")],
+            listener_arns: [ref(production.json, "aws_lb_listener", "service_LoadBalancer_HttpsListener", "arn")],
           },
           test_traffic_route: {
-            listener_arns: [ref(production.json, "aws_lb_listener", "LoadBalancer_TestListener", "arn")],
+            listener_arns: [ref(production.json, "aws_lb_listener", "service_LoadBalancer_TestListener", "arn")],
           },
           target_group: [
-            { name: ref(production.json, "aws_lb_target_group", "LoadBalancer_TargetGroup", "name") },
-            { name: ref(production.json, "aws_lb_target_group", "LoadBalancer_GreenTargetGroup", "name") },
+            { name: ref(production.json, "aws_lb_target_group", "service_LoadBalancer_TargetGroup", "name") },
+            { name: ref(production.json, "aws_lb_target_group", "service_LoadBalancer_GreenTargetGroup", "name") },
           ],
         },
       },
@@ -1085,7 +1110,9 @@ describe("deployments", () => {
 
   test("only CodeDeploy acting for this account may assume its role", () => {
     // GIVEN production  WHEN the CodeDeploy role's trust policy is read  THEN aws:SourceAccount is the account
-    const trust = JSON.parse(one(production.json, "aws_iam_role", "BlueGreen_Role").assume_role_policy as string);
+    const trust = JSON.parse(
+      resourceNamed(production.json, "aws_iam_role", "service_BlueGreen_Role").assume_role_policy as string,
+    );
     expect(trust.Statement).toEqual([
       {
         Effect: "Allow",
@@ -1103,7 +1130,9 @@ describe("deployments", () => {
   });
 
   test("CodeDeploy's role may pass exactly the two task roles, to ECS tasks only", () => {
-    const policy = JSON.parse(one(production.json, "aws_iam_role_policy", "BlueGreen_PassTaskRoles").policy);
+    const policy = JSON.parse(
+      resourceNamed(production.json, "aws_iam_role_policy", "service_BlueGreen_PassTaskRoles").policy,
+    );
     expect(policy.Statement).toEqual([
       {
         Sid: "PassTheServiceTaskRoles",
@@ -1131,10 +1160,10 @@ describe("deployments", () => {
   });
 
   test("the style is configuration: staging switched to blue/green gets CodeDeploy", () => {
-    expect(one(staging.json, "aws_ecs_service", "Compute_Service").deployment_controller).toEqual({
+    expect(resourceNamed(staging.json, "aws_ecs_service", "service_Compute_Service").deployment_controller).toEqual({
       type: "CODE_DEPLOY",
     });
-    expect(one(staging.json, "aws_lb_target_group", "LoadBalancer_GreenTargetGroup").tags).toEqual({
+    expect(resourceNamed(staging.json, "aws_lb_target_group", "service_LoadBalancer_GreenTargetGroup").tags).toEqual({
       Name: "farmers-module-staging-green",
     });
   });
@@ -1142,22 +1171,26 @@ describe("deployments", () => {
 
 describe("useDeploymentAlarms", () => {
   test("rolling: the ECS deployment alarms roll back", () => {
-    expect(one(dev.withAlarms, "aws_ecs_service", "Compute_Service").alarms).toEqual({
+    expect(resourceNamed(dev.withAlarms, "aws_ecs_service", "service_Compute_Service").alarms).toEqual({
       alarm_names: ALARMS,
       enable: true,
       rollback: true,
     });
-    expect(one(dev.json, "aws_ecs_service", "Compute_Service").alarms).toBeUndefined();
+    expect(resourceNamed(dev.json, "aws_ecs_service", "service_Compute_Service").alarms).toBeUndefined();
   });
 
   test("blue/green: the deployment group stops and rolls back on the alarms", () => {
-    const group = one(production.withAlarms, "aws_codedeploy_deployment_group", "BlueGreen_DeploymentGroup");
+    const group = resourceNamed(
+      production.withAlarms,
+      "aws_codedeploy_deployment_group",
+      "service_BlueGreen_DeploymentGroup",
+    );
     expect(group.alarm_configuration).toEqual({ enabled: true, alarms: ALARMS });
     expect(group.auto_rollback_configuration).toEqual({
       enabled: true,
       events: ["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM"],
     });
-    expect(one(production.withAlarms, "aws_ecs_service", "Compute_Service").alarms).toBeUndefined();
+    expect(resourceNamed(production.withAlarms, "aws_ecs_service", "service_Compute_Service").alarms).toBeUndefined();
   });
 
   test("calls accumulate", () => {
@@ -1165,7 +1198,9 @@ describe("useDeploymentAlarms", () => {
     const tier = new ServiceTier(f.stack, "service", props(f, "dev", {}));
     tier.useDeploymentAlarms(["a"]);
     tier.useDeploymentAlarms(["b"]);
-    expect(one(JSON.parse(Testing.synth(f.stack)) as Json, "aws_ecs_service", "Compute_Service").alarms).toEqual({
+    expect(
+      resourceNamed(JSON.parse(Testing.synth(f.stack)) as Json, "aws_ecs_service", "Compute_Service").alarms,
+    ).toEqual({
       alarm_names: ["a", "b"],
       enable: true,
       rollback: true,
