@@ -16,7 +16,7 @@ import { formatPlanResult } from "../scripts/terraform/plan-offline";
  * check-plan on `terraform show -json` fixtures (__tests__/fixtures/plans/): every way a plan can
  * lose data is refused with the address, the action and the attributes that force it; updates,
  * no-ops and stateless replacements pass; bad input is one line and exit 2. The offline plans of
- * every stack (fresh creates, nothing to refuse) are checked in terraform-plan.test.ts.
+ * every stack (fresh creates, nothing to refuse) are checked in terraform-plan.integ.test.ts.
  */
 
 const FIXTURES = join(__dirname, "fixtures", "plans");

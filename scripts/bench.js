@@ -87,15 +87,8 @@ if (!skipBaseline) {
     ),
   );
 }
-results.push(
-  bench("unit suites (jest, without the terraform step)", "npx jest --testPathIgnorePatterns terraform-plan"),
-);
-results.push(
-  bench(
-    "terraform step: offline plan of every stack (jest terraform-plan)",
-    "npx jest __tests__/terraform-plan.test.ts",
-  ),
-);
+results.push(bench("unit suites (jest, without the terraform step)", "npm run -s test:unit"));
+results.push(bench("terraform step: offline plan of every stack (jest terraform-plan)", "npm run -s test:integ"));
 results.push(bench("whole npm test (tsc --noEmit + jest)", "npm test -s", undefined, Math.max(1, Math.min(runs, 3))));
 
 const byName = Object.fromEntries(results.map((r) => [r.name, r]));

@@ -17,7 +17,7 @@
  * `AWS_ENDPOINT_URL` is the base endpoint of every service without its own, and `HTTP_PROXY` /
  * `HTTPS_PROXY` are honoured by the provider's HTTP client (Go never proxies loopback, so the
  * endpoint itself is reached directly and refused). The loopback test in
- * __tests__/terraform-plan.test.ts proves it on the installed provider: a data source left in
+ * __tests__/terraform-plan.integ.test.ts proves it on the installed provider: a data source left in
  * place fails on 127.0.0.1:1 after one attempt.
  *
  * Why not an `endpoints` block naming every service: measured here on aws 5.100.0, any
