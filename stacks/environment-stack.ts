@@ -10,7 +10,7 @@ import { applyGuardrails } from "../constructs/guardrails/engine";
 import { CustomerManagedKey } from "../constructs/kms-key";
 import { Naming } from "../constructs/naming";
 import { Network } from "../constructs/network";
-import { Observability } from "../constructs/observability/observability";
+import { Observability, type ObservabilitySettings } from "../constructs/observability/observability";
 import { OffHours } from "../constructs/off-hours";
 import { DeliveryPipeline } from "../constructs/pipeline/pipeline";
 import { ServiceTier } from "../constructs/service/service-tier";
@@ -123,7 +123,7 @@ export class EnvironmentStack extends TerraformStack {
       naming: this.naming,
       service: this.service,
       data: this.data,
-      config,
+      ...observabilitySettings(config),
     });
 
     this.pipeline = new DeliveryPipeline(this, "pipeline", {
@@ -248,4 +248,28 @@ export class EnvironmentStack extends TerraformStack {
         sensitive: true,
       });
   }
+}
+
+/*
+ * Configuration to props. Each construct owns its props; these functions map an environment's
+ * configuration onto them. Their declared return types are the compile-time check of the schema
+ * against the props: a setting renamed, retyped or dropped in config/schema.ts no longer fits the
+ * props type and fails `tsc`.
+ */
+
+/** The observability settings of an environment: alerting, and the service facts its alarms depend on. */
+export function observabilitySettings(config: EnvironmentConfig): ObservabilitySettings {
+  const { observability, service } = config;
+  return {
+    region: config.region,
+    criticalEmails: observability.criticalEmails,
+    warningEmails: observability.warningEmails,
+    errorLogSpikeThreshold: observability.errorLogSpikeThreshold,
+    rateAlarmMinRequests: observability.rateAlarmMinRequests,
+    dashboard: observability.dashboard,
+    containerInsights: service.containerInsights,
+    minTaskCount: service.minCount,
+    maxTaskCount: service.maxCount,
+    sleeps: config.offHours.enabled,
+  };
 }

@@ -167,6 +167,15 @@ export function alarmDefinitions(s: AlarmSources): readonly AlarmDefinition[] {
       ? { treatMissingData: "ignore", missingDataReason: SLEEPS_AT_NIGHT }
       : { treatMissingData: "missing", missingDataReason: reason };
   const lb = { LoadBalancer: s.loadBalancer };
+  /** A load-balancer-wide count, summed over each period (requests, response codes). */
+  const albSum = (id: string, metricName: string, label: string): MetricSpec => ({
+    id,
+    namespace: ALB,
+    metricName,
+    dimensions: lb,
+    stat: "Sum",
+    label,
+  });
   const ecs = { ClusterName: s.clusterName, ServiceName: s.serviceName };
   const rds = { DBInstanceIdentifier: s.dbInstanceIdentifier };
   const min = s.rateAlarmMinRequests;
@@ -268,30 +277,9 @@ export function alarmDefinitions(s: AlarmSources): readonly AlarmDefinition[] {
       measures:
         "Percentage of requests answered with a 5xx, by the service (HTTPCode_Target_5XX_Count) or by the load balancer on its behalf (HTTPCode_ELB_5XX_Count: 502/503/504 when tasks crash, time out or none is healthy).",
       metrics: [
-        {
-          id: "target_5xx",
-          namespace: ALB,
-          metricName: "HTTPCode_Target_5XX_Count",
-          dimensions: lb,
-          stat: "Sum",
-          label: "Target 5xx",
-        },
-        {
-          id: "elb_5xx",
-          namespace: ALB,
-          metricName: "HTTPCode_ELB_5XX_Count",
-          dimensions: lb,
-          stat: "Sum",
-          label: "Load balancer 5xx",
-        },
-        {
-          id: "requests_5xx",
-          namespace: ALB,
-          metricName: "RequestCount",
-          dimensions: lb,
-          stat: "Sum",
-          label: "Requests",
-        },
+        albSum("target_5xx", "HTTPCode_Target_5XX_Count", "Target 5xx"),
+        albSum("elb_5xx", "HTTPCode_ELB_5XX_Count", "Load balancer 5xx"),
+        albSum("requests_5xx", "RequestCount", "Requests"),
       ],
       expressions: [
         { id: "errors_5xx", expression: "FILL(target_5xx, 0) + FILL(elb_5xx, 0)", label: "5xx responses" },
@@ -316,22 +304,8 @@ export function alarmDefinitions(s: AlarmSources): readonly AlarmDefinition[] {
       measures:
         "Percentage of requests the service answered with a 4xx (HTTPCode_Target_4XX_Count / RequestCount); load-balancer 4xx (malformed requests, scanners) are left out.",
       metrics: [
-        {
-          id: "target_4xx",
-          namespace: ALB,
-          metricName: "HTTPCode_Target_4XX_Count",
-          dimensions: lb,
-          stat: "Sum",
-          label: "Target 4xx",
-        },
-        {
-          id: "requests_4xx",
-          namespace: ALB,
-          metricName: "RequestCount",
-          dimensions: lb,
-          stat: "Sum",
-          label: "Requests",
-        },
+        albSum("target_4xx", "HTTPCode_Target_4XX_Count", "Target 4xx"),
+        albSum("requests_4xx", "RequestCount", "Requests"),
       ],
       expressions: [
         {

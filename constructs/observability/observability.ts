@@ -8,7 +8,6 @@ import type { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { Token } from "cdktf";
 import { Construct } from "constructs";
 
-import type { EnvironmentConfig } from "../../config/schema";
 import type { AlertTopics, DataTierOutputs, ServiceTierOutputs } from "../contracts";
 import { checkName, type Naming } from "../naming";
 import { ValidationError } from "../validation-error";
@@ -29,25 +28,46 @@ export const ERROR_LOG_METRIC_NAME = "ErrorLogLines";
 /** The alarms that roll a deployment back (ECS circuit breaker alarms or CodeDeploy). */
 export const DEPLOYMENT_ALARM_KEYS = ["5xx-rate", "unhealthy-targets"] as const satisfies readonly AlarmKey[];
 
-/** Settings of the environment's observability. */
-export interface ObservabilityProps {
+/**
+ * What the environment's alerting is tuned by: where the topics live and e-mail, the alarm
+ * thresholds that are project policy, and the facts of the service that change which alarms exist.
+ */
+export interface ObservabilitySettings {
+  /** Region of the topics, the alarms and the dashboard (ARNs in the policies, console URL). */
+  readonly region: string;
+  /** Addresses e-mailed by the critical topic (each must confirm). @default - no subscriptions */
+  readonly criticalEmails?: readonly string[];
+  /** Addresses e-mailed by the warning topic (each must confirm). @default - no subscriptions */
+  readonly warningEmails?: readonly string[];
+  /** Error log lines in five minutes that make a spike (the error-log-spike warning). */
+  readonly errorLogSpikeThreshold: number;
+  /** Fewest requests in a one-minute period for the 4xx/5xx rate alarms to judge it. */
+  readonly rateAlarmMinRequests: number;
+  /** Create the CloudWatch dashboard ($3 a month beyond the account's three free ones). @default true */
+  readonly dashboard?: boolean;
+  /**
+   * Container Insights is on for the service's cluster: the task-count alarm compares its desired
+   * and running counts; off, it reads the load balancer's host counts. @default true
+   */
+  readonly containerInsights?: boolean;
+  /** Autoscaling minimum of the service, drawn on the task-count graph. @default - no line */
+  readonly minTaskCount?: number;
+  /** Autoscaling maximum of the service, drawn on the task-count graph. @default - no line */
+  readonly maxTaskCount?: number;
+  /**
+   * The environment sleeps outside working hours (off-hours): its alarms keep their state when
+   * the database and the tasks publish nothing at night. @default false
+   */
+  readonly sleeps?: boolean;
+}
+
+/** Props of Observability: the tiers it watches, and its settings. */
+export interface ObservabilityProps extends ObservabilitySettings {
   readonly naming: Naming;
   /** The service tier: load balancer, target groups, cluster, service and log group. */
   readonly service: ServiceTierOutputs;
   /** The data tier: the database instance and its `max_connections`. */
   readonly data: DataTierOutputs;
-  /**
-   * The environment's settings: `region`, `observability` (e-mails, error-log threshold, rate
-   * alarm minimum) and `service` (autoscaling bounds drawn on the dashboard).
-   */
-  readonly config: Pick<EnvironmentConfig, "region"> & {
-    readonly observability: Omit<EnvironmentConfig["observability"], "dashboard"> & { readonly dashboard?: boolean };
-    readonly service?: Pick<EnvironmentConfig["service"], "minCount" | "maxCount"> & {
-      readonly containerInsights?: boolean;
-    };
-    /** `enabled`: the environment sleeps, and its alarms keep their state through the night. */
-    readonly offHours?: Pick<EnvironmentConfig["offHours"], "enabled">;
-  };
 }
 
 /**
@@ -65,25 +85,22 @@ export class Observability extends Construct implements AlertTopics {
   /** The alarm table the alarms and the dashboard were built from. */
   readonly definitions: readonly AlarmDefinition[];
   readonly alarms: Readonly<Record<AlarmKey, CloudwatchMetricAlarm>>;
-  /** Names of the alarms handed to `service.useDeploymentAlarms`. */
-  readonly deploymentAlarmNames: readonly string[];
   readonly errorLogFilter: CloudwatchLogMetricFilter;
-  /** The dashboard, unless `observability.dashboard` is false. */
+  /** The dashboard, unless `dashboard` is false. */
   readonly dashboard?: Dashboard;
   /** Console URL of the dashboard, when there is one. */
   readonly dashboardUrl?: string;
 
   constructor(scope: Construct, id: string, props: ObservabilityProps) {
     super(scope, id);
-    const { naming, service, data, config } = props;
-    const { region, observability } = config;
+    const { naming, service, data, region } = props;
     checkMaxConnections(this, data.maxConnections);
 
     this.topics = new Topics(this, "Topics", {
       naming,
       region,
-      criticalEmails: observability.criticalEmails,
-      warningEmails: observability.warningEmails,
+      criticalEmails: props.criticalEmails,
+      warningEmails: props.warningEmails,
     });
     this.critical = this.topics.critical;
     this.warning = this.topics.warning;
@@ -120,10 +137,10 @@ export class Observability extends Construct implements AlertTopics {
       maxConnections: data.maxConnections,
       allocatedStorageGiB: data.allocatedStorageGiB,
       errorLogMetric,
-      errorLogSpikeThreshold: observability.errorLogSpikeThreshold,
-      rateAlarmMinRequests: observability.rateAlarmMinRequests,
-      containerInsights: config.service?.containerInsights ?? true,
-      sleeps: config.offHours?.enabled ?? false,
+      errorLogSpikeThreshold: props.errorLogSpikeThreshold,
+      rateAlarmMinRequests: props.rateAlarmMinRequests,
+      containerInsights: props.containerInsights ?? true,
+      sleeps: props.sleeps ?? false,
     };
     this.definitions = alarmDefinitions(sources);
     validateAlarmDefinitions(this, this.definitions);
@@ -143,10 +160,9 @@ export class Observability extends Construct implements AlertTopics {
     // References, not literal names: the ECS service / CodeDeploy group is then created after
     // the alarms it names. No cycle: these two alarms watch the load balancer and target groups
     // only, never the ECS service.
-    this.deploymentAlarmNames = DEPLOYMENT_ALARM_KEYS.map((key) => naming.name(this, "alarm", key));
     service.useDeploymentAlarms(DEPLOYMENT_ALARM_KEYS.map((key) => this.alarms[key].alarmName));
 
-    if (observability.dashboard === false) return;
+    if (!(props.dashboard ?? true)) return;
     this.dashboard = new Dashboard(this, "Dashboard", {
       // Dashboard names allow what ECS names allow: letters, digits, - and _, up to 255.
       name: naming.name(this, "ecsName"),
@@ -159,8 +175,8 @@ export class Observability extends Construct implements AlertTopics {
       sources: {
         ...sources,
         logGroupName: service.logGroup.name,
-        minTasks: config.service?.minCount,
-        maxTasks: config.service?.maxCount,
+        minTasks: props.minTaskCount,
+        maxTasks: props.maxTaskCount,
       },
     });
     this.dashboardUrl = this.dashboard.url;
