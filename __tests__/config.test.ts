@@ -466,6 +466,18 @@ describe("bad configuration fails at synth time with the environment, setting, v
     );
   });
 
+  test("fails when the AAA port is out of range", () => {
+    expect(errorFor({ aaa: { endpoint: "aaa.internal:99999" } })).toContain(
+      'aaa.endpoint: received "aaa.internal:99999"; allowed: host:port with a port from 1 to 65535, e.g. aaa-service.internal:50052',
+    );
+  });
+
+  test("fails when a CORS origin has a path or trailing slash", () => {
+    expect(errorFor({ service: { corsAllowedOrigins: ["https://app.kisanlink.in/"] } })).toContain(
+      'service.corsAllowedOrigins.0: received "https://app.kisanlink.in/"; allowed: a bare origin scheme://host[:port] (no path, no trailing slash, no comma) such as https://app.kisanlink.in',
+    );
+  });
+
   test("fails when the AAA network names both a peering and a transit gateway", () => {
     expect(
       errorFor({

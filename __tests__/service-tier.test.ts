@@ -26,6 +26,7 @@ import { CONTAINER_ENVIRONMENT_NAMES } from "../constructs/service/container";
 import { ServiceRegistry } from "../constructs/service/registry";
 import { ServiceScaling } from "../constructs/service/scaling";
 import { ServiceTier, type ServiceTierProps } from "../constructs/service/service-tier";
+import { serviceTierSettings } from "../stacks/environment-stack";
 import { fakeDataTier, type FixtureStack, fixtureStack } from "./fixtures/tiers";
 import { type Json, policyOf, ref, refsOf, resourceNamed, resourcesOf, testConfig } from "./helpers";
 
@@ -61,13 +62,7 @@ function props(
     network: fixture.network,
     logsKey: fixture.logsKey,
     data,
-    name: c.name,
-    region: c.region,
-    service: c.service,
-    loadBalancer: c.loadBalancer,
-    deployment: c.deployment,
-    aaa: c.aaa,
-    observability: c.observability,
+    ...serviceTierSettings(c),
   };
 }
 
@@ -1238,18 +1233,6 @@ describe("validation", () => {
     );
   });
 
-  test("fails when the AAA port is out of range", () => {
-    expect(fails("dev", { aaa: { endpoint: "aaa.internal:99999" } })).toThrow(
-      'fixture-dev/service: aaa.endpoint port must be 1-65535; received "aaa.internal:99999"',
-    );
-  });
-
-  test("fails when a CORS origin has a path or trailing slash", () => {
-    expect(fails("dev", { service: { corsAllowedOrigins: ["https://app.kisanlink.in/"] } })).toThrow(
-      'fixture-dev/service: service.corsAllowedOrigins entries must be bare origins (scheme://host[:port], no path, no trailing slash, no comma); received "https://app.kisanlink.in/"',
-    );
-  });
-
   test("fails when the initial image tag is not a Docker tag", () => {
     expect(fails("dev", {}, { initialImageTag: "first image" })).toThrow(
       'fixture-dev/service: initialImageTag must be a Docker tag (letters, digits, _ . -, at most 128); received "first image"',
@@ -1258,7 +1241,7 @@ describe("validation", () => {
 
   test("fails when blue/green would shift 100 % per step", () => {
     expect(fails("production", { deployment: { linearPercent: 100 } })).toThrow(
-      "fixture-production/service/BlueGreen: deployment.linearPercent must be below 100 for linear traffic shifting; received 100",
+      "fixture-production/service/BlueGreen: linearPercent must be below 100 for linear traffic shifting; received 100",
     );
   });
 });

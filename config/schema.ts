@@ -55,7 +55,25 @@ const arn = (service: string, resourcePattern: string, example: string) =>
       new RegExp(`^arn:aws(-[a-z]+)*:${service}:[a-z0-9-]+:\\d{12}:${resourcePattern}$`),
       allowed(`an ARN such as ${example}`),
     );
-const hostPort = z.string().regex(/^[a-zA-Z0-9.-]+:\d{1,5}$/, allowed("host:port, e.g. aaa-service.internal:50052"));
+const isHostPort = (v: string) => {
+  const match = /^[a-zA-Z0-9.-]+:(\d{1,5})$/.exec(v);
+  return match !== null && Number(match[1]) >= 1 && Number(match[1]) <= 65535;
+};
+const hostPort = z
+  .string()
+  .refine(isHostPort, allowed("host:port with a port from 1 to 65535, e.g. aaa-service.internal:50052"));
+/**
+ * An origin as browsers send it (scheme://host[:port]): the service joins the list with commas
+ * into CORS_ALLOWED_ORIGINS, so no path, no trailing slash and no comma.
+ */
+const bareOrigin = z
+  .url(allowed("an origin such as https://app.kisanlink.in"))
+  .refine(
+    (v) => !URL.canParse(v) || (!v.includes(",") && new URL(v).origin === v),
+    allowed(
+      "a bare origin scheme://host[:port] (no path, no trailing slash, no comma) such as https://app.kisanlink.in",
+    ),
+  );
 const s3BucketName = z
   .string()
   .regex(
@@ -142,7 +160,7 @@ const serviceSchema = z
     containerPort: z.number().int().min(1).max(65535),
     dbMaxConnsPerTask: positiveInt,
     logLevel: z.enum(["debug", "info", "warn", "error"]),
-    corsAllowedOrigins: z.array(z.url(allowed("an origin such as https://app.kisanlink.in"))).min(1),
+    corsAllowedOrigins: z.array(bareOrigin).min(1),
     enableExecuteCommand: z.boolean(),
     fargateSpot: z.boolean(),
     /** Container Insights on the cluster ("enabled"): the task-count alarm's source when on. */

@@ -87,6 +87,8 @@ export interface ServiceTierOutputs {
     readonly testListener: LbListener;
     readonly application: CodedeployApp;
     readonly deploymentGroup: CodedeployDeploymentGroup;
+    /** Longest a deployment shifts traffic and waits before retiring the original tasks, minutes. */
+    readonly durationMinutes: number;
   };
   /** Name of the container in the task definition (`farmers-module`). */
   readonly containerName: string;

@@ -13,7 +13,7 @@ import { Network } from "../constructs/network";
 import { Observability, type ObservabilitySettings } from "../constructs/observability/observability";
 import { OffHours } from "../constructs/off-hours";
 import { DeliveryPipeline } from "../constructs/pipeline/pipeline";
-import { ServiceTier } from "../constructs/service/service-tier";
+import { ServiceTier, type ServiceTierSettings } from "../constructs/service/service-tier";
 import { LoadBalancerFirewall } from "../constructs/waf";
 import { s3Backend } from "./backend";
 import { awsProvider } from "./provider";
@@ -93,15 +93,9 @@ export class EnvironmentStack extends TerraformStack {
       naming: this.naming,
       network: this.network,
       data: this.data,
-      name: config.name,
-      region: config.region,
-      service: config.service,
-      loadBalancer: config.loadBalancer,
-      deployment: config.deployment,
-      aaa: config.aaa,
-      observability: config.observability,
-      disposable: config.protection === "disposable",
       logsKey: this.logsKey,
+      ...serviceTierSettings(config),
+      disposable: config.protection === "disposable",
       scheduledCapacity: config.offHours.enabled,
     });
 
@@ -256,6 +250,20 @@ export class EnvironmentStack extends TerraformStack {
  * against the props: a setting renamed, retyped or dropped in config/schema.ts no longer fits the
  * props type and fails `tsc`.
  */
+
+/** The service tier's settings of an environment: task, container, load balancer, deployment style. */
+export function serviceTierSettings(
+  config: EnvironmentConfig,
+): Omit<ServiceTierSettings, "disposable" | "scheduledCapacity" | "initialImageTag" | "collectorImage"> {
+  return {
+    region: config.region,
+    service: config.service,
+    loadBalancer: config.loadBalancer,
+    blueGreen: config.deployment.style === "blue-green" ? config.deployment : undefined,
+    aaaEndpoint: config.aaa.endpoint,
+    logRetentionDays: config.observability.logRetentionDays,
+  };
+}
 
 /** The observability settings of an environment: alerting, and the service facts its alarms depend on. */
 export function observabilitySettings(config: EnvironmentConfig): ObservabilitySettings {

@@ -180,6 +180,14 @@ export function alarmDefinitions(s: AlarmSources): readonly AlarmDefinition[] {
   const rds = { DBInstanceIdentifier: s.dbInstanceIdentifier };
   const min = s.rateAlarmMinRequests;
   const [serving, ...others] = s.targetGroups;
+  // The 4xx and 5xx rates: per-minute percentages of the load balancer's requests, drawn together.
+  const rateAlarm = {
+    comparison: "GreaterThanThreshold",
+    periodSeconds: 60,
+    treatMissingData: "notBreaching",
+    missingDataReason: `${NO_TRAFFIC_IS_FINE}; minutes under ${min} requests count as 0 % for the same reason`,
+    widget: "error-rates",
+  } as const satisfies Partial<AlarmDefinition>;
 
   // Under blue/green either target group may be serving (and the other takes the replacement
   // tasks during a deployment): unhealthy targets in either count.
@@ -288,14 +296,10 @@ export function alarmDefinitions(s: AlarmSources): readonly AlarmDefinition[] {
         { id: "total_5xx", expression: "MAX([FILL(requests_5xx, 0), errors_5xx])", label: "Requests incl. refused" },
         { id: "rate_5xx", expression: `IF(total_5xx >= ${min}, 100 * errors_5xx / total_5xx, 0)`, label: "5xx rate %" },
       ],
-      comparison: "GreaterThanThreshold",
+      ...rateAlarm,
       threshold: 5,
-      periodSeconds: 60,
       evaluationPeriods: 5,
       durationSeconds: 5 * 60,
-      treatMissingData: "notBreaching",
-      missingDataReason: `${NO_TRAFFIC_IS_FINE}; minutes under ${min} requests count as 0 % for the same reason`,
-      widget: "error-rates",
     },
     {
       key: "4xx-rate",
@@ -314,14 +318,10 @@ export function alarmDefinitions(s: AlarmSources): readonly AlarmDefinition[] {
           label: "4xx rate %",
         },
       ],
-      comparison: "GreaterThanThreshold",
+      ...rateAlarm,
       threshold: 10,
-      periodSeconds: 60,
       evaluationPeriods: 10,
       durationSeconds: 10 * 60,
-      treatMissingData: "notBreaching",
-      missingDataReason: `${NO_TRAFFIC_IS_FINE}; minutes under ${min} requests count as 0 % for the same reason`,
-      widget: "error-rates",
     },
     {
       key: "rds-connections-high",

@@ -11,7 +11,6 @@ import type { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
 import type { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
 import { Construct } from "constructs";
 
-import type { EnvironmentConfig } from "../../config/schema";
 import { assumeRolePolicy, policyDocument } from "../iam";
 import { type Naming } from "../naming";
 import { ValidationError } from "../validation-error";
@@ -23,9 +22,27 @@ export const CODEDEPLOY_MAX_ALARMS = 10;
 export const ROLLBACK_EVENTS = ["DEPLOYMENT_FAILURE"] as const;
 export const ROLLBACK_EVENTS_WITH_ALARMS = ["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM"] as const;
 
-export interface BlueGreenDeploymentProps {
+/** How CodeDeploy shifts traffic to the replacement tasks and when it retires the original ones. */
+export interface BlueGreenSettings {
+  /** Percentage of traffic moved to the replacement tasks at each step; below 100 (linear shifting). */
+  readonly linearPercent: number;
+  /** Minutes between two steps. */
+  readonly linearIntervalMinutes: number;
+  /** Minutes the original tasks keep running after all traffic has moved (the rollback window). */
+  readonly terminationWaitMinutes: number;
+}
+
+/**
+ * The longest a blue/green deployment runs once the replacement tasks are healthy: every linear
+ * step, then the wait before the original tasks are terminated.
+ */
+export function blueGreenDurationMinutes(settings: BlueGreenSettings): number {
+  return Math.ceil(100 / settings.linearPercent) * settings.linearIntervalMinutes + settings.terminationWaitMinutes;
+}
+
+/** Props of BlueGreenDeployment: the traffic shifting, and the service and routes it deploys. */
+export interface BlueGreenDeploymentProps extends BlueGreenSettings {
   readonly naming: Naming;
-  readonly deployment: EnvironmentConfig["deployment"];
   readonly cluster: EcsCluster;
   readonly service: EcsService;
   /** Production route (443). */
@@ -49,16 +66,19 @@ export class BlueGreenDeployment extends Construct {
   readonly deploymentConfig: CodedeployDeploymentConfig;
   readonly role: IamRole;
   readonly deploymentGroup: CodedeployDeploymentGroup;
+  /** `blueGreenDurationMinutes` of the settings: how long the deploy step waits at most. */
+  readonly durationMinutes: number;
   private readonly alarmNames: string[] = [];
 
   constructor(scope: Construct, id: string, props: BlueGreenDeploymentProps) {
     super(scope, id);
-    const { naming, deployment } = props;
-    if (deployment.linearPercent >= 100)
+    const { naming, linearPercent, linearIntervalMinutes } = props;
+    if (linearPercent >= 100)
       throw new ValidationError(
-        `deployment.linearPercent must be below 100 for linear traffic shifting; received ${deployment.linearPercent}`,
+        `linearPercent must be below 100 for linear traffic shifting; received ${linearPercent}`,
         this,
       );
+    this.durationMinutes = blueGreenDurationMinutes(props);
 
     this.application = new CodedeployApp(this, "Application", {
       name: naming.name(this, "generic"),
@@ -71,12 +91,12 @@ export class BlueGreenDeployment extends Construct {
       deploymentConfigName: naming.name(
         this,
         "generic",
-        `linear-${deployment.linearPercent}pct-every-${deployment.linearIntervalMinutes}min`,
+        `linear-${linearPercent}pct-every-${linearIntervalMinutes}min`,
       ),
       computePlatform: "ECS",
       trafficRoutingConfig: {
         type: "TimeBasedLinear",
-        timeBasedLinear: { percentage: deployment.linearPercent, interval: deployment.linearIntervalMinutes },
+        timeBasedLinear: { percentage: linearPercent, interval: linearIntervalMinutes },
       },
       lifecycle: { createBeforeDestroy: true },
     });
@@ -125,7 +145,7 @@ export class BlueGreenDeployment extends Construct {
         deploymentReadyOption: { actionOnTimeout: "CONTINUE_DEPLOYMENT" },
         terminateBlueInstancesOnDeploymentSuccess: {
           action: "TERMINATE",
-          terminationWaitTimeInMinutes: deployment.terminationWaitMinutes,
+          terminationWaitTimeInMinutes: props.terminationWaitMinutes,
         },
       },
       ecsService: { clusterName: props.cluster.name, serviceName: props.service.name },

@@ -12,7 +12,6 @@ import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security
 import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 
-import type { EnvironmentConfig } from "../../config/schema";
 import { type DataTierOutputs, SERVICE_SECRET_NAMES } from "../contracts";
 import { assumeRolePolicy, policyDocument, type PolicyStatement } from "../iam";
 import type { CustomerManagedKey, KeyUseAction } from "../kms-key";
@@ -84,33 +83,62 @@ export const ECR_PULL_ACTIONS = [
   "ecr:BatchGetImage",
 ] as const;
 
-export interface ServiceComputeProps {
+/** Log levels the service understands (`LOG_LEVEL`). */
+export type LogLevel = "debug" | "info" | "warn" | "error";
+
+/** The task and the service: size, initial count and what the container is configured with. */
+export interface ServiceComputeSettings {
+  /** Task CPU units; a Fargate size (256, 512, 1024, 2048, 4096, 8192, 16384). */
+  readonly cpu: number;
+  /** Task memory, MiB; one Fargate allows with `cpu`. */
+  readonly memoryMiB: number;
+  /** Tasks at creation; auto scaling owns the count afterwards (ignored by Terraform). */
+  readonly desiredCount: number;
+  /** Port the container listens on (`SERVICE_PORT`), the target groups' port. */
+  readonly containerPort: number;
+  /** Database connections of each task's pool (`DB_POSTGRES_MAX_CONNS`). */
+  readonly dbMaxConnsPerTask: number;
+  /** `LOG_LEVEL` of the service. */
+  readonly logLevel: LogLevel;
+  /** Bare origins (scheme://host[:port]) joined into `CORS_ALLOWED_ORIGINS`. */
+  readonly corsAllowedOrigins: readonly string[];
+  /** ECS Exec into the tasks (scratch volumes, init process, the SSM channel in the task role). @default false */
+  readonly enableExecuteCommand?: boolean;
+  /** Fargate Spot as a second capacity provider, weight 1 (FARGATE keeps base 1). @default false */
+  readonly fargateSpot?: boolean;
+  /** Container Insights on the cluster ("enabled"; the task-count alarm reads it). @default true */
+  readonly containerInsights?: boolean;
+  /** The ADOT collector sidecar and `ENABLE_TRACING`, with X-Ray writes in the task role. @default false */
+  readonly tracing?: boolean;
+}
+
+/** Props of ServiceCompute: the settings, and what the tasks are wired to. */
+export interface ServiceComputeProps extends ServiceComputeSettings {
   readonly naming: Naming;
   readonly network: Network;
   readonly data: DataTierOutputs;
   readonly region: string;
   /** Account id (token), for the roles' confused-deputy condition. */
   readonly accountId: string;
-  /** `ENVIRONMENT` of the container, e.g. `production`. */
-  readonly environment: string;
-  readonly service: EnvironmentConfig["service"];
-  /** AAA gRPC endpoint, host:port. */
+  /** AAA gRPC endpoint, host:port (`AAA_GRPC_ADDR`). */
   readonly aaaEndpoint: string;
-  /** CIDR of the AAA network when routed privately: the AAA egress rule goes only there. */
+  /** CIDR of the AAA network when routed privately: the AAA egress rule goes only there. @default - the AAA port to anywhere */
   readonly aaaCidr?: string;
+  /** Retention of the container and ECS Exec log groups, days (a value CloudWatch Logs accepts). */
   readonly logRetentionDays: number;
   /** Customer-managed key of the container and ECS Exec log groups and of Exec sessions. */
   readonly logsKey: CustomerManagedKey;
   readonly repository: EcrRepository;
   /** Tag of the image in the first task definition; the pipeline registers the real ones. */
   readonly imageTag: string;
+  /** Image of the ADOT collector sidecar (tracing only). @default DEFAULT_COLLECTOR_IMAGE (pinned) */
   readonly collectorImage?: string;
   /** Serving target group the service registers its tasks in. */
   readonly targetGroup: LbTargetGroup;
-  /** CODE_DEPLOY deployment controller instead of ECS rolling. */
-  readonly blueGreen: boolean;
-  /** What must exist before the service (the listener that attaches the target group to the ALB). */
-  readonly dependsOn: ITerraformDependable[];
+  /** CODE_DEPLOY deployment controller instead of ECS rolling. @default false */
+  readonly blueGreen?: boolean;
+  /** What must exist before the service (the listener that attaches the target group to the ALB). @default - nothing */
+  readonly dependsOn?: ITerraformDependable[];
 }
 
 /**
@@ -133,10 +161,11 @@ export class ServiceCompute extends Construct {
 
   constructor(scope: Construct, id: string, props: ServiceComputeProps) {
     super(scope, id);
-    const { naming, network, data, service: config } = props;
-    const tracing = config.tracing;
-    const exec = config.enableExecuteCommand;
-    const logsKey = props.logsKey;
+    const { naming, network, data, logsKey } = props;
+    const tracing = props.tracing ?? false;
+    const exec = props.enableExecuteCommand ?? false;
+    const containerInsights = props.containerInsights ?? true;
+    const blueGreen = props.blueGreen ?? false;
 
     const logGroupName = checkName(this, "logGroup", `/ecs/${naming.prefix}`);
     this.logGroup = new CloudwatchLogGroup(this, "LogGroup", {
@@ -157,7 +186,7 @@ export class ServiceCompute extends Construct {
       name: naming.name(this, "ecsName", "cluster"),
       // "enabled" is accepted by every provider version in use; "enhanced" is not. Off, the
       // task-count alarm reads the load balancer's healthy-host count instead (alarms.ts).
-      setting: [{ name: "containerInsights", value: config.containerInsights ? "enabled" : "disabled" }],
+      setting: [{ name: "containerInsights", value: containerInsights ? "enabled" : "disabled" }],
       // Who opened a session is in CloudTrail (ExecuteCommand); what was typed and printed goes
       // to the Exec log group (OVERRIDE), which the agent refuses to use unless it is encrypted
       // (cloud_watch_encryption_enabled). The session's data channel is encrypted with the key.
@@ -171,7 +200,7 @@ export class ServiceCompute extends Construct {
     });
     this.capacityProviderStrategy = [
       { capacityProvider: "FARGATE", base: 1, weight: 1 },
-      ...(config.fargateSpot ? [{ capacityProvider: "FARGATE_SPOT", weight: 1 }] : []),
+      ...(props.fargateSpot ? [{ capacityProvider: "FARGATE_SPOT", weight: 1 }] : []),
     ];
     this.capacityProviders = new EcsClusterCapacityProviders(this, "CapacityProviders", {
       clusterName: this.cluster.name,
@@ -229,8 +258,8 @@ export class ServiceCompute extends Construct {
       family,
       requiresCompatibilities: ["FARGATE"],
       networkMode: "awsvpc",
-      cpu: String(config.cpu),
-      memory: String(config.memoryMiB),
+      cpu: String(props.cpu),
+      memory: String(props.memoryMiB),
       // The pipeline builds linux/amd64 images.
       runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
       executionRoleArn: this.executionRole.arn,
@@ -239,15 +268,15 @@ export class ServiceCompute extends Construct {
       containerDefinitions: JSON.stringify(
         containerDefinitions({
           image: `${props.repository.repositoryUrl}:${props.imageTag}`,
-          environment: props.environment,
+          environment: naming.environment,
           serviceName: naming.project,
-          containerPort: config.containerPort,
+          containerPort: props.containerPort,
           database: { host: data.address, port: data.port, username: data.username, name: data.databaseName },
-          dbMaxConnsPerTask: config.dbMaxConnsPerTask,
+          dbMaxConnsPerTask: props.dbMaxConnsPerTask,
           aaaEndpoint: props.aaaEndpoint,
-          logLevel: config.logLevel,
+          logLevel: props.logLevel,
           tracing,
-          corsAllowedOrigins: config.corsAllowedOrigins,
+          corsAllowedOrigins: props.corsAllowedOrigins,
           secretArns: data.secretArns,
           logGroupName: this.logGroup.name,
           region: props.region,
@@ -269,13 +298,13 @@ export class ServiceCompute extends Construct {
     // The database admits the tasks; the tasks may reach the database (both directions).
     data.allowFrom(this.securityGroup);
 
-    const ignoreChanges = props.blueGreen ? [...CODE_DEPLOY_IGNORED_ATTRIBUTES] : [...ROLLING_IGNORED_ATTRIBUTES];
+    const ignoreChanges = blueGreen ? [...CODE_DEPLOY_IGNORED_ATTRIBUTES] : [...ROLLING_IGNORED_ATTRIBUTES];
     this.service = new EcsService(this, "Service", {
       name: naming.name(this, "ecsName", "service"),
       cluster: this.cluster.arn,
       taskDefinition: this.taskDefinition.arn,
       // Initial count; auto-scaling owns it afterwards (hence ignored).
-      desiredCount: config.desiredCount,
+      desiredCount: props.desiredCount,
       capacityProviderStrategy: this.capacityProviderStrategy,
       platformVersion: "LATEST",
       // Private subnets behind NAT; with network.natGateways "none" the public subnets and a
@@ -287,20 +316,20 @@ export class ServiceCompute extends Construct {
         assignPublicIp: network.tasksNeedPublicIp,
       },
       loadBalancer: [
-        { targetGroupArn: props.targetGroup.arn, containerName: CONTAINER_NAME, containerPort: config.containerPort },
+        { targetGroupArn: props.targetGroup.arn, containerName: CONTAINER_NAME, containerPort: props.containerPort },
       ],
       // Migrations run before the port opens: 25-35 s on an empty database.
       healthCheckGracePeriodSeconds: 45,
       deploymentMaximumPercent: 200,
       deploymentMinimumHealthyPercent: 100,
-      deploymentController: { type: props.blueGreen ? "CODE_DEPLOY" : "ECS" },
-      ...(props.blueGreen ? {} : { deploymentCircuitBreaker: { enable: true, rollback: true } }),
+      deploymentController: { type: blueGreen ? "CODE_DEPLOY" : "ECS" },
+      ...(blueGreen ? {} : { deploymentCircuitBreaker: { enable: true, rollback: true } }),
       propagateTags: "SERVICE",
       enableEcsManagedTags: true,
       enableExecuteCommand: exec,
       waitForSteadyState: false,
       lifecycle: { ignoreChanges },
-      dependsOn: [this.capacityProviders, executionPolicy, ...props.dependsOn],
+      dependsOn: [this.capacityProviders, executionPolicy, ...(props.dependsOn ?? [])],
     });
   }
 

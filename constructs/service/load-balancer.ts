@@ -13,7 +13,6 @@ import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-securit
 import { TerraformIterator, Token } from "cdktf";
 import { Construct } from "constructs";
 
-import type { EnvironmentConfig } from "../../config/schema";
 import { checkName, type Naming } from "../naming";
 import type { Network } from "../network";
 import { SecureBucket } from "../secure-bucket";
@@ -39,13 +38,43 @@ export const HEALTH_CHECK = {
   matcher: "200",
 } as const;
 
-export interface ServiceLoadBalancerProps {
+/**
+ * The HTTPS listener's certificate: an ACM certificate by ARN; the ISSUED ACM certificate of a
+ * domain, looked up at plan time; or (`create: true`) one requested here and validated by DNS
+ * records written into `hostedZone`.
+ */
+export type LoadBalancerCertificate =
+  { readonly arn: string } | { readonly domain: string } | { readonly domain: string; readonly create: true };
+
+/** How the load balancer is reached and kept: certificate, DNS record, protection, logs, test listener. */
+export interface ServiceLoadBalancerSettings {
+  readonly certificate: LoadBalancerCertificate;
+  /**
+   * Zone of an alias record `recordName` -> the load balancer (and of a requested certificate's
+   * validation records). @default - no record: clients use the load balancer's DNS name
+   */
+  readonly hostedZone?: { readonly zoneId: string; readonly recordName: string };
+  /**
+   * Deletion protection on the load balancer; a protected one also keeps its access-log bucket
+   * on `terraform destroy`. @default false
+   */
+  readonly deletionProtection?: boolean;
+  /** Days after which an access-log object expires. */
+  readonly accessLogExpirationDays: number;
+  /** Port of the blue/green test listener (HTTPS). */
+  readonly testListenerPort: number;
+  /** CIDRs admitted to the test listener. @default - none: the test port is closed to everyone */
+  readonly testListenerCidrs?: readonly string[];
+}
+
+/** Props of ServiceLoadBalancer: the settings, and what the load balancer serves. */
+export interface ServiceLoadBalancerProps extends ServiceLoadBalancerSettings {
   readonly naming: Naming;
   readonly network: Network;
-  readonly loadBalancer: EnvironmentConfig["loadBalancer"];
+  /** Port of the service's container, the target groups' port. */
   readonly containerPort: number;
-  /** Adds the green target group and the test listener CodeDeploy needs. */
-  readonly blueGreen: boolean;
+  /** Adds the green target group and the test listener CodeDeploy needs. @default false */
+  readonly blueGreen?: boolean;
   /** Account id (a token from `aws_caller_identity`), for the bucket name and log prefix. */
   readonly accountId: string;
 }
@@ -71,7 +100,9 @@ export class ServiceLoadBalancer extends Construct {
 
   constructor(scope: Construct, id: string, props: ServiceLoadBalancerProps) {
     super(scope, id);
-    const { naming, network, loadBalancer: config, containerPort, blueGreen } = props;
+    const { naming, network, containerPort } = props;
+    const blueGreen = props.blueGreen ?? false;
+    const deletionProtection = props.deletionProtection ?? false;
 
     this.securityGroup = new SecurityGroup(this, "SecurityGroup", {
       // A prefix, not a fixed name: a replacement (new description) must exist next to the group
@@ -105,19 +136,19 @@ export class ServiceLoadBalancer extends Construct {
       securityGroups: [this.securityGroup.id],
       subnets: network.public.ids,
       dropInvalidHeaderFields: true,
-      enableDeletionProtection: config.deletionProtection,
+      enableDeletionProtection: deletionProtection,
       accessLogs: { bucket: this.accessLogBucket.id, prefix: ACCESS_LOG_PREFIX, enabled: true },
       tags: { Name: `${naming.prefix}-alb` },
       // ELB checks it may write to the bucket when access logs are switched on.
       dependsOn: [accessLogs.policy],
     });
 
-    const certificate = config.certificate;
+    const certificate = props.certificate;
     this.certificateArn =
       "arn" in certificate
         ? certificate.arn
         : "create" in certificate
-          ? this.requestCertificate(certificate.domain, config.hostedZone?.zoneId, naming)
+          ? this.requestCertificate(certificate.domain, props.hostedZone?.zoneId, naming)
           : // The lookup fails the plan unless an ISSUED certificate for the domain exists in ACM.
             new DataAwsAcmCertificate(this, "Certificate", {
               domain: certificate.domain,
@@ -167,7 +198,7 @@ export class ServiceLoadBalancer extends Construct {
       this.greenTargetGroup = targetGroup("GreenTargetGroup", "green");
       this.testListener = new LbListener(this, "TestListener", {
         loadBalancerArn: this.loadBalancer.arn,
-        port: config.testListenerPort,
+        port: props.testListenerPort,
         protocol: "HTTPS",
         sslPolicy: TLS_POLICY,
         certificateArn: this.certificateArn,
@@ -175,28 +206,28 @@ export class ServiceLoadBalancer extends Construct {
         lifecycle: listenerLifecycle,
       });
       // No CIDRs configured: the test port is closed to everyone.
-      config.testListenerCidrs.forEach(
+      (props.testListenerCidrs ?? []).forEach(
         (cidr, i) =>
           new VpcSecurityGroupIngressRule(this, `TestListenerIngress${i}`, {
             securityGroupId: this.securityGroup.id,
             description: `Blue/green test listener from ${cidr}`,
             ipProtocol: "tcp",
-            fromPort: config.testListenerPort,
-            toPort: config.testListenerPort,
+            fromPort: props.testListenerPort,
+            toPort: props.testListenerPort,
             cidrIpv4: cidr,
           }),
       );
     }
 
-    if (config.hostedZone) {
+    if (props.hostedZone) {
       new Route53Record(this, "AliasRecord", {
-        zoneId: config.hostedZone.zoneId,
-        name: config.hostedZone.recordName,
+        zoneId: props.hostedZone.zoneId,
+        name: props.hostedZone.recordName,
         type: "A",
         alias: { name: this.loadBalancer.dnsName, zoneId: this.loadBalancer.zoneId, evaluateTargetHealth: true },
       });
     }
-    this.endpointHost = config.hostedZone?.recordName ?? this.loadBalancer.dnsName;
+    this.endpointHost = props.hostedZone?.recordName ?? this.loadBalancer.dnsName;
   }
 
   /**
@@ -238,7 +269,7 @@ export class ServiceLoadBalancer extends Construct {
 
   /** The access-log bucket: SSE-S3 (the only encryption ALB log delivery supports), private, TLS-only, expiring. */
   private accessLogs(props: ServiceLoadBalancerProps): { bucket: S3Bucket; policy: S3BucketPolicy } {
-    const { naming, loadBalancer: config, accountId } = props;
+    const { naming, accountId } = props;
     // Bucket names are global: the account id makes this one unique.
     const suffix = "alb-logs";
     checkName(this, "s3Bucket", `${naming.prefix}-${suffix}-${ACCOUNT_ID_PLACEHOLDER}`);
@@ -248,14 +279,14 @@ export class ServiceLoadBalancer extends Construct {
     const logs = new SecureBucket(this, "AccessLogBucket", {
       bucketName: `${naming.prefix}-${suffix}-${accountId}`,
       // Logs of a protected (production) load balancer outlive `terraform destroy`.
-      forceDestroy: !config.deletionProtection,
+      forceDestroy: !(props.deletionProtection ?? false),
       tags: { Name: `${naming.prefix}-${suffix}` },
       lifecycleRules: [
         {
           id: "expire-access-logs",
           status: "Enabled",
           filter: [{ prefix: "" }],
-          expiration: [{ days: config.accessLogExpirationDays }],
+          expiration: [{ days: props.accessLogExpirationDays }],
           noncurrentVersionExpiration: [{ noncurrentDays: 7 }],
           abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
         },

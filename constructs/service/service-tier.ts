@@ -14,36 +14,41 @@ import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { Construct } from "constructs";
 
-import type { EnvironmentConfig } from "../../config/schema";
 import type { DataTierOutputs, ServiceTierOutputs } from "../contracts";
 import type { CustomerManagedKey } from "../kms-key";
 import type { Naming } from "../naming";
 import type { Network } from "../network";
 import { ValidationError } from "../validation-error";
-import { BlueGreenDeployment } from "./blue-green";
-import { ServiceCompute } from "./compute";
-import { CONTAINER_NAME, parseEndpoint } from "./container";
-import { ServiceLoadBalancer } from "./load-balancer";
+import { BlueGreenDeployment, type BlueGreenSettings } from "./blue-green";
+import { ServiceCompute, type ServiceComputeSettings } from "./compute";
+import { CONTAINER_NAME } from "./container";
+import { ServiceLoadBalancer, type ServiceLoadBalancerSettings } from "./load-balancer";
 import { ServiceRegistry } from "./registry";
 import { ServiceScaling } from "./scaling";
 
-export interface ServiceTierProps {
-  readonly naming: Naming;
-  readonly network: Network;
-  /** Database endpoint, user and name, its security group, the secrets and their key. */
-  readonly data: DataTierOutputs;
-  /** Environment name (`ENVIRONMENT` of the container). */
-  readonly name: EnvironmentConfig["name"];
+/** The service's settings: the task, the container and the auto scaling bounds. */
+export interface ServiceSettings extends ServiceComputeSettings {
+  /** Fewest tasks auto scaling keeps. */
+  readonly minCount: number;
+  /** Most tasks auto scaling starts. */
+  readonly maxCount: number;
+}
+
+/** The settings of each part of the service tier. */
+export interface ServiceTierSettings {
   readonly region: string;
-  readonly service: EnvironmentConfig["service"];
-  readonly loadBalancer: EnvironmentConfig["loadBalancer"];
-  /** `style` picks rolling (ECS) or blue/green (CodeDeploy); the rest shapes blue/green. */
-  readonly deployment: EnvironmentConfig["deployment"];
-  readonly aaa: EnvironmentConfig["aaa"];
-  /** Log retention of the service's log group. */
-  readonly observability: Pick<EnvironmentConfig["observability"], "logRetentionDays">;
-  /** Customer-managed key of the service's log groups and ECS Exec sessions. */
-  readonly logsKey: CustomerManagedKey;
+  readonly service: ServiceSettings;
+  readonly loadBalancer: ServiceLoadBalancerSettings;
+  /**
+   * Deploy with CodeDeploy blue/green (a second target group, a test listener, linear traffic
+   * shifting) instead of the ECS rolling controller.
+   * @default - rolling deployments by ECS, with the deployment circuit breaker
+   */
+  readonly blueGreen?: BlueGreenSettings;
+  /** AAA gRPC endpoint, host:port (`AAA_GRPC_ADDR`). */
+  readonly aaaEndpoint: string;
+  /** Retention of the service's log groups, days (a value CloudWatch Logs accepts). */
+  readonly logRetentionDays: number;
   /**
    * Tag of the image in the task definition Terraform creates. The repository is empty on the
    * first apply: tasks start once the pipeline's first run pushes and deploys a real image
@@ -63,15 +68,27 @@ export interface ServiceTierProps {
   readonly disposable?: boolean;
 }
 
+/** Props of ServiceTier: the tiers it joins, and its settings. */
+export interface ServiceTierProps extends ServiceTierSettings {
+  readonly naming: Naming;
+  readonly network: Network;
+  /** Database endpoint, user and name, its security group, the secrets and their key. */
+  readonly data: DataTierOutputs;
+  /** Customer-managed key of the service's log groups and ECS Exec sessions. */
+  readonly logsKey: CustomerManagedKey;
+}
+
 /**
  * The Farmers Module service tier: ECR repository, internet-facing HTTPS load balancer, ECS
  * Fargate service with auto-scaling, and rolling or CodeDeploy blue/green deployments.
  *
  * ```ts
  * const service = new ServiceTier(this, "service", {
- *   naming, network, data, name: config.name, region: config.region,
- *   service: config.service, loadBalancer: config.loadBalancer, deployment: config.deployment,
- *   aaa: config.aaa, observability: config.observability,
+ *   naming, network, data, logsKey, region: "us-east-1",
+ *   service: { cpu: 512, memoryMiB: 1024, desiredCount: 2, minCount: 2, maxCount: 6, containerPort: 8000,
+ *     dbMaxConnsPerTask: 20, logLevel: "info", corsAllowedOrigins: ["https://app.example.com"] },
+ *   loadBalancer: { certificate: { domain: "api.example.com" }, accessLogExpirationDays: 90, testListenerPort: 8443 },
+ *   aaaEndpoint: "aaa-service.internal:50052", logRetentionDays: 30,
  * });
  * ```
  */
@@ -106,10 +123,10 @@ export class ServiceTier extends Construct implements ServiceTierOutputs {
   constructor(scope: Construct, id: string, props: ServiceTierProps) {
     super(scope, id);
     const { naming, network, service: config } = props;
-    const blueGreen = props.deployment.style === "blue-green";
+    const blueGreen = props.blueGreen !== undefined;
     const imageTag = props.initialImageTag ?? "bootstrap";
     this.containerPort = config.containerPort;
-    this.validate(props, imageTag);
+    this.validate(imageTag);
 
     const account = new DataAwsCallerIdentity(this, "Account", {});
     this.accountId = account.accountId;
@@ -122,7 +139,7 @@ export class ServiceTier extends Construct implements ServiceTierOutputs {
     const lb = new ServiceLoadBalancer(this, "LoadBalancer", {
       naming,
       network,
-      loadBalancer: props.loadBalancer,
+      ...props.loadBalancer,
       containerPort: config.containerPort,
       blueGreen,
       accountId: account.accountId,
@@ -140,11 +157,10 @@ export class ServiceTier extends Construct implements ServiceTierOutputs {
       data: props.data,
       region: props.region,
       accountId: account.accountId,
-      environment: props.name,
-      service: config,
-      aaaEndpoint: props.aaa.endpoint,
+      ...config,
+      aaaEndpoint: props.aaaEndpoint,
       aaaCidr: network.aaaCidr,
-      logRetentionDays: props.observability.logRetentionDays,
+      logRetentionDays: props.logRetentionDays,
       logsKey: props.logsKey,
       repository: this.repository,
       imageTag,
@@ -193,10 +209,10 @@ export class ServiceTier extends Construct implements ServiceTierOutputs {
       scheduledCapacity: props.scheduledCapacity,
     });
 
-    if (blueGreen) {
+    if (props.blueGreen) {
       this.deployment = new BlueGreenDeployment(this, "BlueGreen", {
         naming,
-        deployment: props.deployment,
+        ...props.blueGreen,
         cluster: this.cluster,
         service: this.service,
         productionListener: lb.httpsListener,
@@ -211,6 +227,7 @@ export class ServiceTier extends Construct implements ServiceTierOutputs {
         testListener: lb.testListener!,
         application: this.deployment.application,
         deploymentGroup: this.deployment.deploymentGroup,
+        durationMinutes: this.deployment.durationMinutes,
       };
     }
   }
@@ -230,21 +247,8 @@ export class ServiceTier extends Construct implements ServiceTierOutputs {
     this.service.putAlarms({ alarmNames: [...this.rollingAlarmNames], enable: true, rollback: true });
   }
 
-  private validate(props: ServiceTierProps, imageTag: string): void {
-    const { port } = parseEndpoint(props.aaa.endpoint);
-    if (!(Number.isInteger(port) && port >= 1 && port <= 65535))
-      throw new ValidationError(
-        `aaa.endpoint port must be 1-65535; received ${JSON.stringify(props.aaa.endpoint)}`,
-        this,
-      );
-    for (const origin of props.service.corsAllowedOrigins) {
-      // Joined with commas into CORS_ALLOWED_ORIGINS; browsers send the bare origin, no path.
-      if (origin.includes(",") || new URL(origin).origin !== origin)
-        throw new ValidationError(
-          `service.corsAllowedOrigins entries must be bare origins (scheme://host[:port], no path, no trailing slash, no comma); received ${JSON.stringify(origin)}`,
-          this,
-        );
-    }
+  // The AAA endpoint and the CORS origins are user input: config/schema.ts checks them once.
+  private validate(imageTag: string): void {
     if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(imageTag))
       throw new ValidationError(
         `initialImageTag must be a Docker tag (letters, digits, _ . -, at most 128); received ${JSON.stringify(imageTag)}`,
