@@ -10,8 +10,8 @@ import {
   suppressRule,
 } from "../constructs/guardrails/engine";
 import { UNSCOPABLE_ACTIONS } from "../constructs/guardrails/iam-rules";
-import type { Json } from "../constructs/guardrails/model";
 import { RULES } from "../constructs/guardrails/rules";
+import type { Json } from "../constructs/terraform-json";
 
 /** A stack of hand-written resources; `meta` adds cdktf's path metadata. */
 function stack(resources: Record<string, Record<string, Json>>, extra: Json = {}): Json {

@@ -1,8 +1,9 @@
 import { TerraformResource, type TerraformStack } from "cdktf";
 import type { IConstruct } from "constructs";
 
+import { type Json, stackResources } from "../terraform-json";
 import { ValidationError } from "../validation-error";
-import type { Json, Rule, RuleContext, SynthResource, Violation } from "./model";
+import type { Rule, RuleContext, Violation } from "./model";
 import { RULES } from "./rules";
 
 /**
@@ -64,23 +65,9 @@ export function suppressionsIn(scope: IConstruct): Suppression[] {
     );
 }
 
-/** The resources of a synthesized stack, with construct paths from cdktf's metadata. */
-export function resourcesOf(stack: Json): SynthResource[] {
-  const out: SynthResource[] = [];
-  for (const [type, byName] of Object.entries((stack.resource ?? {}) as Json))
-    for (const [name, config] of Object.entries(byName as Json))
-      out.push({
-        type,
-        name,
-        path: (config as Json)["//"]?.metadata?.path ?? `${type}.${name}`,
-        config: config as Json,
-      });
-  return out;
-}
-
 function context(stack: Json, production: boolean, disposable: boolean): RuleContext {
-  const resources = resourcesOf(stack);
-  const byAddress = new Map(resources.map((r) => [`${r.type}.${r.name}`, r]));
+  const resources = stackResources(stack);
+  const byAddress = new Map(resources.map((r) => [r.address, r]));
   return {
     resources,
     stack,

@@ -1,4 +1,4 @@
-import type { Json } from "./model";
+import type { Json } from "../terraform-json";
 
 /**
  * Actions that AWS does not let a policy scope to a resource, so `Resource: "*"` is the only

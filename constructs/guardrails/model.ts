@@ -1,28 +1,18 @@
-/** The synthesized resources a rule looks at, and what a rule reports. */
+import type { Json, TerraformBlock } from "../terraform-json";
 
-export type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-/** One `resource` (or `data`) block of a synthesized stack. */
-export interface SynthResource {
-  readonly type: string;
-  /** Logical name: the key under resource.<type>. */
-  readonly name: string;
-  /** Construct path from cdktf's metadata, e.g. `farmers-module-dev/network/Resource`. */
-  readonly path: string;
-  readonly config: Json;
-}
+/** The synthesized resources a rule looks at (constructs/terraform-json.ts), and what a rule reports. */
 
 export interface RuleContext {
-  readonly resources: readonly SynthResource[];
+  readonly resources: readonly TerraformBlock[];
   readonly stack: Json;
   /** True for stacks whose configuration is production (stricter protection rules). */
   readonly production: boolean;
   /** True for stacks whose configuration is disposable (destroyed in one run, re-created). */
   readonly disposable: boolean;
   /** Resources of one type. */
-  ofType(type: string): SynthResource[];
+  ofType(type: string): TerraformBlock[];
   /** The resource a `${type.name.attr}` reference points at, if any. */
-  referenced(expression: unknown): SynthResource | undefined;
+  referenced(expression: unknown): TerraformBlock | undefined;
 }
 
 export interface Violation {

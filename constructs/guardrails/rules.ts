@@ -7,8 +7,9 @@ import {
 } from "../aws/catalog";
 import { NAME_PREFIX_UNIQUE_SUFFIX_LENGTH, NAME_RULES, type NameKind } from "../naming";
 import { CODE_DEPLOY_REFUSED_ATTRIBUTES } from "../service/compute";
+import { type Json, stackDataSources, type TerraformBlock } from "../terraform-json";
 import { ALLOWED_MANAGED_POLICIES, asList, parsePolicy, POLICY_ATTRIBUTES, UNSCOPABLE_ACTIONS } from "./iam-rules";
-import type { Json, Rule, RuleContext, SynthResource, Violation } from "./model";
+import type { Rule, RuleContext, Violation } from "./model";
 
 /**
  * The rules every stack must pass at synth time. LIM-* are limits AWS enforces (an apply would
@@ -16,7 +17,7 @@ import type { Json, Rule, RuleContext, SynthResource, Violation } from "./model"
  */
 
 const isToken = (v: unknown) => typeof v === "string" && v.includes("${");
-const v = (r: SynthResource, attribute: string, value: unknown, limit: string): Violation => ({
+const v = (r: TerraformBlock, attribute: string, value: unknown, limit: string): Violation => ({
   path: r.path,
   attribute,
   value,
@@ -174,11 +175,7 @@ const references: Rule = {
   id: "LIM-REFERENCE",
   rationale: "A reference to a resource that does not exist fails plan; catch it at synth.",
   check: (ctx) => {
-    const declared = new Set<string>();
-    for (const [type, byName] of Object.entries((ctx.stack.resource ?? {}) as Json))
-      for (const name of Object.keys(byName)) declared.add(`${type}.${name}`);
-    for (const [type, byName] of Object.entries((ctx.stack.data ?? {}) as Json))
-      for (const name of Object.keys(byName)) declared.add(`data.${type}.${name}`);
+    const declared = new Set([...ctx.resources, ...stackDataSources(ctx.stack)].map((r) => r.address));
     for (const name of Object.keys(ctx.stack.variable ?? {})) declared.add(`var.${name}`);
     for (const name of Object.keys(ctx.stack.locals ?? {})) declared.add(`local.${name}`);
     const out: Violation[] = [];
@@ -232,7 +229,7 @@ const policyDocuments: Rule = {
 // ---------------------------------------------------------------- security
 
 /** Buckets, and whether a companion resource of `type` points at each. */
-function bucketsWithout(ctx: RuleContext, type: string, ok: (companion: Json) => boolean): SynthResource[] {
+function bucketsWithout(ctx: RuleContext, type: string, ok: (companion: Json) => boolean): TerraformBlock[] {
   const companions = ctx.ofType(type);
   return ctx
     .ofType("aws_s3_bucket")
@@ -338,8 +335,8 @@ const openIngress: Rule = {
     );
     const out: Violation[] = [];
     const judge = (
-      r: SynthResource,
-      group: SynthResource | undefined,
+      r: TerraformBlock,
+      group: TerraformBlock | undefined,
       attribute: string,
       sources: unknown[],
       from: unknown,
@@ -418,9 +415,9 @@ const noPublicTasks: Rule = {
 function ingressOnlyFromGroups(ctx: RuleContext, groupRefs: readonly unknown[]): boolean {
   const groups = groupRefs
     .map((g) => ctx.referenced(g))
-    .filter((g): g is SynthResource => g?.type === "aws_security_group");
+    .filter((g): g is TerraformBlock => g?.type === "aws_security_group");
   if (groups.length === 0 || groups.length !== groupRefs.length) return false;
-  const isGroup = (g: SynthResource) => (x: SynthResource) => ctx.referenced(x.config.security_group_id) === g;
+  const isGroup = (g: TerraformBlock) => (x: TerraformBlock) => ctx.referenced(x.config.security_group_id) === g;
   return groups.every((g) => {
     const inline = asList(g.config.ingress) as Json[];
     const rules = ctx.ofType("aws_vpc_security_group_ingress_rule").filter(isGroup(g));
@@ -486,7 +483,7 @@ const managedPolicies: Rule = {
     "AWS managed policies are attached only from a reviewed list (ALLOWED_MANAGED_POLICIES), each with its reason.",
   check: (ctx) =>
     [...ctx.ofType("aws_iam_role_policy_attachment"), ...ctx.ofType("aws_iam_role")]
-      .flatMap((r): [SynthResource, string, unknown][] =>
+      .flatMap((r): [TerraformBlock, string, unknown][] =>
         r.type === "aws_iam_role"
           ? asList(r.config.managed_policy_arns).map((arn) => [r, "managed_policy_arns", arn])
           : [[r, "policy_arn", r.config.policy_arn]],
@@ -523,14 +520,14 @@ const bucketHygiene: Rule = {
 };
 
 /** The KMS keys of the databases and secrets: their snapshots, backups and values need them. */
-function dataKeys(ctx: RuleContext): Set<SynthResource> {
+function dataKeys(ctx: RuleContext): Set<TerraformBlock> {
   return new Set(
     [
       ...ctx.ofType("aws_db_instance").map((db) => db.config.kms_key_id),
       ...ctx.ofType("aws_secretsmanager_secret").map((s) => s.config.kms_key_id),
     ]
       .map((ref) => ctx.referenced(ref))
-      .filter((k): k is SynthResource => k !== undefined),
+      .filter((k): k is TerraformBlock => k !== undefined),
   );
 }
 
@@ -539,7 +536,7 @@ const productionProtection: Rule = {
   rationale:
     "Data survives a mistaken destroy: the data key everywhere; in production also the database, lock tables and (deletion protection) the ALB.",
   check: (ctx) => {
-    const preventDestroy = (r: SynthResource, where: string) =>
+    const preventDestroy = (r: TerraformBlock, where: string) =>
       r.config.lifecycle?.prevent_destroy === true
         ? []
         : [v(r, "lifecycle.prevent_destroy", r.config.lifecycle?.prevent_destroy, `true ${where}`)];

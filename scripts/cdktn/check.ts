@@ -14,6 +14,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync,
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join, resolve } from "node:path";
 
+import { type Json, readJsonFile, readManifest } from "../../constructs/terraform-json";
 import { PROJECT_ROOT } from "../cost/synthesized";
 import {
   CDKTN_VERSIONS,
@@ -36,8 +37,6 @@ const APP = join(SCRATCH, "app");
 const SOURCE = /\.(?:[cm]?[jt]s|tsx)$/;
 /** The switch's own tooling names both frameworks on purpose; the codemod leaves it as it is. */
 const TOOLING = /^(?:scripts\/cdktn\/|__tests__\/cdktn\.test\.ts$)/;
-
-type Json = Record<string, unknown>;
 
 class CheckError extends Error {}
 
@@ -151,17 +150,9 @@ function pins(): ProviderPins {
 
 /** Stack name -> synthesized JSON of a synth output folder, with the framework version of its manifest. */
 function readSynth(outdir: string): { version: string; stacks: Map<string, Json> } {
-  const manifest = JSON.parse(readFileSync(join(outdir, "manifest.json"), "utf8")) as {
-    version: string;
-    stacks: Record<string, { synthesizedStackPath: string }>;
-  };
-  const stacks = new Map(
-    Object.entries(manifest.stacks).map(([name, s]) => [
-      name,
-      JSON.parse(readFileSync(join(outdir, s.synthesizedStackPath), "utf8")) as Json,
-    ]),
-  );
-  return { version: manifest.version, stacks };
+  const manifest = readManifest(outdir);
+  if (!manifest) throw new CheckError(`no manifest.json in ${outdir}: the synth wrote nothing`);
+  return { version: manifest.version, stacks: new Map(manifest.stacks.map((s) => [s.name, readJsonFile(s.file)])) };
 }
 
 function main(): void {

@@ -1,3 +1,4 @@
+import { type Json, resourceCount, stackDataSources } from "../../constructs/terraform-json";
 import { fullSource } from "../terraform/providers";
 import type { ProviderPins } from "./codemod";
 
@@ -12,8 +13,6 @@ import type { ProviderPins } from "./codemod";
  * (hashicorp/terraform-registry-address, ParseProviderSource: a one-part source is in the
  * hashicorp namespace on the default registry). Pure.
  */
-
-type Json = Record<string, unknown>;
 
 export interface StackDifference {
   readonly stack: string;
@@ -75,9 +74,7 @@ function withoutPins(
 }
 
 function countResources(stack: Json): number {
-  const blocks = (key: string): number =>
-    Object.values((stack[key] ?? {}) as Record<string, Json>).reduce((n, byName) => n + Object.keys(byName).length, 0);
-  return blocks("resource") + blocks("data");
+  return resourceCount(stack) + stackDataSources(stack).length;
 }
 
 /** Compares the stacks of both synths (stack name -> synthesized JSON). */

@@ -1,18 +1,19 @@
-import { type Assumptions, assumptionsFor } from "./assumptions";
-import { type Price, PRICE_REGION, PRICES, PRICES_AS_OF } from "./prices-us-east-1";
-import { describeCron, onHoursPerWeek, parseCron, type WeeklySwitch } from "./schedule";
 import {
   block,
   blocks,
+  compareAddresses,
   type Json,
   literalLength,
   literalNumber,
   providerRegion,
   referencedAddresses,
   resourceCount,
-  type StackResource,
   stackResources,
-} from "./stack-json";
+  type TerraformBlock,
+} from "../../constructs/terraform-json";
+import { type Assumptions, assumptionsFor } from "./assumptions";
+import { type Price, PRICE_REGION, PRICES, PRICES_AS_OF } from "./prices-us-east-1";
+import { describeCron, onHoursPerWeek, parseCron, type WeeklySwitch } from "./schedule";
 
 /**
  * Monthly cost estimate of a synthesized stack, resource by resource, from the resource types
@@ -177,20 +178,20 @@ export function estimateStack(
 ): StackEstimate {
   const a = assumptions;
   const hours = a.hoursPerMonth;
-  const resources = stackResources(stack);
+  const resources = stackResources(stack).sort(compareAddresses);
   const byAddress = new Map(resources.map((r) => [r.address, r]));
   const lines: CostLine[] = [];
   const unpriced: UnpricedResource[] = [];
   const notes: string[] = [];
 
-  const add = (r: StackResource, category: Category, description: string, monthlyUsd: number) =>
-    lines.push({ address: r.address, type: r.type, path: r.path, category, description, monthlyUsd });
-  const skip = (r: StackResource, reason: string) => unpriced.push({ address: r.address, type: r.type, reason });
+  const add = (r: TerraformBlock, category: Category, description: string, monthlyUsd: number) =>
+    lines.push({ address: r.address, type: r.type, path: r.pathInStack, category, description, monthlyUsd });
+  const skip = (r: TerraformBlock, reason: string) => unpriced.push({ address: r.address, type: r.type, reason });
   const ofType = (...types: string[]) => resources.filter((r) => types.includes(r.type));
   const refsOfType = (value: unknown, type: string) =>
     referencedAddresses(value)
       .map((addr) => byAddress.get(addr))
-      .filter((r): r is StackResource => r?.type === type);
+      .filter((r): r is TerraformBlock => r?.type === type);
 
   const region = providerRegion(stack);
   if (region && region !== PRICE_REGION && !region.includes("${"))
@@ -199,53 +200,53 @@ export function estimateStack(
   // ---- Compute: Fargate tasks of each ECS service --------------------------------------------
   const clusterStrategies = new Map<string, Json[]>();
   for (const cp of ofType("aws_ecs_cluster_capacity_providers")) {
-    for (const cluster of refsOfType(cp.body.cluster_name, "aws_ecs_cluster"))
-      clusterStrategies.set(cluster.address, blocks(cp.body.default_capacity_provider_strategy));
+    for (const cluster of refsOfType(cp.config.cluster_name, "aws_ecs_cluster"))
+      clusterStrategies.set(cluster.address, blocks(cp.config.default_capacity_provider_strategy));
   }
   const servicesByCluster = new Map<string, number>();
   /** Hours a month each ECS service runs tasks (all hours unless it sleeps on a schedule). */
   const serviceHours: number[] = [];
   for (const svc of ofType("aws_ecs_service")) {
-    const cluster = refsOfType(svc.body.cluster, "aws_ecs_cluster")[0];
+    const cluster = refsOfType(svc.config.cluster, "aws_ecs_cluster")[0];
     if (cluster) servicesByCluster.set(cluster.address, (servicesByCluster.get(cluster.address) ?? 0) + 1);
     const taskDef =
-      refsOfType(svc.body.task_definition, "aws_ecs_task_definition")[0] ??
-      ofType("aws_ecs_task_definition").find((td) => td.body.family === svc.body.task_definition);
+      refsOfType(svc.config.task_definition, "aws_ecs_task_definition")[0] ??
+      ofType("aws_ecs_task_definition").find((td) => td.config.family === svc.config.task_definition);
     if (!taskDef) {
       skip(svc, "task definition not found in the stack (cpu and memory unknown)");
       continue;
     }
-    const cpuUnits = literalNumber(taskDef.body.cpu);
-    const memoryMiB = literalNumber(taskDef.body.memory);
+    const cpuUnits = literalNumber(taskDef.config.cpu);
+    const memoryMiB = literalNumber(taskDef.config.memory);
     if (cpuUnits === undefined || memoryMiB === undefined) {
       skip(svc, `task definition ${taskDef.address} has no literal cpu/memory`);
       continue;
     }
-    const desired = literalNumber(svc.body.desired_count) ?? 0;
+    const desired = literalNumber(svc.config.desired_count) ?? 0;
     const vcpu = cpuUnits / 1024;
     const gb = memoryMiB / 1024;
-    const arm = block(taskDef.body.runtime_platform)?.cpu_architecture === "ARM64";
-    const launchType: string | undefined = svc.body.launch_type;
+    const arm = block(taskDef.config.runtime_platform)?.cpu_architecture === "ARM64";
+    const launchType: string | undefined = svc.config.launch_type;
     if (launchType && launchType !== "FARGATE") {
       skip(svc, `launch type ${launchType} is not priced (Fargate only)`);
       continue;
     }
     const strategy = launchType
       ? [{ capacity_provider: "FARGATE", base: 0, weight: 1 }]
-      : blocks(svc.body.capacity_provider_strategy).length > 0
-        ? blocks(svc.body.capacity_provider_strategy)
+      : blocks(svc.config.capacity_provider_strategy).length > 0
+        ? blocks(svc.config.capacity_provider_strategy)
         : (cluster && clusterStrategies.get(cluster.address)) || [{ capacity_provider: "FARGATE", base: 0, weight: 1 }];
     const scaling = ofType("aws_appautoscaling_target").find((t) =>
-      referencedAddresses(t.body.resource_id).includes(svc.address),
+      referencedAddresses(t.config.resource_id).includes(svc.address),
     );
     // Off-hours: scheduled actions that set max to 0 put the service to sleep, others wake it.
     const awake = scheduledHours(
       ofType("aws_appautoscaling_scheduled_action").filter(
-        (x) => scaling && referencedAddresses(x.body.resource_id).includes(scaling.address),
+        (x) => scaling && referencedAddresses(x.config.resource_id).includes(scaling.address),
       ),
-      (x) => x.body.schedule,
-      (x) => (literalNumber(block(x.body.scalable_target_action)?.max_capacity) ?? 1) > 0,
-      (x) => x.body.timezone,
+      (x) => x.config.schedule,
+      (x) => (literalNumber(block(x.config.scalable_target_action)?.max_capacity) ?? 1) > 0,
+      (x) => x.config.timezone,
     );
     const taskHours = awake && !awake.unparsed ? awake.weeklyHours * (hours / 168) : hours;
     if (awake)
@@ -288,7 +289,7 @@ export function estimateStack(
         tasks * gb * h * gbPrice,
       );
     }
-    const ephemeral = literalNumber(block(taskDef.body.ephemeral_storage)?.size_in_gib);
+    const ephemeral = literalNumber(block(taskDef.config.ephemeral_storage)?.size_in_gib);
     if (ephemeral !== undefined && ephemeral > 20)
       add(
         svc,
@@ -296,9 +297,9 @@ export function estimateStack(
         `ephemeral storage above 20 GB: ${desired} task(s) × ${ephemeral - 20} GB × ${fmt(h)} h`,
         desired * (ephemeral - 20) * h * PRICES.fargateEphemeralGbHour.usd,
       );
-    if (block(svc.body.network_configuration)?.assign_public_ip === true)
+    if (block(svc.config.network_configuration)?.assign_public_ip === true)
       add(svc, "network", `public IPv4 per task: ${desired} × ${fmt(h)} h`, desired * h * PRICES.publicIpv4Hour.usd);
-    const max = literalNumber(scaling?.body.max_capacity);
+    const max = literalNumber(scaling?.config.max_capacity);
     if (max !== undefined && max > desired) {
       const perTask = (vcpu * fargatePrice("vcpu", arm, false) + gb * fargatePrice("gb", arm, false)) * h;
       notes.push(
@@ -309,7 +310,7 @@ export function estimateStack(
 
   // ---- Database: RDS instances ------------------------------------------------------------
   for (const db of ofType("aws_db_instance")) {
-    const b = db.body;
+    const b = db.config;
     const cls: string = b.instance_class;
     const multiAz = b.multi_az === true;
     const rate = PRICES.rdsInstanceHour[cls];
@@ -317,14 +318,14 @@ export function estimateStack(
     // A stopped instance bills storage and backups only (RDS User Guide, stopping an instance).
     const running = scheduledHours(
       ofType("aws_scheduler_schedule").filter((x) =>
-        referencedAddresses(block(x.body.target)?.input).includes(db.address),
+        referencedAddresses(block(x.config.target)?.input).includes(db.address),
       ),
-      (x) => x.body.schedule_expression,
+      (x) => x.config.schedule_expression,
       (x) => {
-        const target = String(block(x.body.target)?.arn ?? "");
+        const target = String(block(x.config.target)?.arn ?? "");
         return target.endsWith(":startDBInstance") ? true : target.endsWith(":stopDBInstance") ? false : undefined;
       },
-      (x) => x.body.schedule_expression_timezone,
+      (x) => x.config.schedule_expression_timezone,
     );
     const dbHours = running && !running.unparsed ? running.weeklyHours * (hours / 168) : hours;
     if (running)
@@ -420,15 +421,15 @@ export function estimateStack(
       hours * PRICES.publicIpv4Hour.usd,
     );
   for (const ep of ofType("aws_vpc_endpoint")) {
-    const kind: string = ep.body.vpc_endpoint_type ?? "Gateway";
+    const kind: string = ep.config.vpc_endpoint_type ?? "Gateway";
     if (kind === "Gateway") {
-      add(ep, "network", `gateway endpoint (${serviceShortName(ep.body.service_name)}): free`, 0);
+      add(ep, "network", `gateway endpoint (${serviceShortName(ep.config.service_name)}): free`, 0);
     } else if (kind === "Interface") {
-      const azs = literalLength(ep.body.subnet_ids) ?? a.lbAzsWhenUnknown;
+      const azs = literalLength(ep.config.subnet_ids) ?? a.lbAzsWhenUnknown;
       add(
         ep,
         "network",
-        `interface endpoint (${serviceShortName(ep.body.service_name)}): ${azs} AZ × ${hours} h`,
+        `interface endpoint (${serviceShortName(ep.config.service_name)}): ${azs} AZ × ${hours} h`,
         azs * hours * PRICES.interfaceEndpointAzHour.usd,
       );
       add(
@@ -452,12 +453,12 @@ export function estimateStack(
   }
 
   // ---- Load balancers and internet egress ---------------------------------------------------
-  let internetFacing: StackResource | undefined;
+  let internetFacing: TerraformBlock | undefined;
   const lcuHours = serviceHours.length > 0 ? Math.max(...serviceHours) : hours;
   for (const lb of ofType("aws_lb", "aws_alb")) {
-    const kind: string = lb.body.load_balancer_type ?? "application";
-    const publicLb = lb.body.internal !== true;
-    const azs = literalLength(lb.body.subnets) ?? literalLength(lb.body.subnet_mapping) ?? a.lbAzsWhenUnknown;
+    const kind: string = lb.config.load_balancer_type ?? "application";
+    const publicLb = lb.config.internal !== true;
+    const azs = literalLength(lb.config.subnets) ?? literalLength(lb.config.subnet_mapping) ?? a.lbAzsWhenUnknown;
     if (kind === "application") {
       add(
         lb,
@@ -511,8 +512,8 @@ export function estimateStack(
   // ---- Monitoring: CloudWatch -------------------------------------------------------------
   const daysPerMonth = hours / 24;
   for (const lg of ofType("aws_cloudwatch_log_group")) {
-    const retention = literalNumber(lg.body.retention_in_days) ?? 0;
-    const infrequent = lg.body.log_group_class === "INFREQUENT_ACCESS";
+    const retention = literalNumber(lg.config.retention_in_days) ?? 0;
+    const infrequent = lg.config.log_group_class === "INFREQUENT_ACCESS";
     const ingestPrice = infrequent ? PRICES.logsIngestInfrequentGb.usd : PRICES.logsIngestGb.usd;
     const stored =
       retention > 0
@@ -528,18 +529,18 @@ export function estimateStack(
     );
   }
   for (const mf of ofType("aws_cloudwatch_log_metric_filter")) {
-    const metrics = Math.max(1, blocks(mf.body.metric_transformation).length);
+    const metrics = Math.max(1, blocks(mf.config.metric_transformation).length);
     add(mf, "monitoring", `custom metric from a log filter: ${metrics}`, metrics * PRICES.customMetricMonth.usd);
   }
   for (const alarm of ofType("aws_cloudwatch_metric_alarm")) {
-    const queries = blocks(alarm.body.metric_query);
+    const queries = blocks(alarm.config.metric_query);
     const metricCount = queries.length > 0 ? queries.filter((q) => q.metric !== undefined).length : 1;
     const periods = [
-      literalNumber(alarm.body.period),
+      literalNumber(alarm.config.period),
       ...queries.map((q) => literalNumber(block(q.metric)?.period)),
     ].filter((x): x is number => x !== undefined);
     const highRes = periods.some((p) => p < 60);
-    const anomaly = alarm.body.threshold_metric_id !== undefined;
+    const anomaly = alarm.config.threshold_metric_id !== undefined;
     const billed = metricCount * (anomaly ? 3 : 1);
     const price = highRes ? PRICES.alarmHighResMetricMonth.usd : PRICES.alarmStandardMetricMonth.usd;
     add(
@@ -554,7 +555,7 @@ export function estimateStack(
   for (const dash of ofType("aws_cloudwatch_dashboard"))
     add(dash, "monitoring", `dashboard: $${PRICES.dashboardMonth.usd}/month`, PRICES.dashboardMonth.usd);
   for (const cluster of ofType("aws_ecs_cluster")) {
-    const setting = blocks(cluster.body.setting).find((s) => s.name === "containerInsights");
+    const setting = blocks(cluster.config.setting).find((s) => s.name === "containerInsights");
     if (!setting || setting.value === "disabled") continue;
     const services = servicesByCluster.get(cluster.address) ?? 0;
     const metrics = a.containerInsightsMetricsPerCluster + services * a.containerInsightsMetricsPerService;
@@ -567,7 +568,7 @@ export function estimateStack(
   }
 
   for (const schedule of ofType("aws_scheduler_schedule")) {
-    const cron = parseCron(schedule.body.schedule_expression);
+    const cron = parseCron(schedule.config.schedule_expression);
     const invocations = cron ? cron.days.length * (hours / 168) : hours * 60;
     add(
       schedule,
@@ -579,7 +580,7 @@ export function estimateStack(
 
   // ---- Security ------------------------------------------------------------------------------
   for (const secret of ofType("aws_secretsmanager_secret")) {
-    const replicas = blocks(secret.body.replica).length;
+    const replicas = blocks(secret.config.replica).length;
     add(
       secret,
       "security",
@@ -596,7 +597,7 @@ export function estimateStack(
     );
   }
   for (const acl of ofType("aws_wafv2_web_acl")) {
-    const rules = blocks(acl.body.rule).length;
+    const rules = blocks(acl.config.rule).length;
     add(
       acl,
       "security",
@@ -615,8 +616,8 @@ export function estimateStack(
 
   // ---- Delivery ----------------------------------------------------------------------------
   for (const pipe of ofType("aws_codepipeline")) {
-    if (pipe.body.pipeline_type === "V2") {
-      const actions = blocks(pipe.body.stage).flatMap((s) => blocks(s.action));
+    if (pipe.config.pipeline_type === "V2") {
+      const actions = blocks(pipe.config.stage).flatMap((s) => blocks(s.action));
       const minutes = actions.reduce((sum, act) => sum + actionMinutes(act.category, a), 0);
       const approvals = actions.filter((act) => act.category === "Approval").length;
       add(
@@ -630,7 +631,7 @@ export function estimateStack(
     }
   }
   for (const project of ofType("aws_codebuild_project")) {
-    const env = block(project.body.environment);
+    const env = block(project.config.environment);
     const computeType: string = env?.compute_type ?? "BUILD_GENERAL1_SMALL";
     const price = PRICES.codeBuildMinute[computeType];
     if (!price || (env?.type && env.type !== "LINUX_CONTAINER")) {
@@ -648,11 +649,11 @@ export function estimateStack(
 
   // ---- State and DNS -------------------------------------------------------------------------
   for (const table of ofType("aws_dynamodb_table")) {
-    if (table.body.billing_mode !== "PAY_PER_REQUEST") {
+    if (table.config.billing_mode !== "PAY_PER_REQUEST") {
       skip(table, "provisioned-capacity DynamoDB tables are not priced");
       continue;
     }
-    const pitr = block(table.body.point_in_time_recovery)?.enabled === true;
+    const pitr = block(table.config.point_in_time_recovery)?.enabled === true;
     const requests = a.dynamoDbRequestsPerMonth / 1e6;
     add(
       table,
@@ -670,8 +671,8 @@ export function estimateStack(
   for (const topic of ofType("aws_sns_topic")) {
     const emails = subscriptions.filter(
       (s) =>
-        ["email", "email-json"].includes(s.body.protocol) &&
-        referencedAddresses(s.body.topic_arn).includes(topic.address),
+        ["email", "email-json"].includes(s.config.protocol) &&
+        referencedAddresses(s.config.topic_arn).includes(topic.address),
     ).length;
     const messages = a.alarmNotificationsPerMonth * emails;
     add(
@@ -746,10 +747,10 @@ interface ScheduledHours {
  * (false); resources for which `on` is undefined are ignored. Undefined when none switches.
  */
 function scheduledHours(
-  switches: readonly StackResource[],
-  expression: (r: StackResource) => unknown,
-  on: (r: StackResource) => boolean | undefined,
-  timeZone: (r: StackResource) => unknown,
+  switches: readonly TerraformBlock[],
+  expression: (r: TerraformBlock) => unknown,
+  on: (r: TerraformBlock) => boolean | undefined,
+  timeZone: (r: TerraformBlock) => unknown,
 ): ScheduledHours | undefined {
   const relevant = switches.filter((r) => on(r) !== undefined);
   if (relevant.length === 0) return undefined;

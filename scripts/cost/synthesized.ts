@@ -1,8 +1,8 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 
-import type { Json } from "./stack-json";
+import { type Json, readJsonFile, readManifest } from "../../constructs/terraform-json";
 
 /**
  * The project root: the nearest folder above this file holding cdktf.json. (Walking up rather
@@ -33,16 +33,8 @@ export interface SynthesizedStack {
  * left over from an older synth is not read). Sorted by name. Empty when nothing was synthesized.
  */
 export function readSynthesizedStacks(outdir: string): SynthesizedStack[] {
-  const manifestFile = join(outdir, "manifest.json");
-  if (!existsSync(manifestFile)) return [];
-  const manifest = JSON.parse(readFileSync(manifestFile, "utf8")) as {
-    stacks: Record<string, { synthesizedStackPath: string }>;
-  };
-  return Object.entries(manifest.stacks)
-    .map(([name, entry]) => {
-      const file = join(outdir, entry.synthesizedStackPath);
-      return { name, file, json: JSON.parse(readFileSync(file, "utf8")) as Json };
-    })
+  return (readManifest(outdir)?.stacks ?? [])
+    .map(({ name, file }) => ({ name, file, json: readJsonFile(file) }))
     .sort((a, b) => stackOrder(a.name) - stackOrder(b.name) || a.name.localeCompare(b.name));
 }
 

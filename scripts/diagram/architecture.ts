@@ -1,13 +1,14 @@
 import {
   block,
   blocks,
+  compareAddresses,
   type Json,
   literalNumber,
   referencedAddresses,
   resourceCount,
-  type StackResource,
   stackResources,
-} from "../cost/stack-json";
+  type TerraformBlock,
+} from "../../constructs/terraform-json";
 
 /**
  * Builds the architecture diagram (Graphviz DOT) of a synthesized stack. Nothing in here knows
@@ -133,7 +134,7 @@ interface DiagramNode {
   readonly place: string;
   readonly type: string;
   readonly group: string;
-  readonly members: StackResource[];
+  readonly members: TerraformBlock[];
 }
 
 interface Edge {
@@ -147,23 +148,23 @@ const isHidden = (type: string) => HIDDEN_TYPES.has(type) || HIDDEN_PREFIXES.som
 
 /** Graphviz DOT source of the architecture of a synthesized stack. */
 export function architectureDot(stackName: string, stack: Json): string {
-  const resources = stackResources(stack);
+  const resources = stackResources(stack).sort(compareAddresses);
   const byAddress = new Map(resources.map((r) => [r.address, r]));
-  const refs = (r: StackResource) => referencedAddresses(r.body).filter((a) => byAddress.has(a) && a !== r.address);
-  const groupOf = (r: StackResource) => (r.path.includes("/") ? r.path.split("/")[0] : "stack");
+  const refs = (r: TerraformBlock) => referencedAddresses(r.config).filter((a) => byAddress.has(a) && a !== r.address);
+  const groupOf = (r: TerraformBlock) => (r.pathInStack.includes("/") ? r.pathInStack.split("/")[0] : "stack");
 
   // ---- Subnet tiers ----------------------------------------------------------------------------
   const tierOfSubnet = new Map<string, string>();
   for (const s of resources.filter((r) => r.type === "aws_subnet")) {
-    const fromPath = /(?:^|\/)([a-z]+)-subnet/.exec(s.path)?.[1];
-    tierOfSubnet.set(s.address, String(s.body.tags?.Type ?? s.body.tags?.Tier ?? fromPath ?? "subnets"));
+    const fromPath = /(?:^|\/)([a-z]+)-subnet/.exec(s.pathInStack)?.[1];
+    tierOfSubnet.set(s.address, String(s.config.tags?.Type ?? s.config.tags?.Tier ?? fromPath ?? "subnets"));
   }
   const tierCidrs = new Map<string, string[]>();
   for (const [address, tier] of tierOfSubnet) {
-    const cidr = byAddress.get(address)?.body.cidr_block;
+    const cidr = byAddress.get(address)?.config.cidr_block;
     tierCidrs.set(tier, [...(tierCidrs.get(tier) ?? []), typeof cidr === "string" ? cidr : "?"]);
   }
-  const subnetsReferenced = (r: StackResource, depth = 0): string[] => {
+  const subnetsReferenced = (r: TerraformBlock, depth = 0): string[] => {
     const direct = refs(r).filter((a) => tierOfSubnet.has(a));
     if (direct.length > 0 || depth > 0) return direct;
     // A DB instance reaches its subnets through its subnet group.
@@ -173,7 +174,7 @@ export function architectureDot(stackName: string, stack: Json): string {
       .flatMap((x) => subnetsReferenced(x, depth + 1));
   };
   const vpcs = resources.filter((r) => r.type === "aws_vpc");
-  const placeOf = (r: StackResource): string => {
+  const placeOf = (r: TerraformBlock): string => {
     const tiers = [...new Set(subnetsReferenced(r).map((a) => tierOfSubnet.get(a)!))];
     if (tiers.length === 1) return `tier:${tiers[0]}`;
     if (vpcs.length > 0 && (tiers.length > 1 || refs(r).some((a) => a.startsWith("aws_vpc.")))) return "vpc";
@@ -222,10 +223,10 @@ export function architectureDot(stackName: string, stack: Json): string {
   for (const r of resources) {
     if (!nodeOf.has(r.address)) continue;
     const groups = referencedAddresses([
-      r.body.vpc_security_group_ids,
-      r.body.security_groups,
-      r.body.security_group_ids,
-      block(r.body.network_configuration)?.security_groups,
+      r.config.vpc_security_group_ids,
+      r.config.security_groups,
+      r.config.security_group_ids,
+      block(r.config.network_configuration)?.security_groups,
     ]).filter((a) => a.startsWith("aws_security_group."));
     for (const g of groups) usersOfGroup.set(g, [...(usersOfGroup.get(g) ?? []), nodeOf.get(r.address)!]);
   }
@@ -245,7 +246,7 @@ export function architectureDot(stackName: string, stack: Json): string {
   };
   const sgOf = (value: unknown) => referencedAddresses(value).find((a) => a.startsWith("aws_security_group."));
   for (const r of resources) {
-    const b = r.body;
+    const b = r.config;
     const port = portLabel(b.ip_protocol ?? b.protocol, b.from_port, b.to_port);
     if (r.type === "aws_vpc_security_group_ingress_rule")
       traffic(sgOf(b.referenced_security_group_id), b.cidr_ipv4, sgOf(b.security_group_id), port);
@@ -281,7 +282,7 @@ export function architectureDot(stackName: string, stack: Json): string {
     if (!from || NO_OUTGOING_EDGES.has(r.type)) continue;
     const alarm = r.type === "aws_cloudwatch_metric_alarm" || r.type === "aws_cloudwatch_composite_alarm";
     const actions = new Set(
-      referencedAddresses([r.body.alarm_actions, r.body.ok_actions, r.body.insufficient_data_actions]),
+      referencedAddresses([r.config.alarm_actions, r.config.ok_actions, r.config.insufficient_data_actions]),
     );
     for (const a of refs(r)) {
       for (const target of visibleTargets(a)) {
@@ -302,8 +303,8 @@ export function architectureDot(stackName: string, stack: Json): string {
   for (const r of resources) {
     const link = LINKS[r.type];
     if (!link) continue;
-    for (const fromAddr of referencedAddresses(r.body[link.from]).flatMap((a) => visibleTargets(a)))
-      for (const toAddr of referencedAddresses(r.body[link.to]).flatMap((a) => visibleTargets(a)))
+    for (const fromAddr of referencedAddresses(r.config[link.from]).flatMap((a) => visibleTargets(a)))
+      for (const toAddr of referencedAddresses(r.config[link.to]).flatMap((a) => visibleTargets(a)))
         addEdge(nodeOf.get(fromAddr)!, nodeOf.get(toAddr)!, "uses", link.label);
   }
 
@@ -326,7 +327,7 @@ export function architectureDot(stackName: string, stack: Json): string {
 
   if (vpcs.length > 0) {
     const cidr = vpcs
-      .map((v) => v.body.cidr_block)
+      .map((v) => v.config.cidr_block)
       .filter((c) => typeof c === "string")
       .join(", ");
     out.push("  subgraph cluster_vpc {");
@@ -384,7 +385,7 @@ export function architectureDot(stackName: string, stack: Json): string {
 }
 
 /** The label of a node: kind, count, and what tells its members apart. */
-function nodeLabel(n: DiagramNode, all: readonly StackResource[]): string {
+function nodeLabel(n: DiagramNode, all: readonly TerraformBlock[]): string {
   const first = n.members[0];
   const count = n.members.length;
   const kind = kindLabel(first);
@@ -396,59 +397,59 @@ function nodeLabel(n: DiagramNode, all: readonly StackResource[]): string {
   return lines.join("\n");
 }
 
-function kindLabel(r: StackResource): string {
+function kindLabel(r: TerraformBlock): string {
   if (r.type === "aws_lb" || r.type === "aws_alb") {
-    const type = r.body.load_balancer_type ?? "application";
-    return `${type === "application" ? "Application" : type === "network" ? "Network" : "Gateway"} Load Balancer (${r.body.internal === true ? "internal" : "internet-facing"})`;
+    const type = r.config.load_balancer_type ?? "application";
+    return `${type === "application" ? "Application" : type === "network" ? "Network" : "Gateway"} Load Balancer (${r.config.internal === true ? "internal" : "internet-facing"})`;
   }
   if (r.type === "aws_vpc_endpoint")
-    return `VPC ${String(r.body.vpc_endpoint_type ?? "Gateway").toLowerCase()} endpoint`;
+    return `VPC ${String(r.config.vpc_endpoint_type ?? "Gateway").toLowerCase()} endpoint`;
   return KIND_LABELS[r.type] ?? r.type.replace(/^aws_/, "").replace(/_/g, " ");
 }
 
-function details(n: DiagramNode, all: readonly StackResource[]): string[] {
+function details(n: DiagramNode, all: readonly TerraformBlock[]): string[] {
   const m = n.members;
   const r = m[0];
-  const b = r.body;
+  const b = r.config;
   switch (n.type) {
     case "aws_db_instance":
       return m.map((x) =>
         [
-          `${x.body.engine ?? "db"} ${x.body.engine_version ?? ""}`.trim(),
-          `${x.body.instance_class ?? "?"}, ${x.body.multi_az === true ? "Multi-AZ" : "Single-AZ"}`,
-          `${x.body.storage_type ?? "storage"} ${x.body.allocated_storage ?? "?"}${x.body.max_allocated_storage ? `-${x.body.max_allocated_storage}` : ""} GB`,
+          `${x.config.engine ?? "db"} ${x.config.engine_version ?? ""}`.trim(),
+          `${x.config.instance_class ?? "?"}, ${x.config.multi_az === true ? "Multi-AZ" : "Single-AZ"}`,
+          `${x.config.storage_type ?? "storage"} ${x.config.allocated_storage ?? "?"}${x.config.max_allocated_storage ? `-${x.config.max_allocated_storage}` : ""} GB`,
         ].join("\n"),
       );
     case "aws_ecs_service":
       return m.map((svc) => {
         const td = all.find(
           (x) =>
-            x.type === "aws_ecs_task_definition" && referencedAddresses(svc.body.task_definition).includes(x.address),
+            x.type === "aws_ecs_task_definition" && referencedAddresses(svc.config.task_definition).includes(x.address),
         );
         const scaling = all.find(
           (x) =>
-            x.type === "aws_appautoscaling_target" && referencedAddresses(x.body.resource_id).includes(svc.address),
+            x.type === "aws_appautoscaling_target" && referencedAddresses(x.config.resource_id).includes(svc.address),
         );
         const size = td
-          ? `${(literalNumber(td.body.cpu) ?? 0) / 1024} vCPU / ${(literalNumber(td.body.memory) ?? 0) / 1024} GB per task`
+          ? `${(literalNumber(td.config.cpu) ?? 0) / 1024} vCPU / ${(literalNumber(td.config.memory) ?? 0) / 1024} GB per task`
           : undefined;
-        const count = `desired ${svc.body.desired_count ?? "?"}${scaling ? `, scales ${scaling.body.min_capacity}-${scaling.body.max_capacity}` : ""}`;
+        const count = `desired ${svc.config.desired_count ?? "?"}${scaling ? `, scales ${scaling.config.min_capacity}-${scaling.config.max_capacity}` : ""}`;
         const deploy =
-          block(svc.body.deployment_controller)?.type === "CODE_DEPLOY" ? "blue/green (CodeDeploy)" : "rolling";
+          block(svc.config.deployment_controller)?.type === "CODE_DEPLOY" ? "blue/green (CodeDeploy)" : "rolling";
         return [displayName(svc), size, count, deploy].filter(Boolean).join("\n");
       });
     case "aws_vpc_endpoint":
       return [
         m
-          .map((x) => String(x.body.service_name ?? "?").replace(/^com\.amazonaws\.[^.]+\./, ""))
+          .map((x) => String(x.config.service_name ?? "?").replace(/^com\.amazonaws\.[^.]+\./, ""))
           .sort()
           .join(", "),
       ];
     case "aws_codepipeline":
       return m.map((x) =>
         [
-          `${displayName(x) ?? ""} ${x.body.pipeline_type ?? ""}`.trim(),
-          blocks(x.body.stage)
+          `${displayName(x) ?? ""} ${x.config.pipeline_type ?? ""}`.trim(),
+          blocks(x.config.stage)
             .map((s) => s.name)
             .join(" > "),
         ]
@@ -461,13 +462,13 @@ function details(n: DiagramNode, all: readonly StackResource[]): string[] {
       return m.map((topic) => {
         const subs = all.filter(
           (x) =>
-            x.type === "aws_sns_topic_subscription" && referencedAddresses(x.body.topic_arn).includes(topic.address),
+            x.type === "aws_sns_topic_subscription" && referencedAddresses(x.config.topic_arn).includes(topic.address),
         );
         return `${displayName(topic) ?? ""}${subs.length ? ` (${subs.length} subscription${subs.length > 1 ? "s" : ""})` : ""}`;
       });
     case "aws_ecs_cluster":
       return m.map((x) => {
-        const ci = blocks(x.body.setting).find((s) => s.name === "containerInsights");
+        const ci = blocks(x.config.setting).find((s) => s.name === "containerInsights");
         return [displayName(x), ci && ci.value !== "disabled" ? `Container Insights ${ci.value}` : undefined]
           .filter(Boolean)
           .join("\n");
@@ -476,17 +477,17 @@ function details(n: DiagramNode, all: readonly StackResource[]): string[] {
       return m
         .map((key) => {
           const alias = all.find(
-            (x) => x.type === "aws_kms_alias" && referencedAddresses(x.body.target_key_id).includes(key.address),
+            (x) => x.type === "aws_kms_alias" && referencedAddresses(x.config.target_key_id).includes(key.address),
           );
           return (
-            (typeof alias?.body.name === "string" && !alias.body.name.includes("${")
-              ? alias.body.name
+            (typeof alias?.config.name === "string" && !alias.config.name.includes("${")
+              ? alias.config.name
               : displayName(key)) ?? ""
           );
         })
         .filter(Boolean);
     case "aws_codebuild_project":
-      return m.map((x) => [displayName(x), block(x.body.environment)?.compute_type].filter(Boolean).join("\n"));
+      return m.map((x) => [displayName(x), block(x.config.environment)?.compute_type].filter(Boolean).join("\n"));
     default:
       void b;
       return [];
@@ -494,8 +495,8 @@ function details(n: DiagramNode, all: readonly StackResource[]): string[] {
 }
 
 /** A resource's literal name, if it has one. */
-function displayName(r: StackResource): string | undefined {
-  const b = r.body;
+function displayName(r: TerraformBlock): string | undefined {
+  const b = r.config;
   const nameKeys = Object.keys(b)
     .filter((k) => k.endsWith("_name") && !k.endsWith("_group_name"))
     .sort();

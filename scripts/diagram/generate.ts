@@ -1,11 +1,11 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import type * as Viz from "@viz-js/viz";
 
+import { type Json, readStackJson } from "../../constructs/terraform-json";
 import { buildApp } from "../../stacks/app";
-import type { Json } from "../cost/stack-json";
 import { architectureDot } from "./architecture";
 
 /** Where the committed diagram lives, relative to the project root. */
@@ -27,7 +27,7 @@ export function synthesizeForDiagram(): { name: string; json: Json } {
     const stack = environments.find((s) => s.config.name === DIAGRAM_ENVIRONMENT);
     if (!stack) throw new Error(`no ${DIAGRAM_ENVIRONMENT} stack in the app`);
     const name = stack.node.id;
-    return { name, json: JSON.parse(readFileSync(join(outdir, "stacks", name, "cdk.tf.json"), "utf8")) as Json };
+    return { name, json: readStackJson(outdir, name) };
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }

@@ -1,4 +1,6 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
+
+import { type Json, readJsonFile } from "../../constructs/terraform-json";
 
 /**
  * `npm run check-plan -- <plan.json> [--allow <address>]... [--pull-request <pr.json> --environment <env>]`
@@ -9,8 +11,6 @@ import { existsSync, readFileSync } from "node:fs";
  * group) can force a replacement; this check looks at every stateful type in every stack.
  * Exit 0 when nothing stateful is destroyed (or every such address is allowed), 2 on bad input.
  */
-
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /** Resource types whose deletion loses something an apply cannot bring back, and what. */
 export const STATEFUL_TYPES: Readonly<Record<string, string>> = {
@@ -198,7 +198,7 @@ export function runCheckPlan(args: readonly string[]): CheckPlanResult {
     if (!existsSync(file)) throw new CheckPlanUsageError(`no such file: ${file}`);
     let plan: Json;
     try {
-      plan = JSON.parse(readFileSync(file, "utf8")) as Json;
+      plan = readJsonFile(file);
     } catch {
       throw new CheckPlanUsageError(`${file} is not JSON: expected the output of \`terraform show -json <planfile>\``);
     }
@@ -209,7 +209,7 @@ export function runCheckPlan(args: readonly string[]): CheckPlanResult {
       if (!existsSync(pullRequestFile)) throw new CheckPlanUsageError(`no such file: ${pullRequestFile}`);
       let pullRequest: Json;
       try {
-        pullRequest = JSON.parse(readFileSync(pullRequestFile, "utf8")) as Json;
+        pullRequest = readJsonFile(pullRequestFile);
       } catch {
         throw new CheckPlanUsageError(`${pullRequestFile} is not JSON: expected a GitHub pull-request object`);
       }

@@ -1,3 +1,5 @@
+import { type Json, stackDataSources } from "../../constructs/terraform-json";
+
 /**
  * Rewrites a synthesized stack so `terraform plan` runs with no network and no AWS account:
  *
@@ -24,8 +26,6 @@
  * `endpoints` block (even with one entry) adds about 9 s of CPU to every plan and 5 s to every
  * validate, more than the rest of the plan; the environment variables cost nothing.
  */
-
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /** A closed port on this machine: the connection is refused immediately, nothing leaves. */
 export const LOOPBACK_ENDPOINT = "http://127.0.0.1:1";
@@ -208,28 +208,26 @@ export function prepareForOfflinePlan(stack: Json, stackName = "stack", options:
   const defaultRegion = (Array.isArray(blocks) ? blocks.find((b: Json) => !b.alias) : blocks)?.region ?? "us-east-1";
 
   const replaced: Record<string, string> = {};
-  for (const [type, byName] of Object.entries((copy.data ?? {}) as Record<string, Record<string, Json>>)) {
+  for (const { type, name, address, config } of stackDataSources(copy)) {
     if (!type.startsWith("aws_") || OFFLINE_DATA_SOURCES.has(type) || options.keepDataSources?.includes(type)) continue;
     const standIn = STAND_INS[type];
-    for (const [name, config] of Object.entries(byName)) {
-      const where = `data.${type}.${name} in ${stackName}`;
-      if (!standIn) {
-        throw new OfflinePlanError(
-          `${where} would call AWS during an offline plan: add a stand-in for ${type} to STAND_INS in scripts/terraform/offline.ts (or, if the provider computes it without a request, to OFFLINE_DATA_SOURCES)`,
-        );
-      }
-      if (config.count !== undefined || config.for_each !== undefined) {
-        throw new OfflinePlanError(
-          `${where} uses count/for_each, which the stand-ins in scripts/terraform/offline.ts do not support yet`,
-        );
-      }
-      const local = `offline_${type}_${name}`;
-      const region = config.provider ? (providerRegion(stack, config.provider) ?? defaultRegion) : defaultRegion;
-      copy.locals = { ...copy.locals, [local]: standIn({ region, config }) };
-      replaced[`${type}.${name}`] = local;
-      delete byName[name];
+    const where = `${address} in ${stackName}`;
+    if (!standIn) {
+      throw new OfflinePlanError(
+        `${where} would call AWS during an offline plan: add a stand-in for ${type} to STAND_INS in scripts/terraform/offline.ts (or, if the provider computes it without a request, to OFFLINE_DATA_SOURCES)`,
+      );
     }
-    if (Object.keys(byName).length === 0) delete copy.data[type];
+    if (config.count !== undefined || config.for_each !== undefined) {
+      throw new OfflinePlanError(
+        `${where} uses count/for_each, which the stand-ins in scripts/terraform/offline.ts do not support yet`,
+      );
+    }
+    const local = `offline_${type}_${name}`;
+    const region = config.provider ? (aliasRegion(stack, config.provider) ?? defaultRegion) : defaultRegion;
+    copy.locals = { ...copy.locals, [local]: standIn({ region, config }) };
+    replaced[`${type}.${name}`] = local;
+    delete copy.data[type][name];
+    if (Object.keys(copy.data[type]).length === 0) delete copy.data[type];
   }
   if (copy.data && Object.keys(copy.data).length === 0) delete copy.data;
 
@@ -250,7 +248,8 @@ export function prepareForOfflinePlan(stack: Json, stackName = "stack", options:
   return { stack: JSON.parse(text) as Json, variables, standIns: keys };
 }
 
-function providerRegion(stack: Json, reference: string): string | undefined {
+/** The region of the aws provider a `provider = "aws.<alias>"` reference names. */
+function aliasRegion(stack: Json, reference: string): string | undefined {
   const alias = reference.split(".")[1];
   const blocks = stack.provider?.aws;
   return (Array.isArray(blocks) ? blocks : [blocks]).find((b: Json) => b?.alias === alias)?.region;

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 
+import { type Json } from "../../constructs/terraform-json";
 import { offlineEnvironment, type OfflineOptions, prepareForOfflinePlan } from "./offline";
 import {
   pinnedProviders,
@@ -21,8 +22,6 @@ import {
  */
 
 const run = promisify(execFile);
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-
 /** Variables every terraform run here gets: no metadata probes, no checkpoint calls. */
 export const TERRAFORM_ENV = { AWS_EC2_METADATA_DISABLED: "true", CHECKPOINT_DISABLE: "1" } as const;
 
