@@ -30,9 +30,9 @@ function networkStack(
     logsKey: fixtureLogsKey(stack, naming, config.region),
     region: config.region,
     availabilityZones: config.availabilityZones,
-    network: config.network,
-    aaa: config.aaa,
-    flowLogRetentionDays: config.network.flowLogRetentionDays,
+    ...config.network,
+    aaaNetwork: config.aaa.network,
+    aaaPrivateHostedZoneId: config.aaa.privateHostedZoneId,
   });
   const synthesized = Testing.synth(stack);
   return { json: JSON.parse(synthesized) as Json, synthesized, stack, network };

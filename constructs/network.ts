@@ -17,25 +17,58 @@ import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
 import { Construct } from "constructs";
 
-import type { EnvironmentConfig } from "../config/schema";
 import { assumeRolePolicy, policyDocument } from "./iam";
 import type { CustomerManagedKey } from "./kms-key";
 import type { Naming } from "./naming";
 
-/** Settings of the network; taken from the environment's configuration. */
+/**
+ * Egress of the private subnets: a NAT gateway in each AZ, one shared NAT gateway, or none (the
+ * tasks then run in the public subnets with a public IP, see `Network.taskSubnets`).
+ */
+export type NatGateways = "one-per-az" | "single" | "none";
+
+/** A private route to another network: exactly one of a peering connection or a transit gateway. */
+export interface PrivateNetworkRoute {
+  /** CIDR of the other network, routed from the task subnets' route tables. */
+  readonly cidr: string;
+  /** VPC peering connection to it, accepted outside this stack. @default - none: `transitGatewayId` */
+  readonly peeringConnectionId?: string;
+  /** Transit gateway to it; the VPC's private subnets are attached. @default - none: `peeringConnectionId` */
+  readonly transitGatewayId?: string;
+}
+
+/** Settings of the network. */
 export interface NetworkProps {
   readonly naming: Naming;
+  /** Region of the VPC, for the endpoints' service names and the flow-log ARNs. */
   readonly region: string;
   /** Account id (a token is fine), for the flow-log role's confused-deputy conditions. */
   readonly accountId: string;
   /** Partition (`aws`, or a token), for ARNs. */
   readonly partition: string;
+  /** Zones of the subnets, one subnet of each tier per zone, in this order. */
   readonly availabilityZones: readonly string[];
-  readonly network: EnvironmentConfig["network"];
-  /** Where the AAA service lives, when it is reached privately. @default - no route, no zone */
-  readonly aaa?: EnvironmentConfig["aaa"];
-  /** Retention of the flow-log group. */
-  readonly flowLogRetentionDays: number;
+  /** CIDR block of the VPC. */
+  readonly vpcCidr: string;
+  /** Public subnets (load balancer, NAT gateways), one per availability zone. */
+  readonly publicSubnetCidrs: readonly string[];
+  /** Private subnets (tasks behind NAT, interface endpoints), one per availability zone. */
+  readonly privateSubnetCidrs: readonly string[];
+  /** Database subnets (no route out), one per availability zone. */
+  readonly databaseSubnetCidrs: readonly string[];
+  /** NAT gateways of the private subnets. @default "one-per-az" */
+  readonly natGateways?: NatGateways;
+  /**
+   * Interface endpoints for ECR (API and Docker), Secrets Manager and CloudWatch Logs in the
+   * private subnets. @default false - the tasks reach them through NAT or their public IP
+   */
+  readonly interfaceEndpoints?: boolean;
+  /** Retention of the flow-log group, days (a value CloudWatch Logs accepts). @default 30 */
+  readonly flowLogRetentionDays?: number;
+  /** The AAA service's network, reached privately. @default - no route */
+  readonly aaaNetwork?: PrivateNetworkRoute;
+  /** Private hosted zone of the AAA service's names, associated with the VPC. @default - none */
+  readonly aaaPrivateHostedZoneId?: string;
   /** Customer-managed key encrypting the flow-log group. */
   readonly logsKey: CustomerManagedKey;
 }
@@ -75,12 +108,14 @@ export class Network extends Construct {
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
-    const { naming, network, availabilityZones: azs } = props;
+    const { naming, availabilityZones: azs } = props;
+    const natGateways = props.natGateways ?? "one-per-az";
+    const flowLogRetentionDays = props.flowLogRetentionDays ?? 30;
     const name = (suffix: string) => `${naming.prefix}-${suffix}`;
-    this.cidrBlock = network.vpcCidr;
+    this.cidrBlock = props.vpcCidr;
 
     this.vpc = new Vpc(this, "Resource", {
-      cidrBlock: network.vpcCidr,
+      cidrBlock: props.vpcCidr,
       enableDnsSupport: true,
       enableDnsHostnames: true,
       tags: { Name: name("vpc") },
@@ -134,21 +169,21 @@ export class Network extends Construct {
       return { subnets, routeTables: tables, ids: subnets.map((s) => s.id) };
     };
 
-    this.public = makeTier("public", network.publicSubnetCidrs, true);
+    this.public = makeTier("public", props.publicSubnetCidrs, true);
     new Route(this, "public-default-route", {
       routeTableId: this.public.routeTables[0].id,
       destinationCidrBlock: "0.0.0.0/0",
       gatewayId: igw.id,
     });
 
-    this.private = makeTier("private", network.privateSubnetCidrs, false);
+    this.private = makeTier("private", props.privateSubnetCidrs, false);
     // "none": no NAT gateway (about $36 a month each with its address). The private subnets stay
     // (the reference's address plan; endpoints live there) but have no way out; tasks run in
     // the public subnets with a public IP on their ENI, reachable only from the load balancer's
     // security group (ingress rules reference that group, never a CIDR).
-    this.tasksNeedPublicIp = network.natGateways === "none";
+    this.tasksNeedPublicIp = natGateways === "none";
     this.taskSubnets = this.tasksNeedPublicIp ? this.public : this.private;
-    const natCount = network.natGateways === "one-per-az" ? azs.length : network.natGateways === "single" ? 1 : 0;
+    const natCount = natGateways === "one-per-az" ? azs.length : natGateways === "single" ? 1 : 0;
     this.natGateways = Array.from({ length: natCount }, (_, i) => {
       const eip = new Eip(this, `nat-eip-${i}`, { domain: "vpc", tags: { Name: name(`nat-${azs[i]}`) } });
       return new NatGateway(this, `nat-${i}`, {
@@ -169,7 +204,7 @@ export class Network extends Construct {
       );
 
     // Database subnets get a table of their own with only the local route: no way out.
-    this.database = makeTier("database", network.databaseSubnetCidrs, true);
+    this.database = makeTier("database", props.databaseSubnetCidrs, true);
 
     // Free gateway endpoint: S3 traffic (ECR image layers) skips the NAT's per-GB charge and,
     // for tasks in public subnets, stays off the internet.
@@ -181,7 +216,7 @@ export class Network extends Construct {
       tags: { Name: name("s3-endpoint") },
     });
 
-    if (network.interfaceEndpoints) {
+    if (props.interfaceEndpoints) {
       this.endpointSecurityGroup = new SecurityGroup(this, "EndpointSecurityGroup", {
         namePrefix: naming.namePrefix(this, "securityGroup", "endpoints"),
         description: "HTTPS from inside the VPC to the interface endpoints",
@@ -192,7 +227,7 @@ export class Network extends Construct {
             protocol: "tcp",
             fromPort: 443,
             toPort: 443,
-            cidrBlocks: [network.vpcCidr],
+            cidrBlocks: [props.vpcCidr],
           },
         ],
         egress: [],
@@ -213,8 +248,8 @@ export class Network extends Construct {
     }
 
     // AAA over a private network: route to it from the private tiers and resolve its names.
-    if (props.aaa?.network) {
-      const { cidr, peeringConnectionId, transitGatewayId } = props.aaa.network;
+    if (props.aaaNetwork) {
+      const { cidr, peeringConnectionId, transitGatewayId } = props.aaaNetwork;
       this.aaaCidr = cidr;
       // A route may name a transit gateway only once the VPC is attached to it: attach the
       // private subnets (the tasks' side). A peering connection is accepted outside this stack.
@@ -237,15 +272,15 @@ export class Network extends Construct {
           }),
       );
     }
-    if (props.aaa?.privateHostedZoneId) {
-      new Route53ZoneAssociation(this, "AaaZoneAssociation", { zoneId: props.aaa.privateHostedZoneId, vpcId });
+    if (props.aaaPrivateHostedZoneId) {
+      new Route53ZoneAssociation(this, "AaaZoneAssociation", { zoneId: props.aaaPrivateHostedZoneId, vpcId });
     }
 
     // Flow logs: every accepted and rejected flow, kept for the configured retention.
     const flowLogGroupName = `/vpc/${naming.prefix}/flow-logs`;
     this.flowLogGroup = new CloudwatchLogGroup(this, "FlowLogGroup", {
       name: flowLogGroupName,
-      retentionInDays: props.flowLogRetentionDays,
+      retentionInDays: flowLogRetentionDays,
       kmsKeyId: props.logsKey.encryptLogGroup(flowLogGroupName),
     });
     const { accountId: account, partition } = props;

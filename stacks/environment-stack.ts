@@ -9,7 +9,7 @@ import { DataTier } from "../constructs/data/data-tier";
 import { applyGuardrails } from "../constructs/guardrails/engine";
 import { CustomerManagedKey } from "../constructs/kms-key";
 import { Naming } from "../constructs/naming";
-import { Network } from "../constructs/network";
+import { Network, type NetworkProps, type PrivateNetworkRoute } from "../constructs/network";
 import { Observability, type ObservabilitySettings } from "../constructs/observability/observability";
 import { OffHours } from "../constructs/off-hours";
 import { DeliveryPipeline } from "../constructs/pipeline/pipeline";
@@ -17,6 +17,9 @@ import { ServiceTier, type ServiceTierSettings } from "../constructs/service/ser
 import { LoadBalancerFirewall } from "../constructs/waf";
 import { s3Backend } from "./backend";
 import { awsProvider } from "./provider";
+import type { Feeds } from "./settings";
+
+type AaaNetwork = NonNullable<EnvironmentConfig["aaa"]["network"]>;
 
 /** `farmers-module-<env>`: the stack name of an environment. */
 export function environmentStackName(config: Pick<EnvironmentConfig, "project" | "name">): string {
@@ -71,9 +74,9 @@ export class EnvironmentStack extends TerraformStack {
       partition,
       region: config.region,
       availabilityZones: config.availabilityZones,
-      network: config.network,
-      aaa: config.aaa,
-      flowLogRetentionDays: config.network.flowLogRetentionDays,
+      ...(config.network satisfies Feeds<EnvironmentConfig["network"], NetworkProps>),
+      aaaNetwork: config.aaa.network satisfies Feeds<AaaNetwork, PrivateNetworkRoute> | undefined,
+      aaaPrivateHostedZoneId: config.aaa.privateHostedZoneId,
       logsKey: this.logsKey,
     });
 
