@@ -706,13 +706,6 @@ describe("DataTier: validation", () => {
     );
   });
 
-  test("fails when the secrets' recovery window is neither 0 nor 7-30 days", () => {
-    // GIVEN a 3-day window WHEN the tier is built THEN Secrets Manager's bounds are named
-    expect(() => build({ secretsRecoveryWindowDays: 3 }, "data")).toThrow(
-      "fixture-dev/data/Secrets: recoveryWindowDays must be 0 (delete at once) or an integer from 7 to 30; received 3",
-    );
-  });
-
   test("fails when the network has fewer than two database subnets", () => {
     // GIVEN a network with one database subnet WHEN the tier is built THEN RDS's need is named
     const base = fixtureStack("dev");

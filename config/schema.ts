@@ -4,9 +4,11 @@ import {
   ELB_ACCOUNT_REGIONS,
   FARGATE_CPU_MEMORY,
   isValidPerformanceInsightsRetention,
+  isValidSecretsRecoveryWindow,
   LOG_RETENTION_DAYS,
   RDS_BACKUP_RETENTION,
   RDS_INSTANCE_CLASSES,
+  SECRETS_RECOVERY_WINDOW_DAYS,
 } from "../constructs/aws/catalog";
 import { cidrContains, cidrOverlaps, parseCidr } from "../constructs/aws/cidr";
 
@@ -146,7 +148,12 @@ const databaseSchema = z
     secretsRecoveryWindowDays: z
       .number()
       .int()
-      .refine((v) => v === 0 || (v >= 7 && v <= 30), allowed("0 (delete at once) or 7 to 30 days")),
+      .refine(
+        isValidSecretsRecoveryWindow,
+        allowed(
+          `0 (delete at once) or ${SECRETS_RECOVERY_WINDOW_DAYS.min} to ${SECRETS_RECOVERY_WINDOW_DAYS.max} days`,
+        ),
+      ),
   })
   .strict();
 

@@ -5,7 +5,7 @@ import { TerraformOutput, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 
 import type { EnvironmentConfig } from "../config/schema";
-import { DataTier } from "../constructs/data/data-tier";
+import { DataTier, type DataTierDatabaseProps } from "../constructs/data/data-tier";
 import { applyGuardrails } from "../constructs/guardrails/engine";
 import { CustomerManagedKey } from "../constructs/kms-key";
 import { Naming } from "../constructs/naming";
@@ -86,7 +86,11 @@ export class EnvironmentStack extends TerraformStack {
       partition,
       network: this.network,
       region: config.region,
-      database: config.database,
+      database: config.database satisfies Feeds<
+        EnvironmentConfig["database"],
+        DataTierDatabaseProps,
+        "reservedConnections"
+      >,
       logRetentionDays: config.observability.logRetentionDays,
       logsKey: this.logsKey,
     });

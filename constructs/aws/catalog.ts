@@ -74,6 +74,20 @@ export const LOG_RETENTION_DAYS = [
 /** RDS automated backup retention bounds (days); 0 would disable backups, which we never allow. */
 export const RDS_BACKUP_RETENTION = { min: 1, max: 35 } as const;
 
+/**
+ * Secrets Manager's recovery window of a deleted secret (days). 0 is the provider's way to delete
+ * without recovery (ForceDeleteWithoutRecovery): the name is free again at once, where a window
+ * keeps it reserved and a re-created environment could not create it
+ * (hashicorp/terraform-provider-aws#5583; DeleteSecret in the Secrets Manager API reference).
+ */
+export const SECRETS_RECOVERY_WINDOW_DAYS = { min: 7, max: 30, immediate: 0 } as const;
+
+/** A recovery window Secrets Manager accepts: 0 (delete at once) or 7 to 30 whole days. */
+export function isValidSecretsRecoveryWindow(days: number): boolean {
+  const { min, max, immediate } = SECRETS_RECOVERY_WINDOW_DAYS;
+  return days === immediate || (Number.isInteger(days) && days >= min && days <= max);
+}
+
 /** Performance Insights retention: 7 (free tier) or a multiple of 31 up to 731 days. */
 export function isValidPerformanceInsightsRetention(days: number): boolean {
   return days === 7 || days === 731 || (days % 31 === 0 && days >= 31 && days <= 713);

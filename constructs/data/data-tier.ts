@@ -5,15 +5,25 @@ import type { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanage
 import type { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { Construct } from "constructs";
 
-import type { EnvironmentConfig } from "../../config/schema";
 import type { DataTierOutputs, ServiceSecretName } from "../contracts";
 import { CustomerManagedKey, DATA_KEY_ACTIONS } from "../kms-key";
 import { MovedFrom } from "../moved";
 import type { Naming } from "../naming";
 import type { Network } from "../network";
-import { Database, POSTGRES_PORT } from "./database";
+import { Database, type DatabaseSettings, POSTGRES_PORT } from "./database";
 import { ServiceSecrets } from "./secrets";
 
+/** The data tier's database settings: the instance's, and how long deleted secrets stay restorable. */
+export interface DataTierDatabaseProps extends DatabaseSettings {
+  /**
+   * Days a deleted secret can still be restored: 7-30, or 0 to delete at once (a disposable
+   * environment, so that re-creating it can reuse the names).
+   * @default 30
+   */
+  readonly secretsRecoveryWindowDays?: number;
+}
+
+/** Settings of the data tier and what it is wired to. */
 export interface DataTierProps {
   readonly naming: Naming;
   /** The network; the database goes in its database subnets. */
@@ -24,11 +34,8 @@ export interface DataTierProps {
   readonly accountId: string;
   /** Partition (`aws`, or a token), for ARNs. */
   readonly partition: string;
-  /**
-   * The environment's database settings (config `database`): engine version, class, storage,
-   * safety nets, backups, monitoring, `maxConnections`, `secretsRecoveryWindowDays`.
-   */
-  readonly database: EnvironmentConfig["database"];
+  /** Engine version, class, storage, safety nets, backups, monitoring, `maxConnections`, secrets' recovery window. */
+  readonly database: DataTierDatabaseProps;
   /**
    * Retention of the log groups RDS exports the `postgresql` and `upgrade` logs to.
    * @default 30
@@ -44,7 +51,10 @@ export interface DataTierProps {
  * the database admits nobody until `allowFrom` is called with the service's security group.
  *
  * @example
- * const data = new DataTier(this, "data", { naming, network, region: config.region, database: config.database });
+ * const data = new DataTier(this, "data", {
+ *   naming, network, region, accountId, partition, logsKey,
+ *   database: { engineVersion: "16.10", instanceClass: "db.t4g.small", allocatedStorageGiB: 20, maxAllocatedStorageGiB: 50, name: "farmers", username: "farmers_service", maxConnections: 100 },
+ * });
  * data.allowFrom(service.securityGroup);
  */
 export class DataTier extends Construct implements DataTierOutputs {
@@ -70,7 +80,7 @@ export class DataTier extends Construct implements DataTierOutputs {
 
   constructor(scope: Construct, id: string, props: DataTierProps) {
     super(scope, id);
-    const { naming, database: settings, accountId, partition } = props;
+    const { naming, database, accountId, partition } = props;
 
     const key = new CustomerManagedKey(this, "Key", {
       description: `Data of ${naming.prefix}: RDS storage, Performance Insights, Secrets Manager`,
@@ -102,13 +112,13 @@ export class DataTier extends Construct implements DataTierOutputs {
     this.serviceSecrets = new ServiceSecrets(this, "Secrets", {
       naming,
       kmsKey: this.kmsKey,
-      recoveryWindowDays: settings.secretsRecoveryWindowDays,
+      recoveryWindowDays: database.secretsRecoveryWindowDays,
     });
 
     this.database = new Database(this, "Database", {
+      ...database,
       naming,
       network: props.network,
-      settings,
       kmsKey: this.kmsKey,
       masterPassword: this.serviceSecrets.databasePassword,
       partition,
@@ -120,10 +130,10 @@ export class DataTier extends Construct implements DataTierOutputs {
     this.instance = this.database.instance;
     this.securityGroup = this.database.securityGroup;
     this.address = this.instance.address;
-    this.databaseName = settings.name;
-    this.username = settings.username;
-    this.maxConnections = settings.maxConnections;
-    this.allocatedStorageGiB = settings.allocatedStorageGiB;
+    this.databaseName = database.name;
+    this.username = database.username;
+    this.maxConnections = database.maxConnections;
+    this.allocatedStorageGiB = database.allocatedStorageGiB;
     this.secrets = this.serviceSecrets.secrets;
     this.secretArns = this.serviceSecrets.arns;
   }

@@ -10,7 +10,6 @@ import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-securit
 import { Id } from "@cdktf/provider-random/lib/id";
 import { Construct } from "constructs";
 
-import type { EnvironmentConfig } from "../../config/schema";
 import { assumeRolePolicy } from "../iam";
 import type { CustomerManagedKey } from "../kms-key";
 import { checkName, type Naming } from "../naming";
@@ -29,12 +28,47 @@ export const FINAL_SNAPSHOT_SUFFIX_BYTES = 4;
 /** Logs RDS exports to CloudWatch. */
 export const LOG_EXPORTS = ["postgresql", "upgrade"] as const;
 
-export interface DatabaseProps {
+/** The instance's own settings: engine, size, safety nets, backups and monitoring. */
+export interface DatabaseSettings {
+  /** PostgreSQL version at creation, MAJOR.MINOR such as `16.10`; RDS applies later minors itself. */
+  readonly engineVersion: string;
+  /** Instance class, such as `db.t4g.small`. */
+  readonly instanceClass: string;
+  /** gp3 storage at creation, GiB. */
+  readonly allocatedStorageGiB: number;
+  /** Ceiling of storage autoscaling, GiB; more than `allocatedStorageGiB`. */
+  readonly maxAllocatedStorageGiB: number;
+  /** Name of the service's database (`DB_POSTGRES_DBNAME`). */
+  readonly name: string;
+  /** Master user name. */
+  readonly username: string;
+  /** `max_connections` of the parameter group. */
+  readonly maxConnections: number;
+  /** A standby in a second availability zone. @default false */
+  readonly multiAz?: boolean;
+  /** RDS deletion protection. @default true */
+  readonly deletionProtection?: boolean;
+  /** `lifecycle.prevent_destroy` on the instance. @default true */
+  readonly preventDestroy?: boolean;
+  /** Delete the instance without a final snapshot. @default false */
+  readonly skipFinalSnapshot?: boolean;
+  /** Performance Insights, encrypted with `kmsKey`. @default false */
+  readonly performanceInsights?: boolean;
+  /** Performance Insights retention, days: 7 (free), a multiple of 31 up to 713, or 731. @default 7 */
+  readonly performanceInsightsRetentionDays?: number;
+  /** Automated backup retention, days (1-35). @default 7 */
+  readonly backupRetentionDays?: number;
+  /** Enhanced monitoring interval, seconds (0 turns it off: no role). @default 0 */
+  readonly enhancedMonitoringIntervalSeconds?: number;
+  /** Certificate authority of the server certificate. @default "rds-ca-rsa2048-g1" */
+  readonly caCertificateIdentifier?: string;
+}
+
+/** Settings of the database and what it is wired to. */
+export interface DatabaseProps extends DatabaseSettings {
   readonly naming: Naming;
   /** The network; the instance lives in its database subnets. */
   readonly network: Network;
-  /** The environment's database settings (config `database`). */
-  readonly settings: EnvironmentConfig["database"];
   /** Customer-managed key for storage and Performance Insights. */
   readonly kmsKey: KmsKey;
   /** The master password: a reference to a generated value, never a literal. */
@@ -79,8 +113,20 @@ export class Database extends Construct {
 
   constructor(scope: Construct, id: string, props: DatabaseProps) {
     super(scope, id);
-    const { naming, settings, kmsKey } = props;
+    const { naming, kmsKey } = props;
     const logRetentionDays = props.logRetentionDays ?? 30;
+    const settings = {
+      ...props,
+      multiAz: props.multiAz ?? false,
+      deletionProtection: props.deletionProtection ?? true,
+      preventDestroy: props.preventDestroy ?? true,
+      skipFinalSnapshot: props.skipFinalSnapshot ?? false,
+      performanceInsights: props.performanceInsights ?? false,
+      performanceInsightsRetentionDays: props.performanceInsightsRetentionDays ?? 7,
+      backupRetentionDays: props.backupRetentionDays ?? 7,
+      enhancedMonitoringIntervalSeconds: props.enhancedMonitoringIntervalSeconds ?? 0,
+      caCertificateIdentifier: props.caCertificateIdentifier ?? "rds-ca-rsa2048-g1",
+    };
 
     const major = /^(\d+)\.\d+$/.exec(settings.engineVersion)?.[1];
     if (!major)

@@ -6,7 +6,6 @@ import { Construct } from "constructs";
 
 import { SECRET_ENV_VARIABLES, SERVICE_SECRET_NAMES, type ServiceSecretName } from "../contracts";
 import type { Naming } from "../naming";
-import { ValidationError } from "../validation-error";
 
 /**
  * Special characters of the database master password. RDS refuses `/`, `@`, `"`, `'` and space
@@ -65,21 +64,14 @@ export const SECRET_SOURCES: Readonly<Record<ServiceSecretName, SecretSource>> =
   "aaa-default-password": { kind: "external", issuer: "the AAA service" },
 };
 
-/**
- * Secrets Manager's bounds for the recovery window of a deleted secret (days). 0 is the
- * provider's way to delete without recovery (ForceDeleteWithoutRecovery): the name is free again
- * at once, where a window keeps it reserved and a re-created environment could not create it
- * (hashicorp/terraform-provider-aws#5583; DeleteSecret in the Secrets Manager API reference).
- */
-export const RECOVERY_WINDOW_DAYS = { min: 7, max: 30, immediate: 0 } as const;
-
 export interface ServiceSecretsProps {
   readonly naming: Naming;
   /** Customer-managed key that encrypts every secret. */
   readonly kmsKey: KmsKey;
   /**
    * Days a deleted secret can still be restored: 7-30, or 0 to delete at once (a disposable
-   * environment, so that re-creating it can reuse the names).
+   * environment, so that re-creating it can reuse the names). See SECRETS_RECOVERY_WINDOW_DAYS
+   * in constructs/aws/catalog.ts; the provider refuses other values at `terraform validate`.
    * @default 30
    */
   readonly recoveryWindowDays?: number;
@@ -106,16 +98,6 @@ export class ServiceSecrets extends Construct {
   constructor(scope: Construct, id: string, props: ServiceSecretsProps) {
     super(scope, id);
     const recoveryWindowDays = props.recoveryWindowDays ?? 30;
-    const validWindow =
-      recoveryWindowDays === RECOVERY_WINDOW_DAYS.immediate ||
-      (Number.isInteger(recoveryWindowDays) &&
-        recoveryWindowDays >= RECOVERY_WINDOW_DAYS.min &&
-        recoveryWindowDays <= RECOVERY_WINDOW_DAYS.max);
-    if (!validWindow)
-      throw new ValidationError(
-        `recoveryWindowDays must be 0 (delete at once) or an integer from ${RECOVERY_WINDOW_DAYS.min} to ${RECOVERY_WINDOW_DAYS.max}; received ${recoveryWindowDays}`,
-        this,
-      );
 
     const secrets = {} as Record<ServiceSecretName, SecretsmanagerSecret>;
     const versions = {} as Record<ServiceSecretName, SecretsmanagerSecretVersion>;
