@@ -11,6 +11,7 @@ import {
   SECRETS_RECOVERY_WINDOW_DAYS,
 } from "../constructs/aws/catalog";
 import { cidrContains, cidrOverlaps, parseCidr } from "../constructs/aws/cidr";
+import { DATABASE_STOP_DELAY_MINUTES, minutesOfDay, WEEK_DAYS } from "../constructs/off-hours";
 
 /**
  * The schema every environment's configuration must satisfy. Shape and single-field rules are
@@ -177,7 +178,6 @@ const serviceSchema = z
   .strict();
 
 const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, allowed("a 24-hour time HH:MM such as 08:00"));
-export const WEEK_DAYS = ["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"] as const;
 
 /**
  * Off-hours: outside the awake window the service scales to zero and the database stops. Times
@@ -350,15 +350,6 @@ function isTimeZone(value: string): boolean {
     return false;
   }
 }
-
-/** Minutes after midnight of an HH:MM time. */
-export function minutesOfDay(time: string): number {
-  const [h, m] = time.split(":").map(Number);
-  return h * 60 + m;
-}
-
-/** Minutes after the service scales to zero that the database stops (tasks drain first). */
-export const DATABASE_STOP_DELAY_MINUTES = 15;
 
 export type EnvironmentConfig = DeepReadonly<z.output<typeof environmentConfigSchema>>;
 export type DeepReadonly<T> = T extends (infer U)[]

@@ -6,7 +6,6 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { SchedulerSchedule } from "@cdktf/provider-aws/lib/scheduler-schedule";
 import { Construct } from "constructs";
 
-import { DATABASE_STOP_DELAY_MINUTES, type EnvironmentConfig, minutesOfDay } from "../config/schema";
 import { assumeRolePolicy, policyDocument } from "./iam";
 import { checkName, type Naming } from "./naming";
 
@@ -17,6 +16,23 @@ export const SCHEDULER_RDS_ACTIONS = ["rds:StartDBInstance", "rds:StopDBInstance
 export const RDS_START_TARGET = "arn:aws:scheduler:::aws-sdk:rds:startDBInstance";
 export const RDS_STOP_TARGET = "arn:aws:scheduler:::aws-sdk:rds:stopDBInstance";
 
+/** Days of the week as cron expressions name them. */
+export const WEEK_DAYS = ["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"] as const;
+export type WeekDay = (typeof WEEK_DAYS)[number];
+
+/** Minutes after the service scales to zero that the database stops (tasks drain first). */
+export const DATABASE_STOP_DELAY_MINUTES = 15;
+
+/** Minutes after midnight of an HH:MM time. */
+export function minutesOfDay(time: string): number {
+  const [h, m] = time.split(":").map(Number);
+  return h * 60 + m;
+}
+
+/**
+ * Settings of off-hours. The awake window lies within one day: `databaseLeadMinutes` before
+ * `wakeAt` and `DATABASE_STOP_DELAY_MINUTES` after `sleepAt` stay on the same day.
+ */
 export interface OffHoursProps {
   readonly naming: Naming;
   /** Account id (token) for the trust policy's confused-deputy condition. */
@@ -24,10 +40,20 @@ export interface OffHoursProps {
   readonly database: DbInstance;
   /** The service's scalable target: the scheduled actions move its min and max. */
   readonly scalingTarget: AppautoscalingTarget;
-  /** Capacity restored at wake-up (the configured autoscaling bounds). */
+  /** Minimum task count restored at wake-up (the service's autoscaling bound). */
   readonly minCount: number;
+  /** Maximum task count restored at wake-up (the service's autoscaling bound). */
   readonly maxCount: number;
-  readonly offHours: EnvironmentConfig["offHours"];
+  /** IANA time zone of `wakeAt` and `sleepAt`; daylight-saving shifts follow it. @default "UTC" */
+  readonly timeZone?: string;
+  /** Days the environment wakes up. @default - MON to FRI */
+  readonly awakeDays?: readonly WeekDay[];
+  /** Local time the service wakes, HH:MM (24-hour). */
+  readonly wakeAt: string;
+  /** Local time the service scales to zero, HH:MM (24-hour), after `wakeAt`. */
+  readonly sleepAt: string;
+  /** Minutes before `wakeAt` that the database starts (it needs 5-10 to become available). @default 20 */
+  readonly databaseLeadMinutes?: number;
 }
 
 /**
@@ -59,10 +85,12 @@ export class OffHours extends Construct {
 
   constructor(scope: Construct, id: string, props: OffHoursProps) {
     super(scope, id);
-    const { naming, offHours: o } = props;
-    const awakeDays = o.awakeDays.join(",");
-    const wake = minutesOfDay(o.wakeAt);
-    const sleep = minutesOfDay(o.sleepAt);
+    const { naming } = props;
+    const timeZone = props.timeZone ?? "UTC";
+    const awakeDays = (props.awakeDays ?? WEEK_DAYS.slice(0, 5)).join(",");
+    const databaseLeadMinutes = props.databaseLeadMinutes ?? 20;
+    const wake = minutesOfDay(props.wakeAt);
+    const sleep = minutesOfDay(props.sleepAt);
 
     this.role = new IamRole(this, "SchedulerRole", {
       name: naming.name(this, "iamRole", "off-hours-scheduler"),
@@ -91,7 +119,7 @@ export class OffHours extends Construct {
         name: checkName(this, "generic", `${naming.prefix}-${suffix}`),
         description,
         scheduleExpression: cronAt(minuteOfDay, days),
-        scheduleExpressionTimezone: o.timeZone,
+        scheduleExpressionTimezone: timeZone,
         flexibleTimeWindow: { mode: "OFF" },
         target: {
           arn: target,
@@ -107,10 +135,10 @@ export class OffHours extends Construct {
     this.databaseStart = schedule(
       "DatabaseStart",
       "db-start",
-      wake - o.databaseLeadMinutes,
+      wake - databaseLeadMinutes,
       awakeDays,
       RDS_START_TARGET,
-      `Start the database ${o.databaseLeadMinutes} min before the service wakes`,
+      `Start the database ${databaseLeadMinutes} min before the service wakes`,
     );
     this.databaseStop = schedule(
       "DatabaseStop",
@@ -136,7 +164,7 @@ export class OffHours extends Construct {
         resourceId: target.resourceId,
         scalableDimension: target.scalableDimension,
         schedule: cronAt(minuteOfDay, days),
-        timezone: o.timeZone,
+        timezone: timeZone,
         scalableTargetAction: { minCapacity: String(minCapacity), maxCapacity: String(maxCapacity) },
       });
     this.serviceWake = action("ServiceWake", "wake", wake, awakeDays, props.minCount, props.maxCount);

@@ -11,7 +11,7 @@ import { CustomerManagedKey } from "../constructs/kms-key";
 import { Naming } from "../constructs/naming";
 import { Network, type NetworkProps, type PrivateNetworkRoute } from "../constructs/network";
 import { Observability, type ObservabilitySettings } from "../constructs/observability/observability";
-import { OffHours } from "../constructs/off-hours";
+import { OffHours, type OffHoursProps } from "../constructs/off-hours";
 import { DeliveryPipeline } from "../constructs/pipeline/pipeline";
 import { ServiceTier, type ServiceTierSettings } from "../constructs/service/service-tier";
 import { LoadBalancerFirewall } from "../constructs/waf";
@@ -114,7 +114,7 @@ export class EnvironmentStack extends TerraformStack {
         scalingTarget: this.service.scaling.target,
         minCount: config.service.minCount,
         maxCount: config.service.maxCount,
-        offHours: config.offHours,
+        ...(config.offHours satisfies Feeds<EnvironmentConfig["offHours"], OffHoursProps, "enabled">),
       });
     }
 
