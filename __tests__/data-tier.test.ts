@@ -15,24 +15,12 @@ import {
 import type { Network } from "../constructs/network";
 import { type DataFixture, dataFixture } from "./fixtures/data";
 import { fixtureStack } from "./fixtures/tiers";
-import {
-  addressOf,
-  environmentStack,
-  type Json,
-  ref,
-  resolveIn,
-  resourceNamed,
-  resourcesOf,
-  synthJson,
-  testConfig,
-} from "./helpers";
+import { addressOf, type Json, ref, resolveIn, resourceNamed, resourcesOf, synthJson, testConfig } from "./helpers";
 
 // Synthesized once for the whole file: one data tier per environment, and one full production stack.
 const ENVS: EnvironmentName[] = ["dev", "beta", "staging", "production"];
 const tiers = Object.fromEntries(ENVS.map((env) => [env, dataFixture(env)])) as Record<EnvironmentName, DataFixture>;
 const NON_PRODUCTION: EnvironmentName[] = ["dev", "beta", "staging"];
-const productionStack = environmentStack("production");
-const productionStackJson = synthJson(productionStack);
 
 const instanceOf = (env: EnvironmentName): Json => resourceNamed(tiers[env].json, "aws_db_instance", "data_Database");
 const parameterGroupOf = (env: EnvironmentName): Json =>
@@ -636,44 +624,6 @@ describe("DataTier: what it offers the service", () => {
         `data/Database/AllowFrom-${tiers.production.serviceGroup.friendlyUniqueId}`,
       ].sort(),
     );
-  });
-});
-
-describe("EnvironmentStack: data tier wiring", () => {
-  test("outputs the endpoint, port, name, secret ARNs and key ARN with descriptions", () => {
-    // GIVEN the production stack WHEN synthesized THEN the data outputs exist, each described
-    const out = productionStackJson.output;
-    for (const name of ["db_endpoint_address", "db_port", "db_name", "db_secret_arns", "data_kms_key_arn"])
-      expect(out[name].description).toMatch(/\w+/);
-    expect(out.db_endpoint_address.value).toMatch(/^\$\{aws_db_instance\.data_Database_[A-F0-9]+\.address\}$/);
-    expect(out.db_port.value).toMatch(/^\$\{aws_db_instance\.data_Database_[A-F0-9]+\.port\}$/);
-    expect(out.db_name.value).toBe("farmers_production");
-    expect(out.data_kms_key_arn.value).toMatch(/^\$\{aws_kms_key\.data_Key_[A-F0-9]+\.arn\}$/);
-  });
-
-  test("db_secret_arns carries ARNs only, and no output carries a secret value", () => {
-    // GIVEN the production stack WHEN its outputs are inspected THEN secrets appear only as .arn references
-    const out = productionStackJson.output;
-    expect(Object.keys(out.db_secret_arns.value).sort()).toEqual([...SERVICE_SECRET_NAMES].sort());
-    for (const value of Object.values(out.db_secret_arns.value))
-      expect(value).toMatch(/^\$\{aws_secretsmanager_secret\.[^}]+\.arn\}$/);
-    expect(JSON.stringify(out)).not.toMatch(/random_password|secret_string|\.password\}|PLACEHOLDER/);
-  });
-
-  test("the addresses the operator runbook names exist (docs/data-tier.md)", () => {
-    // GIVEN the production stack WHEN synthesized THEN the rotation and restore commands target real resources
-    expect(Object.keys(productionStackJson.resource.aws_db_instance)).toEqual(["data_Database_BC4320FA"]);
-    expect(Object.keys(productionStackJson.resource.random_password).sort()).toEqual([
-      "data_Secrets_db-password-value_8AA8C635",
-      "data_Secrets_jwt-secret-value_AFF34220",
-      "data_Secrets_secret-key-value_FE58E040",
-    ]);
-  });
-
-  test("configures the random provider", () => {
-    // GIVEN the production stack WHEN synthesized THEN hashicorp/random is a required provider
-    expect(productionStackJson.terraform.required_providers.random.source).toBe("hashicorp/random");
-    expect(productionStack.data).toBeInstanceOf(DataTier);
   });
 });
 
