@@ -1,6 +1,10 @@
+import type { Json } from "../constructs/terraform-json";
 import { assumptionsFor, parseAssumptionOverrides } from "../scripts/cost/assumptions";
 import { runCostCli } from "../scripts/cost/command";
-import { type CostLine, estimateStack, splitTasks, type StackEstimate } from "../scripts/cost/estimate";
+import { estimateStack } from "../scripts/cost/estimate";
+import type { CostLine, StackEstimate } from "../scripts/cost/model";
+import { PRICED_TYPES, PRICERS } from "../scripts/cost/pricers";
+import { splitTasks } from "../scripts/cost/pricers/compute";
 import { describeCron, onHoursPerWeek, parseCron } from "../scripts/cost/schedule";
 import { synthSummary } from "../scripts/cost/summary";
 import { DEV_LIKE, devLike, fixtureStack, PRODUCTION_LIKE, productionLike, SLEEPING, sleeping } from "./fixtures/cost";
@@ -225,6 +229,35 @@ describe("cost estimate: totals", () => {
     ]);
     expect(est.totalUsd).toBe(0);
     expect(est.resourceCount).toBe(2);
+  });
+
+  test("knows every type that has a pricer: none of them is reported as outside the cost model", () => {
+    // GIVEN one bare resource of each type in PRICERS
+    const est = estimateStack(
+      "x",
+      fixtureStack(
+        "x",
+        Object.keys(PRICERS).map((type): [string, string, string, Json] => [type, "r", `r/${type}`, {}]),
+      ),
+    );
+    // THEN each is priced or reported with its own reason, never as an unknown type
+    expect(est.unpriced.filter((u) => u.reason.startsWith("resource type not in the cost model"))).toEqual([]);
+    expect([...PRICED_TYPES].sort()).toEqual(Object.keys(PRICERS).sort());
+  });
+
+  test("prices the types that share a pricer together: data out once, on the first internet-facing load balancer", () => {
+    // GIVEN an internet-facing aws_lb and an internet-facing aws_alb (address order: aws_alb first)
+    const est = estimateStack(
+      "x",
+      fixtureStack("x", [
+        ["aws_lb", "api", "service/LoadBalancer", { load_balancer_type: "application", subnets: ["a", "b"] }],
+        ["aws_alb", "old", "legacy/LoadBalancer", { subnets: ["a", "b"] }],
+      ]),
+    );
+    // THEN 50 GB × $0.09 = $4.50 of data out is priced once, on aws_alb.old
+    const dataOut = est.lines.filter((l) => l.category === "dataTransfer");
+    expect(dataOut.map((l) => l.address)).toEqual(["aws_alb.old"]);
+    expect(dataOut[0].monthlyUsd).toBeCloseTo(4.5, 6);
   });
 
   test("notes that prices are us-east-1's for a stack in another region", () => {

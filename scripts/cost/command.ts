@@ -5,7 +5,8 @@ import {
   DEFAULT_ASSUMPTIONS,
   parseAssumptionOverrides,
 } from "./assumptions";
-import { estimateStack, type StackEstimate } from "./estimate";
+import { estimateStack } from "./estimate";
+import type { StackEstimate } from "./model";
 import { formatAssumptions, formatComparison, formatStackEstimate } from "./report";
 import { defaultOutdir, readSynthesizedStacks, runSynth, type SynthesizedStack } from "./synthesized";
 

@@ -1,5 +1,6 @@
 import { assumptionsFor } from "./assumptions";
-import { CATEGORIES, type Category, type CostLine, estimateStack, usd } from "./estimate";
+import { estimateStack } from "./estimate";
+import { CATEGORIES, type Category, type CostLine, usd } from "./model";
 import type { SynthesizedStack } from "./synthesized";
 
 /**

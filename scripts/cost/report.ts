@@ -1,5 +1,5 @@
 import { ASSUMPTION_KEYS, type Assumptions, DEFAULT_ASSUMPTIONS } from "./assumptions";
-import { CATEGORIES, type Category, type CostLine, fmt, type StackEstimate, usd } from "./estimate";
+import { CATEGORIES, type Category, type CostLine, fmt, type StackEstimate, usd } from "./model";
 import { PRICE_REGION, PRICES_AS_OF } from "./prices-us-east-1";
 
 /** Plain-text rendering of estimates for the terminal. */

@@ -1,3 +1,6 @@
+import type { TerraformBlock } from "../../constructs/terraform-json";
+import { fmt } from "./model";
+
 /**
  * Weekly on/off schedules read from the cron expressions of a synthesized stack (Application
  * Auto Scaling scheduled actions, EventBridge Scheduler schedules), for pricing things that run
@@ -93,4 +96,38 @@ export function describeCron(c: CronAt): string {
   const hh = String(Math.floor(c.minuteOfDay / 60)).padStart(2, "0");
   const mm = String(c.minuteOfDay % 60).padStart(2, "0");
   return `${days} ${hh}:${mm}`;
+}
+
+/** What a set of on/off schedules adds up to: hours a week on, and a one-line summary. */
+export interface ScheduledHours {
+  readonly weeklyHours: number;
+  readonly summary: string;
+  /** An expression that could not be read (the caller then prices every hour). */
+  readonly unparsed?: string;
+}
+
+/**
+ * Hours a week something runs, from the resources that switch it on (`on` true) and off
+ * (false); resources for which `on` is undefined are ignored. Undefined when none switches.
+ */
+export function scheduledHours(
+  switches: readonly TerraformBlock[],
+  expression: (r: TerraformBlock) => unknown,
+  on: (r: TerraformBlock) => boolean | undefined,
+  timeZone: (r: TerraformBlock) => unknown,
+): ScheduledHours | undefined {
+  const relevant = switches.filter((r) => on(r) !== undefined);
+  if (relevant.length === 0) return undefined;
+  const parsed: WeeklySwitch[] = [];
+  const parts: string[] = [];
+  // Switches on first, so the summary reads the same whatever the resources' order.
+  for (const r of [...relevant].sort((x, y) => Number(on(y)) - Number(on(x)))) {
+    const cron = parseCron(expression(r));
+    if (!cron) return { weeklyHours: 168, summary: "unknown", unparsed: String(expression(r)) };
+    parsed.push({ ...cron, on: on(r)! });
+    parts.push(`${on(r) ? "on" : "off"} ${describeCron(cron)}`);
+  }
+  const zone = relevant.map(timeZone).find((z) => typeof z === "string") ?? "UTC";
+  const weeklyHours = onHoursPerWeek(parsed);
+  return { weeklyHours, summary: `${parts.join(", ")} (${zone}) = ${fmt(weeklyHours)} h a week` };
 }

@@ -2,7 +2,8 @@
 import { relative } from "node:path";
 
 import { assumptionsFor } from "./assumptions";
-import { estimateStack, usd } from "./estimate";
+import { estimateStack } from "./estimate";
+import { usd } from "./model";
 import { PRICE_REGION, PRICES_AS_OF } from "./prices-us-east-1";
 import { defaultOutdir, PROJECT_ROOT, readSynthesizedStacks, type SynthesizedStack } from "./synthesized";
 

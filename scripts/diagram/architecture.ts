@@ -9,6 +9,7 @@ import {
   stackResources,
   type TerraformBlock,
 } from "../../constructs/terraform-json";
+import { SUPPORTING_TYPES } from "../aws-resource-types";
 
 /**
  * Builds the architecture diagram (Graphviz DOT) of a synthesized stack. Nothing in here knows
@@ -29,48 +30,7 @@ import {
  */
 
 /** Types folded into the resources that use them (never drawn as nodes). */
-const HIDDEN_TYPES = new Set([
-  "aws_vpc",
-  "aws_subnet",
-  "aws_eip",
-  "aws_route",
-  "aws_route_table",
-  "aws_route_table_association",
-  "aws_default_security_group",
-  "aws_default_network_acl",
-  "aws_default_route_table",
-  "aws_security_group",
-  "aws_security_group_rule",
-  "aws_vpc_security_group_ingress_rule",
-  "aws_vpc_security_group_egress_rule",
-  "aws_flow_log",
-  "aws_db_subnet_group",
-  "aws_db_parameter_group",
-  "aws_db_option_group",
-  "aws_kms_alias",
-  "aws_kms_key_policy",
-  "aws_secretsmanager_secret_version",
-  "aws_secretsmanager_secret_policy",
-  "aws_ecr_lifecycle_policy",
-  "aws_ecr_repository_policy",
-  "aws_ecs_task_definition",
-  "aws_ecs_cluster_capacity_providers",
-  "aws_lb_listener",
-  "aws_lb_listener_rule",
-  "aws_lb_listener_certificate",
-  "aws_lb_target_group",
-  "aws_lb_target_group_attachment",
-  "aws_appautoscaling_target",
-  "aws_appautoscaling_policy",
-  "aws_sns_topic_subscription",
-  "aws_sns_topic_policy",
-  "aws_cloudwatch_log_resource_policy",
-  "aws_acm_certificate_validation",
-  "aws_wafv2_web_acl_association",
-  "aws_cloudwatch_event_target",
-  "aws_codepipeline_webhook",
-  "aws_route53_zone_association",
-]);
+const HIDDEN_TYPES = new Set([...SUPPORTING_TYPES, "aws_eip"]);
 const HIDDEN_PREFIXES = ["aws_iam_", "aws_s3_bucket_", "random_", "terraform_data", "null_resource", "time_"];
 
 /** Hidden types that connect two resources: draw `from` -> `to`. */
