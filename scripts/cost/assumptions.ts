@@ -5,99 +5,16 @@
  * (`--assume production.natDataGb=100`).
  */
 
+import defaults from "./assumptions.json";
+
 export interface Assumption {
   readonly value: number;
   readonly unit: string;
   readonly description: string;
 }
 
-export const DEFAULT_ASSUMPTIONS = {
-  hoursPerMonth: { value: 730, unit: "h", description: "hours in a month (8,760 / 12)" },
-  natDataGb: {
-    value: 20,
-    unit: "GB",
-    description: "data processed by the stack's NAT gateways per month, split evenly between them",
-  },
-  internetEgressGb: {
-    value: 50,
-    unit: "GB",
-    description: "data sent to the internet per month by a stack with an internet-facing load balancer",
-  },
-  albLcu: {
-    value: 1,
-    unit: "LCU",
-    description: "average load balancer capacity units in use per hour, per load balancer",
-  },
-  interfaceEndpointDataGb: { value: 5, unit: "GB", description: "data processed per interface endpoint per month" },
-  transitGatewayDataGb: {
-    value: 5,
-    unit: "GB",
-    description: "data sent through each transit gateway attachment per month",
-  },
-  logGbPerGroup: { value: 1, unit: "GB", description: "data ingested per month into each log group of the stack" },
-  logMonthsKeptWithoutRetention: {
-    value: 12,
-    unit: "months",
-    description: "months of logs held by a log group that never expires its logs",
-  },
-  containerInsightsMetricsPerCluster: {
-    value: 12,
-    unit: "metrics",
-    description: "Container Insights metrics per cluster (cluster-level metrics of the ECS metric table, Fargate)",
-  },
-  containerInsightsMetricsPerService: {
-    value: 25,
-    unit: "metrics",
-    description: "Container Insights metrics per service (service-level plus its task definition family)",
-  },
-  containerInsightsLogGb: {
-    value: 0.5,
-    unit: "GB",
-    description: "Container Insights performance log events ingested per cluster per month",
-  },
-  enhancedMonitoringKbPerSample: {
-    value: 3,
-    unit: "KB",
-    description: "size of one RDS Enhanced Monitoring sample (RDSOSMetrics log event)",
-  },
-  backupChangePercentPerDay: {
-    value: 2,
-    unit: "%",
-    description: "share of the database changed per day: each day of backup retention keeps that much more",
-  },
-  s3GbPerBucket: { value: 1, unit: "GB", description: "data stored per S3 bucket" },
-  ecrGbPerRepository: {
-    value: 0.5,
-    unit: "GB",
-    description: "images stored per ECR repository (the lifecycle policy keeps the last 10)",
-  },
-  kmsRequestsPerKey: { value: 10000, unit: "requests", description: "KMS requests per customer-managed key per month" },
-  deploysPerMonth: { value: 20, unit: "runs", description: "pipeline runs (and so builds) per month" },
-  buildMinutes: { value: 6, unit: "min", description: "minutes per build (and per Build/Test pipeline action)" },
-  sourceActionMinutes: { value: 1, unit: "min", description: "minutes per Source pipeline action" },
-  deployActionMinutes: {
-    value: 10,
-    unit: "min",
-    description: "minutes per Deploy pipeline action (rolling update or blue/green shift and wait)",
-  },
-  alarmNotificationsPerMonth: {
-    value: 50,
-    unit: "messages",
-    description: "alarm notifications published per topic per month",
-  },
-  dynamoDbRequestsPerMonth: {
-    value: 5000,
-    unit: "requests",
-    description: "reads and as many writes per on-demand DynamoDB table per month (state locks)",
-  },
-  dynamoDbGb: { value: 0.01, unit: "GB", description: "data stored per DynamoDB table" },
-  wafRequestsMillions: { value: 5, unit: "million", description: "requests inspected per web ACL per month" },
-  lbAzsWhenUnknown: {
-    value: 2,
-    unit: "AZs",
-    description: "subnets of a load balancer or endpoint whose subnet list is not a literal list",
-  },
-} as const satisfies Record<string, Assumption>;
+/** The default of every assumption, with its unit and what it means (data: assumptions.json). */
+export const DEFAULT_ASSUMPTIONS = defaults satisfies Record<string, Assumption>;
 
 export type AssumptionKey = keyof typeof DEFAULT_ASSUMPTIONS;
 export type Assumptions = Readonly<Record<AssumptionKey, number>>;
