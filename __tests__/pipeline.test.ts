@@ -13,6 +13,7 @@ import type { EnvironmentName } from "../config/schema";
 import type { ConfigLayer } from "../config/types";
 import { Naming } from "../constructs/naming";
 import { DeliveryPipeline } from "../constructs/pipeline/pipeline";
+import { deliveryPipelineSettings } from "../stacks/environment-stack";
 import { fakeServiceTier, fakeTopics, type FixtureStack, fixtureStack } from "./fixtures/tiers";
 import { type Json, resourceNamed, resourcesOf, statementsOf, testConfig } from "./helpers";
 
@@ -37,9 +38,7 @@ function build(
   });
   const pipeline = new DeliveryPipeline(fixture.stack, "pipeline", {
     naming: options.naming ?? fixture.naming,
-    region: config.region,
-    pipeline: config.pipeline,
-    deployment: config.deployment,
+    ...deliveryPipelineSettings(config),
     service,
     topics: fakeTopics(fixture),
   });
@@ -117,7 +116,7 @@ describe("DeliveryPipeline stages", () => {
     });
   });
 
-  test("the deploy step follows deployment.style, not the environment name", () => {
+  test("the deploy step follows the service's deployment style (deployment.style), not the environment name", () => {
     // GIVEN dev configured for blue/green with a CodeDeploy service tier
     const { pipeline } = build("dev", { deployment: { style: "blue-green" } });
     // WHEN the deploy step's buildspec is read  THEN dev deploys with CodeDeploy too
@@ -318,9 +317,7 @@ describe("DeliveryPipeline build", () => {
     // WHEN the pipeline is built
     const pipeline = new DeliveryPipeline(fixture.stack, "pipeline", {
       naming: fixture.naming,
-      region: config.region,
-      pipeline: config.pipeline,
-      deployment: config.deployment,
+      ...deliveryPipelineSettings(config),
       service,
       topics: fakeTopics(fixture),
     });
@@ -589,9 +586,7 @@ describe("DeliveryPipeline IAM", () => {
     // WHEN the pipeline is built and its role policy resolved
     new DeliveryPipeline(fixture.stack, "pipeline", {
       naming: fixture.naming,
-      region: config.region,
-      pipeline: config.pipeline,
-      deployment: config.deployment,
+      ...deliveryPipelineSettings(config),
       service: fakeServiceTier(fixture, { blueGreen: true }),
       topics,
     });
@@ -712,21 +707,24 @@ describe("DeliveryPipeline notifications", () => {
   });
 });
 
+describe("DeliveryPipeline deployment style", () => {
+  // The style is the service tier's (service.blueGreen): a pipeline cannot deploy a service any
+  // other way, so there is no style setting to get wrong.
+  const styleOf = (built: Built) =>
+    (parse(built.pipeline.deployProject.sourceInput!.buildspec!) as Json).env.variables.DEPLOYMENT_STYLE;
+
+  test("a service deployed by CodeDeploy is deployed blue/green", () => {
+    // GIVEN rolling dev configuration but a blue/green service tier  WHEN built  THEN blue-green
+    expect(styleOf(build("dev", {}, { blueGreen: true }))).toBe("blue-green");
+  });
+
+  test("a service deployed by ECS is deployed rolling", () => {
+    // GIVEN production configuration but a rolling service tier  WHEN built  THEN rolling
+    expect(styleOf(build("production", {}, { blueGreen: false }))).toBe("rolling");
+  });
+});
+
 describe("DeliveryPipeline validation", () => {
-  test("fails when deployment.style is blue-green but the service tier has no CodeDeploy resources", () => {
-    // GIVEN blue-green style with a rolling service tier  WHEN constructed  THEN a ValidationError
-    expect(() => build("dev", { deployment: { style: "blue-green" } }, { blueGreen: false })).toThrow(
-      'fixture-dev/pipeline: deployment.style is "blue-green" but the service tier has no CodeDeploy application (service.blueGreen is undefined); allowed: a service built for blue/green, or deployment.style "rolling"',
-    );
-  });
-
-  test("fails when deployment.style is rolling but the service tier is deployed by CodeDeploy", () => {
-    // GIVEN rolling style with a blue/green service tier  WHEN constructed  THEN a ValidationError
-    expect(() => build("dev", {}, { blueGreen: true })).toThrow(
-      'fixture-dev/pipeline: deployment.style is "rolling" but the service tier is deployed by CodeDeploy (service.blueGreen is set); allowed: deployment.style "blue-green" for this service',
-    );
-  });
-
   test("fails when the connection name exceeds 32 characters", () => {
     // GIVEN a long project name  WHEN constructed  THEN the connection name is refused
     expect(() => build("production", {}, { naming: new Naming("farmers-module-platform-x", "production") })).toThrow(
@@ -745,9 +743,7 @@ describe("DeliveryPipeline validation", () => {
       () =>
         new DeliveryPipeline(fixture.stack, "pipeline", {
           naming: fixture.naming,
-          region: config.region,
-          pipeline: config.pipeline,
-          deployment: config.deployment,
+          ...deliveryPipelineSettings(config),
           service,
           topics: fakeTopics(fixture),
         }),
@@ -764,9 +760,7 @@ describe("DeliveryPipeline validation", () => {
       () =>
         new DeliveryPipeline(fixture.stack, "pipeline", {
           naming: fixture.naming,
-          region: config.region,
-          pipeline: config.pipeline,
-          deployment: config.deployment,
+          ...deliveryPipelineSettings(config),
           service: fakeServiceTier(fixture),
           topics: fakeTopics(fixture),
           buildTimeoutMinutes: 1,

@@ -12,7 +12,7 @@ import { Naming } from "../constructs/naming";
 import { Network, type NetworkProps, type PrivateNetworkRoute } from "../constructs/network";
 import { Observability, type ObservabilitySettings } from "../constructs/observability/observability";
 import { OffHours, type OffHoursProps } from "../constructs/off-hours";
-import { DeliveryPipeline } from "../constructs/pipeline/pipeline";
+import { DeliveryPipeline, type DeliveryPipelineSettings } from "../constructs/pipeline/pipeline";
 import { ServiceTier, type ServiceTierSettings } from "../constructs/service/service-tier";
 import { LoadBalancerFirewall } from "../constructs/waf";
 import { s3Backend } from "./backend";
@@ -129,11 +129,9 @@ export class EnvironmentStack extends TerraformStack {
 
     this.pipeline = new DeliveryPipeline(this, "pipeline", {
       naming: this.naming,
-      region: config.region,
-      pipeline: config.pipeline,
-      deployment: config.deployment,
       service: this.service,
       topics: this.observability,
+      ...deliveryPipelineSettings(config),
       disposable: config.protection === "disposable",
     });
 
@@ -270,6 +268,13 @@ export function serviceTierSettings(
     aaaEndpoint: config.aaa.endpoint,
     logRetentionDays: config.observability.logRetentionDays,
   };
+}
+
+/** The delivery pipeline's settings of an environment: repository, branch, source, approval, retention. */
+export function deliveryPipelineSettings(
+  config: EnvironmentConfig,
+): Omit<DeliveryPipelineSettings, "disposable" | "buildImage" | "buildComputeType" | "buildTimeoutMinutes"> {
+  return { region: config.region, ...config.pipeline };
 }
 
 /** The observability settings of an environment: alerting, and the service facts its alarms depend on. */

@@ -1,52 +1,52 @@
-import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
-import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
-import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
-import { CodebuildProject } from "@cdktf/provider-aws/lib/codebuild-project";
+import type { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import type { CodebuildProject } from "@cdktf/provider-aws/lib/codebuild-project";
 import { Codepipeline, type CodepipelineStage } from "@cdktf/provider-aws/lib/codepipeline";
-import { CodepipelineWebhook } from "@cdktf/provider-aws/lib/codepipeline-webhook";
-import { CodestarconnectionsConnection } from "@cdktf/provider-aws/lib/codestarconnections-connection";
+import type { CodepipelineWebhook } from "@cdktf/provider-aws/lib/codepipeline-webhook";
+import type { CodestarconnectionsConnection } from "@cdktf/provider-aws/lib/codestarconnections-connection";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import type { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import type { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
-import { TerraformVariable } from "cdktf";
 import { Construct } from "constructs";
 
-import type { EnvironmentConfig } from "../../config/schema";
-import { type AlertTopics, DEPLOYED_TAG_PREFIX, type ServiceTierOutputs } from "../contracts";
-import { assumeRolePolicy, policyDocument, type PolicyStatement } from "../iam";
-import { CustomerManagedKey, type KeyUseAction } from "../kms-key";
+import type { AlertTopics, ServiceTierOutputs } from "../contracts";
+import { assumeRolePolicy, policyDocument } from "../iam";
+import { CustomerManagedKey } from "../kms-key";
 import { MovedFrom } from "../moved";
 import { checkName, type Naming } from "../naming";
 import { ValidationError } from "../validation-error";
 import { ArtifactBucket } from "./artifacts";
-import {
-  type AppspecNetworkConfiguration,
-  FIRST_DEPLOYMENT_CONFIG,
-  renderBuildspec,
-  renderDeployspec,
-} from "./buildspec";
+import { BUILD_OUTPUT, buildStep } from "./build";
+import { deployStep } from "./deploy";
+import { failureNotifications } from "./notifications";
+import { KEY_USE_ACTIONS, pipelineRoleStatements } from "./roles";
+import { githubWebhook, type PipelineSource, SOURCE_OUTPUT, sourceStep } from "./source";
 
-/** Settings of the delivery pipeline; taken from the environment's configuration. */
-export interface DeliveryPipelineProps {
-  readonly naming: Naming;
+export { GITHUB_TOKEN_VARIABLE, GITHUB_WEBHOOK_SECRET_VARIABLE, type PipelineSource } from "./source";
+
+/** What the pipeline delivers from where, how it builds, and how long it keeps things. */
+export interface DeliveryPipelineSettings {
   /** Region of the environment (console URL, ARNs, the build's ECR login). */
   readonly region: string;
-  /** Repository, branch, source mode, approval, retention (config `pipeline`). */
-  readonly pipeline: EnvironmentConfig["pipeline"];
-  /** Deployment style: `rolling` deploys with the ECS action, `blue-green` with CodeDeploy. */
-  readonly deployment: EnvironmentConfig["deployment"];
-  /** The service deployed: repository, cluster, service, task definition, roles, CodeDeploy. */
-  readonly service: ServiceTierOutputs;
-  /** Failed executions and builds, and approval requests, go to `topics.warning`. */
-  readonly topics: AlertTopics;
+  /** GitHub repository, `owner/name`. */
+  readonly repository: string;
+  /** Branch deployed; a push to it starts the pipeline. */
+  readonly branch: string;
+  /** Connection (created or existing) or the legacy GitHub token. */
+  readonly source: PipelineSource;
+  /** An `Approve` stage before `Deploy`, announced on the warning topic. @default false */
+  readonly manualApproval?: boolean;
+  /** Days after which an artifact expires. */
+  readonly artifactExpirationDays: number;
+  /** Retention of the build log group, days (a value CloudWatch Logs accepts). */
+  readonly buildLogRetentionDays: number;
   /** CodeBuild image. @default "aws/codebuild/standard:7.0" */
   readonly buildImage?: string;
   /** CodeBuild compute type. @default "BUILD_GENERAL1_SMALL" */
   readonly buildComputeType?: string;
-  /** Minutes after which a build is stopped. @default 30 */
+  /** Minutes after which a build is stopped (CodeBuild allows 5 to 2160). @default 30 */
   readonly buildTimeoutMinutes?: number;
   /**
    * The environment is destroyed with its contents (config `protection: "disposable"`): the
@@ -56,21 +56,26 @@ export interface DeliveryPipelineProps {
   readonly disposable?: boolean;
 }
 
-/** Name of the Terraform variable holding the GitHub token in `github-token` mode. */
-export const GITHUB_TOKEN_VARIABLE = "github_oauth_token";
-/** Name of the Terraform variable holding the webhook's HMAC secret in `github-token` mode. */
-export const GITHUB_WEBHOOK_SECRET_VARIABLE = "github_webhook_secret";
-
-/** Artifact names passed between the stages. */
-const SOURCE_OUTPUT = "SourceOutput";
-const BUILD_OUTPUT = "BuildOutput";
+/** Props of DeliveryPipeline: the settings, the service it deploys and the topics it reports to. */
+export interface DeliveryPipelineProps extends DeliveryPipelineSettings {
+  readonly naming: Naming;
+  /**
+   * The service deployed: repository, cluster, service, task definition, roles; its `blueGreen`
+   * (CodeDeploy) decides the deployment style.
+   */
+  readonly service: ServiceTierOutputs;
+  /** Failed executions and builds, and approval requests, go to `topics.warning`. */
+  readonly topics: AlertTopics;
+}
 
 /**
  * CodePipeline (V2) from GitHub to the environment's ECS service: Source (CodeStar connection,
  * or the legacy GitHub token), Build (CodeBuild: image tagged with the short commit hash, pushed
  * to ECR, deploy files written), optional manual Approval, Deploy (ECS rolling or CodeDeploy
- * blue/green, by `deployment.style`). Artifacts in a KMS-encrypted bucket; least-privilege roles;
- * failures announced on the warning topic.
+ * blue/green, as the service is deployed). Artifacts in a KMS-encrypted bucket; least-privilege
+ * roles (roles.ts); failures announced on the warning topic. Each step is a function creating its
+ * resources in this construct (source.ts, build.ts, deploy.ts, notifications.ts), so their
+ * Terraform addresses are those of one construct.
  */
 export class DeliveryPipeline extends Construct {
   readonly pipeline: Codepipeline;
@@ -97,27 +102,17 @@ export class DeliveryPipeline extends Construct {
 
   constructor(scope: Construct, id: string, props: DeliveryPipelineProps) {
     super(scope, id);
-    const { naming, region, pipeline: config, deployment, service, topics } = props;
-    const buildImage = props.buildImage ?? "aws/codebuild/standard:7.0";
-    const buildComputeType = props.buildComputeType ?? "BUILD_GENERAL1_SMALL";
+    const { naming, region, service, topics } = props;
+    const codebuild = {
+      image: props.buildImage ?? "aws/codebuild/standard:7.0",
+      computeType: props.buildComputeType ?? "BUILD_GENERAL1_SMALL",
+    };
     const buildTimeoutMinutes = props.buildTimeoutMinutes ?? 30;
-    const style = deployment.style;
-    const blueGreen = service.blueGreen;
+    const manualApproval = props.manualApproval ?? false;
 
-    // The deploy action must match how the service is deployed, or every deployment fails.
-    if (style === "blue-green" && !blueGreen)
-      throw new ValidationError(
-        'deployment.style is "blue-green" but the service tier has no CodeDeploy application (service.blueGreen is undefined); allowed: a service built for blue/green, or deployment.style "rolling"',
-        this,
-      );
-    if (style === "rolling" && blueGreen)
-      throw new ValidationError(
-        'deployment.style is "rolling" but the service tier is deployed by CodeDeploy (service.blueGreen is set); allowed: deployment.style "blue-green" for this service',
-        this,
-      );
     // The appspec repeats the service's capacity providers; they must be known at synth.
     const capacityProviders = service.service.capacityProviderStrategyInput;
-    if (blueGreen && capacityProviders !== undefined && !Array.isArray(capacityProviders))
+    if (service.blueGreen && capacityProviders !== undefined && !Array.isArray(capacityProviders))
       throw new ValidationError(
         "the service's capacity_provider_strategy is an unresolved token; allowed: a literal list, which the blue/green appspec repeats",
         this,
@@ -145,6 +140,7 @@ export class DeliveryPipeline extends Construct {
       `arn:${partition}:${awsService}:${region}:${account}:${resource}`;
     const sourceAccount = { StringEquals: { "aws:SourceAccount": account } };
 
+    // --- Roles (their permissions: roles.ts) and the key: artifacts, build output and logs. ---
     this.pipelineRole = new IamRole(this, "PipelineRole", {
       name: pipelineRoleName,
       description: `CodePipeline ${pipelineName}`,
@@ -161,7 +157,6 @@ export class DeliveryPipeline extends Construct {
       assumeRolePolicy: assumeRolePolicy("codebuild.amazonaws.com", sourceAccount),
     });
 
-    // --- Key: artifacts, build output and build logs. ---------------------------------------
     const key = new CustomerManagedKey(this, "Key", {
       description: `${pipelineName}: artifacts and build logs`,
       aliasName: `alias/${pipelineName}`,
@@ -195,331 +190,70 @@ export class DeliveryPipeline extends Construct {
     this.artifactBucket = new ArtifactBucket(this, "ArtifactBucket", {
       bucketName: `${naming.prefix}-artifacts-${account}`,
       kmsKey: this.kmsKey,
-      expirationDays: config.artifactExpirationDays,
+      expirationDays: props.artifactExpirationDays,
       // S3 refuses to delete a non-empty bucket; the provider empties it (every version) first.
       forceDestroy: props.disposable ?? false,
     }).bucket;
     const bucketArn = this.artifactBucket.arn;
 
-    // --- Source. ---------------------------------------------------------------------------
-    let sourceAction: CodepipelineStage["action"];
-    let githubToken: TerraformVariable | undefined;
-    if (config.source.mode === "codestar-connection") {
-      if (config.source.connectionArn) {
-        this.connectionArn = config.source.connectionArn;
-        this.connectionStatusHint = `managed outside this stack: aws codestar-connections get-connection --connection-arn ${this.connectionArn}`;
-      } else {
-        this.connection = new CodestarconnectionsConnection(this, "Connection", {
-          name: naming.name(this, "codestarConnection", "github"),
-          providerType: "GitHub",
-        });
-        this.connectionArn = this.connection.arn;
-        this.connectionStatusHint = this.connection.connectionStatus;
-      }
-      sourceAction = [
-        {
-          name: "Source",
-          category: "Source",
-          owner: "AWS",
-          provider: "CodeStarSourceConnection",
-          version: "1",
-          namespace: "SourceVariables",
-          outputArtifacts: [SOURCE_OUTPUT],
-          configuration: {
-            ConnectionArn: this.connectionArn,
-            FullRepositoryId: config.repository,
-            BranchName: config.branch,
-            OutputArtifactFormat: "CODE_ZIP",
-          },
-        },
-      ];
-    } else {
-      // Legacy: the deprecated GitHub (version 1) action with a personal access token. The token
-      // comes from a sensitive variable (TF_VAR_github_oauth_token), never from config or code.
-      githubToken = new TerraformVariable(this, "GitHubToken", {
-        type: "string",
-        sensitive: true,
-        nullable: false,
-        description: `GitHub personal access token (repo, admin:repo_hook) for ${config.repository}; legacy github-token source mode only`,
-      });
-      githubToken.overrideLogicalId(GITHUB_TOKEN_VARIABLE);
-      this.connectionStatusHint = "not used: github-token source mode (legacy GitHub version 1 action)";
-      const [owner, repo] = config.repository.split("/");
-      sourceAction = [
-        {
-          name: "Source",
-          category: "Source",
-          owner: "ThirdParty",
-          provider: "GitHub",
-          version: "1",
-          namespace: "SourceVariables",
-          outputArtifacts: [SOURCE_OUTPUT],
-          configuration: {
-            Owner: owner,
-            Repo: repo,
-            Branch: config.branch,
-            OAuthToken: githubToken.stringValue,
-            PollForSourceChanges: "false",
-          },
-        },
-      ];
-    }
-
-    // --- Build. ----------------------------------------------------------------------------
-    this.buildLogGroup = new CloudwatchLogGroup(this, "BuildLogGroup", {
-      name: logGroupName,
-      retentionInDays: config.buildLogRetentionDays,
-      kmsKeyId: key.encryptLogGroup(logGroupName),
+    // --- Source, build, deploy. -------------------------------------------------------------
+    const source = sourceStep(this, {
+      naming,
+      repository: props.repository,
+      branch: props.branch,
+      source: props.source,
     });
-    const buildCommon = {
-      repositoryUri: service.repository.repositoryUrl,
-      repositoryName: service.repository.name,
+    this.connectionArn = source.connectionArn;
+    this.connection = source.connection;
+    this.connectionStatusHint = source.connectionStatusHint;
+
+    const build = buildStep(this, {
+      naming,
       region,
-      containerName: service.containerName,
-      // Terraform's revision: a change of the container (environment, secrets, CPU/memory)
-      // changes this ARN, and the next build derives its revision from it.
-      taskDefinitionArn: service.taskDefinition.arn,
-    };
-    const buildspec = renderBuildspec(
-      style === "blue-green"
-        ? {
-            style,
-            ...buildCommon,
-            containerPort: service.containerPort,
-            capacityProviderStrategy: Array.isArray(capacityProviders) ? capacityProviders : undefined,
-            networkConfiguration: appspecNetwork(service),
-            platformVersion: service.service.platformVersionInput,
-          }
-        : { style, ...buildCommon },
-    );
-
-    const buildPolicy = new IamRolePolicy(this, "BuildRolePolicy", {
-      name: "build",
-      role: this.buildRole.id,
-      policy: policyDocument([
-        // GetAuthorizationToken has no resource type: it can only be granted on "*".
-        { Sid: "EcrLogin", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
-        { Sid: "PushToRepository", Effect: "Allow", Action: ECR_PUSH_ACTIONS, Resource: service.repository.arn },
-        {
-          Sid: "WriteBuildLogs",
-          Effect: "Allow",
-          Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-          Resource: [this.buildLogGroup.arn, `${this.buildLogGroup.arn}:*`],
-        },
-        {
-          Sid: "ReadWriteArtifacts",
-          Effect: "Allow",
-          Action: ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"],
-          Resource: `${bucketArn}/*`,
-        },
-        {
-          Sid: "LocateArtifactBucket",
-          Effect: "Allow",
-          Action: ["s3:GetBucketAcl", "s3:GetBucketLocation"],
-          Resource: bucketArn,
-        },
-        { Sid: "UsePipelineKey", Effect: "Allow", Action: KEY_USE_ACTIONS, Resource: keyArn },
-        // DescribeTaskDefinition has no resource type: it can only be granted on "*".
-        { Sid: "ReadTerraformTaskDefinition", Effect: "Allow", Action: "ecs:DescribeTaskDefinition", Resource: "*" },
-      ]),
+      service,
+      capacityProviders: Array.isArray(capacityProviders) ? capacityProviders : undefined,
+      projectName,
+      logGroupName,
+      logRetentionDays: props.buildLogRetentionDays,
+      role: this.buildRole,
+      key,
+      bucketArn,
+      repository: props.repository,
+      branch: props.branch,
+      codebuild,
+      timeoutMinutes: buildTimeoutMinutes,
     });
+    this.buildLogGroup = build.logGroup;
+    this.buildProject = build.project;
 
-    this.buildProject = new CodebuildProject(this, "BuildProject", {
-      name: projectName,
-      description: `Builds ${config.repository}@${config.branch} into ${naming.prefix}'s ECR repository (${style})`,
-      serviceRole: this.buildRole.arn,
-      encryptionKey: keyArn,
-      buildTimeout: buildTimeoutMinutes,
-      source: { type: "CODEPIPELINE", buildspec },
-      artifacts: { type: "CODEPIPELINE" },
-      environment: {
-        type: "LINUX_CONTAINER",
-        computeType: buildComputeType,
-        image: buildImage,
-        imagePullCredentialsType: "CODEBUILD",
-        privilegedMode: true, // docker build needs the Docker daemon
-      },
-      cache: { type: "LOCAL", modes: ["LOCAL_DOCKER_LAYER_CACHE", "LOCAL_SOURCE_CACHE"] },
-      logsConfig: {
-        cloudwatchLogs: { status: "ENABLED", groupName: this.buildLogGroup.name },
-        s3Logs: { status: "DISABLED" },
-      },
-      dependsOn: [buildPolicy],
-    });
-
-    // --- Deploy step. ----------------------------------------------------------------------
-    // Blue/green waits for the whole deployment: linear steps, then the original tasks' wait.
-    const deployWaitMinutes =
-      style === "blue-green"
-        ? Math.ceil(100 / deployment.linearPercent) * deployment.linearIntervalMinutes +
-          deployment.terminationWaitMinutes +
-          30
-        : 30;
-    const deployCommon = {
-      repositoryName: service.repository.name,
+    this.deployProject = deployStep(this, {
+      naming,
       region,
-      containerName: service.containerName,
-      clusterName: service.cluster.name,
-      serviceName: service.service.name,
-      deployedTagPrefix: DEPLOYED_TAG_PREFIX,
-      waitMinutes: deployWaitMinutes,
-    };
-    const deployspec = renderDeployspec(
-      blueGreen
-        ? {
-            style: "blue-green",
-            ...deployCommon,
-            applicationName: blueGreen.application.name,
-            deploymentGroupName: blueGreen.deploymentGroup.deploymentGroupName,
-            enableExecuteCommand: service.service.enableExecuteCommandInput === true,
-          }
-        : { style: "rolling", ...deployCommon },
-    );
-    const deployPolicy = new IamRolePolicy(this, "DeployRolePolicy", {
-      name: "deploy",
-      role: this.deployRole.id,
-      policy: policyDocument(
-        deployRoleStatements({ arn, service, bucketArn, keyArn, logGroupArn: this.buildLogGroup.arn }),
-      ),
-    });
-    this.deployProject = new CodebuildProject(this, "DeployProject", {
-      name: deployProjectName,
-      description: `Deploys the build's revision of ${naming.prefix} (${style}): Terraform's task definition with the new image`,
-      serviceRole: this.deployRole.arn,
-      encryptionKey: keyArn,
-      buildTimeout: deployWaitMinutes + 10,
-      source: { type: "CODEPIPELINE", buildspec: deployspec },
-      artifacts: { type: "CODEPIPELINE" },
-      environment: {
-        type: "LINUX_CONTAINER",
-        computeType: buildComputeType,
-        image: buildImage,
-        imagePullCredentialsType: "CODEBUILD",
-        privilegedMode: false,
-      },
-      logsConfig: {
-        cloudwatchLogs: { status: "ENABLED", groupName: this.buildLogGroup.name },
-        s3Logs: { status: "DISABLED" },
-      },
-      dependsOn: [deployPolicy],
+      service,
+      projectName: deployProjectName,
+      role: this.deployRole,
+      keyArn,
+      bucketArn,
+      logGroup: this.buildLogGroup,
+      arn,
+      codebuild,
     });
 
-    // --- Approval and deploy. --------------------------------------------------------------
-    const stages: CodepipelineStage[] = [
-      { name: "Source", action: sourceAction },
-      {
-        name: "Build",
-        action: [
-          {
-            name: "Build",
-            category: "Build",
-            owner: "AWS",
-            provider: "CodeBuild",
-            version: "1",
-            namespace: "BuildVariables",
-            inputArtifacts: [SOURCE_OUTPUT],
-            outputArtifacts: [BUILD_OUTPUT],
-            configuration: { ProjectName: this.buildProject.name },
-          },
-        ],
-      },
-    ];
-    if (config.manualApproval) {
-      stages.push({
-        name: "Approve",
-        action: [
-          {
-            name: "Approve",
-            category: "Approval",
-            owner: "AWS",
-            provider: "Manual",
-            version: "1",
-            configuration: {
-              NotificationArn: topics.warning.arn,
-              CustomData: `Deploy ${service.containerName} image #{BuildVariables.IMAGE_TAG} (commit #{SourceVariables.CommitId} of ${config.branch}) to ${naming.environment}?`,
-              ExternalEntityLink: `https://github.com/${config.repository}/commit/#{SourceVariables.CommitId}`,
-            },
-          },
-        ],
-      });
-    }
-    // Rolling and blue/green alike: the deploy step registers the build's taskdef.json (Terraform's
-    // revision with the new image) and deploys it (see deployspec in buildspec.ts for why not the
-    // ECS or CodeDeployToECS actions).
-    stages.push({
-      name: "Deploy",
-      action: [
-        {
-          name: "Deploy",
-          category: "Build",
-          owner: "AWS",
-          provider: "CodeBuild",
-          version: "1",
-          inputArtifacts: [BUILD_OUTPUT],
-          configuration: { ProjectName: this.deployProject.name },
-        },
-      ],
-    });
-
-    // --- Pipeline role. --------------------------------------------------------------------
-    const pipelineStatements: PolicyStatement[] = [
-      {
-        Sid: "ReadWriteArtifacts",
-        Effect: "Allow",
-        Action: ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:PutObjectAcl"],
-        Resource: `${bucketArn}/*`,
-      },
-      {
-        Sid: "LocateArtifactBucket",
-        Effect: "Allow",
-        Action: ["s3:GetBucketVersioning", "s3:GetBucketAcl", "s3:GetBucketLocation"],
-        Resource: bucketArn,
-      },
-      { Sid: "UsePipelineKey", Effect: "Allow", Action: KEY_USE_ACTIONS, Resource: keyArn },
-      {
-        Sid: "RunBuildAndDeploy",
-        Effect: "Allow",
-        Action: ["codebuild:StartBuild", "codebuild:BatchGetBuilds"],
-        Resource: [this.buildProject.arn, this.deployProject.arn],
-      },
-    ];
-    if (this.connectionArn) {
-      pipelineStatements.push({
-        Sid: "UseSourceConnection",
-        Effect: "Allow",
-        // Connections created since 2024 are `codeconnections`; older ones `codestar-connections`.
-        Action: ["codestar-connections:UseConnection", "codeconnections:UseConnection"],
-        Resource: this.connectionArn,
-      });
-    }
-    if (config.manualApproval) {
-      pipelineStatements.push({
-        Sid: "AnnounceApproval",
-        Effect: "Allow",
-        Action: "sns:Publish",
-        Resource: topics.warning.arn,
-      });
-      // CodePipeline publishes the approval request as this role: an encrypted topic needs its key.
-      const topicKey = topics.warning.kmsMasterKeyIdInput;
-      if (topicKey) {
-        pipelineStatements.push({
-          Sid: "EncryptApprovalNotification",
-          Effect: "Allow",
-          Action: ["kms:GenerateDataKey", "kms:Decrypt"],
-          Resource: topicKey,
-          Condition: {
-            StringEquals: {
-              "kms:ViaService": `sns.${region}.amazonaws.com`,
-              "kms:EncryptionContext:aws:sns:topicArn": topics.warning.arn,
-            },
-          },
-        });
-      }
-    }
+    // --- The pipeline. ---------------------------------------------------------------------
     const pipelinePolicy = new IamRolePolicy(this, "PipelineRolePolicy", {
       name: "pipeline",
       role: this.pipelineRole.id,
-      policy: policyDocument(pipelineStatements),
+      policy: policyDocument(
+        pipelineRoleStatements({
+          bucketArn,
+          keyArn,
+          projectArns: [this.buildProject.arn, this.deployProject.arn],
+          connectionArn: this.connectionArn,
+          approval: manualApproval
+            ? { topicArn: topics.warning.arn, topicKeyArn: topics.warning.kmsMasterKeyIdInput, region }
+            : undefined,
+        }),
+      ),
     });
 
     this.pipeline = new Codepipeline(this, "Resource", {
@@ -527,12 +261,21 @@ export class DeliveryPipeline extends Construct {
       pipelineType: "V2",
       roleArn: this.pipelineRole.arn,
       artifactStore: [{ type: "S3", location: this.artifactBucket.bucket, encryptionKey: { type: "KMS", id: keyArn } }],
-      stage: stages,
+      stage: pipelineStages({
+        naming,
+        service,
+        source: source.action,
+        buildProjectName: this.buildProject.name,
+        deployProjectName: this.deployProject.name,
+        approval: manualApproval
+          ? { topicArn: topics.warning.arn, repository: props.repository, branch: props.branch }
+          : undefined,
+      }),
       trigger: this.connectionArn
         ? [
             {
               providerType: "CodeStarSourceConnection",
-              gitConfiguration: { sourceActionName: "Source", push: [{ branches: { includes: [config.branch] } }] },
+              gitConfiguration: { sourceActionName: "Source", push: [{ branches: { includes: [props.branch] } }] },
             },
           ]
         : undefined,
@@ -540,191 +283,88 @@ export class DeliveryPipeline extends Construct {
     });
     this.consoleUrl = `https://${region}.console.aws.amazon.com/codesuite/codepipeline/pipelines/${this.pipeline.name}/view`;
 
-    if (githubToken) {
-      const secret = new TerraformVariable(this, "GitHubWebhookSecret", {
-        type: "string",
-        sensitive: true,
-        nullable: false,
-        description: "HMAC secret shared by GitHub's webhook and the pipeline's; legacy github-token source mode only",
-      });
-      secret.overrideLogicalId(GITHUB_WEBHOOK_SECRET_VARIABLE);
-      this.webhook = new CodepipelineWebhook(this, "Webhook", {
-        name: naming.name(this, "generic", "github-webhook"),
-        authentication: "GITHUB_HMAC",
-        authenticationConfiguration: { secretToken: secret.stringValue },
-        targetPipeline: this.pipeline.name,
-        targetAction: "Source",
-        filter: [{ jsonPath: "$.ref", matchEquals: `refs/heads/${config.branch}` }],
-      });
-    }
+    if (source.githubToken)
+      this.webhook = githubWebhook(this, { naming, pipelineName: this.pipeline.name, branch: props.branch });
 
-    // --- Notifications (the warning topic's policy must let events.amazonaws.com publish). ---
-    this.notifyOnFailure("PipelineFailed", naming.name(this, "generic", "pipeline-failed"), topics, {
-      description: `${pipelineName}: execution failed`,
-      pattern: {
-        source: ["aws.codepipeline"],
-        "detail-type": ["CodePipeline Pipeline Execution State Change"],
-        detail: { pipeline: [this.pipeline.name], state: ["FAILED"] },
-      },
-      inputPaths: { pipeline: "$.detail.pipeline", execution: "$.detail.execution-id" },
-      template: `"Pipeline <pipeline> failed (execution <execution>). https://${region}.console.aws.amazon.com/codesuite/codepipeline/pipelines/<pipeline>/executions/<execution>/timeline"`,
-    });
-    this.notifyOnFailure("BuildFailed", naming.name(this, "generic", "build-failed"), topics, {
-      description: `${projectName}: build failed`,
-      pattern: {
-        source: ["aws.codebuild"],
-        "detail-type": ["CodeBuild Build State Change"],
-        detail: {
-          "project-name": [this.buildProject.name, this.deployProject.name],
-          "build-status": ["FAILED", "STOPPED"],
-        },
-      },
-      inputPaths: { project: "$.detail.project-name", status: "$.detail.build-status", build: "$.detail.build-id" },
-      // Both projects write to the build's log group (logs_config), not to CodeBuild's default
-      // /aws/codebuild/<project>: the message names the group the logs are in.
-      template: `"CodeBuild project <project>: build <status> (<build>). Logs: ${logGroupName} in ${region}."`,
-    });
-  }
-
-  private notifyOnFailure(
-    id: string,
-    name: string,
-    topics: AlertTopics,
-    rule: { description: string; pattern: object; inputPaths: Record<string, string>; template: string },
-  ): void {
-    const eventRule = new CloudwatchEventRule(this, `${id}Rule`, {
-      name,
-      description: rule.description,
-      eventPattern: JSON.stringify(rule.pattern),
-    });
-    new CloudwatchEventTarget(this, `${id}Target`, {
-      rule: eventRule.name,
-      targetId: "warning-topic",
-      arn: topics.warning.arn,
-      inputTransformer: { inputPaths: rule.inputPaths, inputTemplate: rule.template },
+    failureNotifications(this, {
+      naming,
+      region,
+      pipelineName,
+      pipeline: this.pipeline.name,
+      buildProjectName: projectName,
+      projects: [this.buildProject.name, this.deployProject.name],
+      logGroupName,
+      warningTopic: topics.warning,
     });
   }
 }
 
 /**
- * The service's awsvpc configuration for the appspec: Terraform's values (the service ignores
- * them after creation under CODE_DEPLOY, so each deployment brings them in step).
+ * The stages: Source, Build, the optional manual Approval, Deploy. Rolling and blue/green alike,
+ * the deploy step registers the build's taskdef.json (Terraform's revision with the new image)
+ * and deploys it (see deployspec in buildspec.ts for why not the ECS or CodeDeployToECS actions).
  */
-function appspecNetwork(service: ServiceTierOutputs): AppspecNetworkConfiguration | undefined {
-  const network = service.service.networkConfigurationInput;
-  if (!network) return undefined;
-  return {
-    subnets: network.subnets,
-    securityGroups: network.securityGroups ?? [],
-    assignPublicIp: network.assignPublicIp === true,
-  };
-}
-
-/**
- * The deploy step's permissions: read the build output, write its logs, tag the deployed image,
- * register the revision (passing the two task roles to ECS tasks only), update the one service,
- * and under blue/green create and watch deployments of the one deployment group.
- */
-export function deployRoleStatements(input: {
-  arn: (awsService: string, resource: string) => string;
+function pipelineStages(input: {
+  naming: Naming;
   service: ServiceTierOutputs;
-  bucketArn: string;
-  keyArn: string;
-  logGroupArn: string;
-}): PolicyStatement[] {
-  const { arn, service } = input;
-  const statements: PolicyStatement[] = [
+  source: CodepipelineStage["action"];
+  buildProjectName: string;
+  deployProjectName: string;
+  /** @default - no approval stage */
+  approval?: { topicArn: string; repository: string; branch: string };
+}): CodepipelineStage[] {
+  const stages: CodepipelineStage[] = [
+    { name: "Source", action: input.source },
     {
-      Sid: "ReadBuildOutput",
-      Effect: "Allow",
-      Action: ["s3:GetObject", "s3:GetObjectVersion"],
-      Resource: `${input.bucketArn}/*`,
-    },
-    {
-      Sid: "LocateArtifactBucket",
-      Effect: "Allow",
-      Action: ["s3:GetBucketAcl", "s3:GetBucketLocation"],
-      Resource: input.bucketArn,
-    },
-    { Sid: "UsePipelineKey", Effect: "Allow", Action: KEY_USE_ACTIONS, Resource: input.keyArn },
-    {
-      Sid: "WriteDeployLogs",
-      Effect: "Allow",
-      Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-      Resource: [input.logGroupArn, `${input.logGroupArn}:*`],
-    },
-    // A second tag on the deployed image's manifest: the lifecycle policy keeps deployed-* images.
-    {
-      Sid: "ProtectDeployedImage",
-      Effect: "Allow",
-      Action: ["ecr:DescribeImages", "ecr:BatchGetImage", "ecr:PutImage"],
-      Resource: service.repository.arn,
-    },
-    // RegisterTaskDefinition has no resource type: it can only be granted on "*".
-    { Sid: "RegisterRevision", Effect: "Allow", Action: "ecs:RegisterTaskDefinition", Resource: "*" },
-    {
-      Sid: "PassTaskRoles",
-      Effect: "Allow",
-      Action: "iam:PassRole",
-      Resource: [service.executionRole.arn, service.taskRole.arn],
-      Condition: { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } },
-    },
-    // Rolling: the new revision; blue/green: ECS Exec only (the rest is CodeDeploy's).
-    {
-      Sid: "UpdateService",
-      Effect: "Allow",
-      Action: ["ecs:DescribeServices", "ecs:UpdateService"],
-      Resource: service.service.id,
+      name: "Build",
+      action: [
+        {
+          name: "Build",
+          category: "Build",
+          owner: "AWS",
+          provider: "CodeBuild",
+          version: "1",
+          namespace: "BuildVariables",
+          inputArtifacts: [SOURCE_OUTPUT],
+          outputArtifacts: [BUILD_OUTPUT],
+          configuration: { ProjectName: input.buildProjectName },
+        },
+      ],
     },
   ];
-  const blueGreen = service.blueGreen;
-  if (blueGreen) {
-    const appName = blueGreen.application.name;
-    const group = arn("codedeploy", `deploymentgroup:${appName}/${blueGreen.deploymentGroup.deploymentGroupName}`);
-    statements.push(
-      {
-        Sid: "CodeDeployRevision",
-        Effect: "Allow",
-        Action: [
-          "codedeploy:GetApplication",
-          "codedeploy:GetApplicationRevision",
-          "codedeploy:RegisterApplicationRevision",
-        ],
-        Resource: arn("codedeploy", `application:${appName}`),
-      },
-      // UpdateDeploymentGroup: CreateDeployment requires it when the request overrides the
-      // group's alarms (the first deployment); the step never calls UpdateDeploymentGroup itself.
-      {
-        Sid: "CodeDeployDeployment",
-        Effect: "Allow",
-        Action: ["codedeploy:CreateDeployment", "codedeploy:GetDeployment", "codedeploy:UpdateDeploymentGroup"],
-        Resource: group,
-      },
-      {
-        Sid: "CodeDeployConfigs",
-        Effect: "Allow",
-        Action: "codedeploy:GetDeploymentConfig",
-        Resource: [
-          arn("codedeploy", `deploymentconfig:${blueGreen.deploymentGroup.deploymentConfigName}`),
-          arn("codedeploy", `deploymentconfig:${FIRST_DEPLOYMENT_CONFIG}`),
-        ],
-      },
-    );
+  const approval = input.approval;
+  if (approval) {
+    stages.push({
+      name: "Approve",
+      action: [
+        {
+          name: "Approve",
+          category: "Approval",
+          owner: "AWS",
+          provider: "Manual",
+          version: "1",
+          configuration: {
+            NotificationArn: approval.topicArn,
+            CustomData: `Deploy ${input.service.containerName} image #{BuildVariables.IMAGE_TAG} (commit #{SourceVariables.CommitId} of ${approval.branch}) to ${input.naming.environment}?`,
+            ExternalEntityLink: `https://github.com/${approval.repository}/commit/#{SourceVariables.CommitId}`,
+          },
+        },
+      ],
+    });
   }
-  return statements;
+  stages.push({
+    name: "Deploy",
+    action: [
+      {
+        name: "Deploy",
+        category: "Build",
+        owner: "AWS",
+        provider: "CodeBuild",
+        version: "1",
+        inputArtifacts: [BUILD_OUTPUT],
+        configuration: { ProjectName: input.deployProjectName },
+      },
+    ],
+  });
+  return stages;
 }
-
-/** Data-key use by the pipeline and build roles (S3 SSE-KMS, CodeBuild output). */
-const KEY_USE_ACTIONS: KeyUseAction[] = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"];
-
-/** Pushing to (and reading layers from) one ECR repository; DescribeImages detects re-runs. */
-const ECR_PUSH_ACTIONS = [
-  "ecr:BatchCheckLayerAvailability",
-  "ecr:BatchGetImage",
-  "ecr:CompleteLayerUpload",
-  "ecr:DescribeImages",
-  "ecr:GetDownloadUrlForLayer",
-  "ecr:InitiateLayerUpload",
-  "ecr:PutImage",
-  "ecr:UploadLayerPart",
-];
