@@ -110,9 +110,7 @@ describe("deployments", () => {
         Principal: { Service: "codedeploy.amazonaws.com" },
         Condition: {
           StringEquals: {
-            "aws:SourceAccount": expect.stringMatching(
-              /^\$\{data\.aws_caller_identity\.service_Account_.*\.account_id\}$/,
-            ),
+            "aws:SourceAccount": expect.stringMatching(/^\$\{data\.aws_caller_identity\.account\.account_id\}$/),
           },
         },
       },

@@ -187,7 +187,7 @@ describe("load balancer", () => {
 
   test("names the bucket with the account id so it is globally unique", () => {
     expect(resourceNamed(dev.json, "aws_s3_bucket", "service_LoadBalancer_AccessLogBucket").bucket).toMatch(
-      /^farmers-module-dev-alb-logs-\$\{data\.aws_caller_identity\.service_Account_[0-9A-F]{8}\.account_id\}$/,
+      /^farmers-module-dev-alb-logs-\$\{data\.aws_caller_identity\.account\.account_id\}$/,
     );
   });
 
@@ -208,7 +208,7 @@ describe("load balancer", () => {
         Action: "s3:PutObject",
         Resource: expect.stringMatching(
           new RegExp(
-            `^${escape(bucketArn)}/alb/AWSLogs/\\$\\{data\\.aws_caller_identity\\.service_Account_[0-9A-F]{8}\\.account_id\\}/\\*$`,
+            `^${escape(bucketArn)}/alb/AWSLogs/\\$\\{data\\.aws_caller_identity\\.account\\.account_id\\}/\\*$`,
           ),
         ),
       },

@@ -31,8 +31,8 @@ const production = build(
   true,
 );
 
-const ACCOUNT = "${data.aws_caller_identity.observability_Topics_Account_1D363FEE.account_id}";
-const PARTITION = "${data.aws_partition.observability_Topics_Partition_AAD66608.partition}";
+const ACCOUNT = "${data.aws_caller_identity.account.account_id}";
+const PARTITION = "${data.aws_partition.partition.partition}";
 
 function keyPolicy(b: typeof dev): Json {
   const keys = Object.entries(resourcesOf(b.json, "aws_kms_key")).filter(([name]) => name.startsWith("observability_"));
@@ -265,8 +265,6 @@ describe("inputs", () => {
       .filter((p) => p !== ".");
     expect(paths).toEqual([
       "./Topics",
-      "./Topics/Account",
-      "./Topics/Partition",
       "./Topics/Key",
       "./Topics/Key/Default",
       "./Topics/Key/Alias",

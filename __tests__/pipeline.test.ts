@@ -38,6 +38,8 @@ function build(
   });
   const pipeline = new DeliveryPipeline(fixture.stack, "pipeline", {
     naming: options.naming ?? fixture.naming,
+    accountId: fixture.accountId,
+    partition: fixture.partition,
     ...deliveryPipelineSettings(config),
     service,
     topics: fakeTopics(fixture),
@@ -143,8 +145,6 @@ describe("DeliveryPipeline stages", () => {
     // GIVEN a pipeline  WHEN its children are listed  THEN the IDs are the documented ones
     const { pipeline } = build("dev");
     expect(pipeline.node.children.map((c) => c.node.id)).toEqual([
-      "CallerIdentity",
-      "Partition",
       "PipelineRole",
       "BuildRole",
       "DeployRole",
@@ -317,6 +317,8 @@ describe("DeliveryPipeline build", () => {
     // WHEN the pipeline is built
     const pipeline = new DeliveryPipeline(fixture.stack, "pipeline", {
       naming: fixture.naming,
+      accountId: fixture.accountId,
+      partition: fixture.partition,
       ...deliveryPipelineSettings(config),
       service,
       topics: fakeTopics(fixture),
@@ -409,7 +411,7 @@ describe("DeliveryPipeline artifact bucket and key", () => {
   test("the bucket name is per environment and per account", () => {
     // GIVEN dev  WHEN synthesized  THEN farmers-module-dev-artifacts-<account id>
     expect(resourceNamed(dev.json, "aws_s3_bucket", "pipeline").bucket).toBe(
-      "farmers-module-dev-artifacts-${data.aws_caller_identity.pipeline_CallerIdentity_9AE70AE7.account_id}",
+      "farmers-module-dev-artifacts-${data.aws_caller_identity.account.account_id}",
     );
   });
 
@@ -420,7 +422,7 @@ describe("DeliveryPipeline artifact bucket and key", () => {
     const admin = (policy.Statement as Json[]).find((s) => s.Sid === "KeyAdministration")!;
     // THEN the account root holds the administrative actions, named one by one
     expect(admin.Principal).toEqual({
-      AWS: "arn:${data.aws_partition.pipeline_Partition_7A7CC60F.partition}:iam::${data.aws_caller_identity.pipeline_CallerIdentity_9AE70AE7.account_id}:root",
+      AWS: "arn:${data.aws_partition.partition.partition}:iam::${data.aws_caller_identity.account.account_id}:root",
     });
     expect(admin.Action).toEqual(
       expect.arrayContaining(["kms:PutKeyPolicy", "kms:ScheduleKeyDeletion", "kms:EnableKeyRotation"]),
@@ -547,7 +549,7 @@ describe("DeliveryPipeline IAM", () => {
   test("blue/green: CodeDeploy actions on its application, deployment group and the two configs only, in the deploy role", () => {
     // GIVEN production  WHEN parsed  THEN each CodeDeploy statement names its ARNs
     const arnPrefix =
-      "arn:${data.aws_partition.pipeline_Partition_7A7CC60F.partition}:codedeploy:us-east-1:${data.aws_caller_identity.pipeline_CallerIdentity_9AE70AE7.account_id}";
+      "arn:${data.aws_partition.partition.partition}:codedeploy:us-east-1:${data.aws_caller_identity.account.account_id}";
     expect(statement(production.json, "DeployRolePolicy", "CodeDeployRevision")?.Resource).toBe(
       `${arnPrefix}:application:\${aws_codedeploy_app.fake-cd-app.name}`,
     );
@@ -586,6 +588,8 @@ describe("DeliveryPipeline IAM", () => {
     // WHEN the pipeline is built and its role policy resolved
     new DeliveryPipeline(fixture.stack, "pipeline", {
       naming: fixture.naming,
+      accountId: fixture.accountId,
+      partition: fixture.partition,
       ...deliveryPipelineSettings(config),
       service: fakeServiceTier(fixture, { blueGreen: true }),
       topics,
@@ -653,7 +657,7 @@ describe("DeliveryPipeline IAM", () => {
           Principal: { Service: service },
           Condition: {
             StringEquals: {
-              "aws:SourceAccount": "${data.aws_caller_identity.pipeline_CallerIdentity_9AE70AE7.account_id}",
+              "aws:SourceAccount": "${data.aws_caller_identity.account.account_id}",
             },
           },
         },
@@ -743,6 +747,8 @@ describe("DeliveryPipeline validation", () => {
       () =>
         new DeliveryPipeline(fixture.stack, "pipeline", {
           naming: fixture.naming,
+          accountId: fixture.accountId,
+          partition: fixture.partition,
           ...deliveryPipelineSettings(config),
           service,
           topics: fakeTopics(fixture),
@@ -760,6 +766,8 @@ describe("DeliveryPipeline validation", () => {
       () =>
         new DeliveryPipeline(fixture.stack, "pipeline", {
           naming: fixture.naming,
+          accountId: fixture.accountId,
+          partition: fixture.partition,
           ...deliveryPipelineSettings(config),
           service: fakeServiceTier(fixture),
           topics: fakeTopics(fixture),

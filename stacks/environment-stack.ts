@@ -98,6 +98,8 @@ export class EnvironmentStack extends TerraformStack {
     // Admits itself to the database (data.allowFrom) and opens its egress to it.
     this.service = new ServiceTier(this, "service", {
       naming: this.naming,
+      accountId,
+      partition,
       network: this.network,
       data: this.data,
       logsKey: this.logsKey,
@@ -122,6 +124,8 @@ export class EnvironmentStack extends TerraformStack {
     // service's deployment rollback (service.useDeploymentAlarms).
     this.observability = new Observability(this, "observability", {
       naming: this.naming,
+      accountId,
+      partition,
       service: this.service,
       data: this.data,
       ...observabilitySettings(config),
@@ -129,6 +133,8 @@ export class EnvironmentStack extends TerraformStack {
 
     this.pipeline = new DeliveryPipeline(this, "pipeline", {
       naming: this.naming,
+      accountId,
+      partition,
       service: this.service,
       topics: this.observability,
       ...deliveryPipelineSettings(config),

@@ -64,6 +64,10 @@ export interface ObservabilitySettings {
 /** Props of Observability: the tiers it watches, and its settings. */
 export interface ObservabilityProps extends ObservabilitySettings {
   readonly naming: Naming;
+  /** The account the stack deploys into (the stack's one `aws_caller_identity`), for ARNs and confused-deputy conditions. */
+  readonly accountId: string;
+  /** The partition (the stack's one `aws_partition`), for ARNs. */
+  readonly partition: string;
   /** The service tier: load balancer, target groups, cluster, service and log group. */
   readonly service: ServiceTierOutputs;
   /** The data tier: the database instance and its `max_connections`. */
@@ -98,6 +102,8 @@ export class Observability extends Construct implements AlertTopics {
 
     this.topics = new Topics(this, "Topics", {
       naming,
+      accountId: props.accountId,
+      partition: props.partition,
       region,
       criticalEmails: props.criticalEmails,
       warningEmails: props.warningEmails,

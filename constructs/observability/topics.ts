@@ -1,5 +1,3 @@
-import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
-import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import type { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
@@ -47,6 +45,10 @@ export type Severity = "critical" | "warning";
 /** Settings of the alert topics. */
 export interface TopicsProps {
   readonly naming: Naming;
+  /** The account the stack deploys into (the stack's one `aws_caller_identity`), for ARNs and confused-deputy conditions. */
+  readonly accountId: string;
+  /** The partition (the stack's one `aws_partition`), for ARNs. */
+  readonly partition: string;
   /** Region of the topics, for the ARNs in the key and topic policies. */
   readonly region: string;
   /** Addresses e-mailed by the critical topic (each must confirm). @default - no subscriptions */
@@ -78,8 +80,7 @@ export class Topics extends Construct implements AlertTopics {
     for (const severity of ["critical", "warning"] as const)
       checkNoDuplicates(this, `observability.${severity}Emails`, emails[severity]);
 
-    const account = new DataAwsCallerIdentity(this, "Account").accountId;
-    const partition = new DataAwsPartition(this, "Partition").partition;
+    const { accountId: account, partition } = props;
     const root = `arn:${partition}:iam::${account}:root`;
     const names: Record<Severity, string> = {
       critical: naming.name(this, "snsTopic", "critical"),

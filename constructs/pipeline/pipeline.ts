@@ -3,8 +3,6 @@ import type { CodebuildProject } from "@cdktf/provider-aws/lib/codebuild-project
 import { Codepipeline, type CodepipelineStage } from "@cdktf/provider-aws/lib/codepipeline";
 import type { CodepipelineWebhook } from "@cdktf/provider-aws/lib/codepipeline-webhook";
 import type { CodestarconnectionsConnection } from "@cdktf/provider-aws/lib/codestarconnections-connection";
-import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
-import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import type { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
@@ -59,6 +57,10 @@ export interface DeliveryPipelineSettings {
 /** Props of DeliveryPipeline: the settings, the service it deploys and the topics it reports to. */
 export interface DeliveryPipelineProps extends DeliveryPipelineSettings {
   readonly naming: Naming;
+  /** The account the stack deploys into (the stack's one `aws_caller_identity`), for ARNs and confused-deputy conditions. */
+  readonly accountId: string;
+  /** The partition (the stack's one `aws_partition`), for ARNs. */
+  readonly partition: string;
   /**
    * The service deployed: repository, cluster, service, task definition, roles; its `blueGreen`
    * (CodeDeploy) decides the deployment style.
@@ -133,9 +135,7 @@ export class DeliveryPipeline extends Construct {
     // S3 names are global: the account id makes them unique. Checked with a 12-digit stand-in.
     checkName(this, "s3Bucket", `${naming.prefix}-artifacts-000000000000`);
 
-    const identity = new DataAwsCallerIdentity(this, "CallerIdentity");
-    const partition = new DataAwsPartition(this, "Partition").partition;
-    const account = identity.accountId;
+    const { accountId: account, partition } = props;
     const arn = (awsService: string, resource: string) =>
       `arn:${partition}:${awsService}:${region}:${account}:${resource}`;
     const sourceAccount = { StringEquals: { "aws:SourceAccount": account } };

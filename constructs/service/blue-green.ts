@@ -1,7 +1,6 @@
 import { CodedeployApp } from "@cdktf/provider-aws/lib/codedeploy-app";
 import { CodedeployDeploymentConfig } from "@cdktf/provider-aws/lib/codedeploy-deployment-config";
 import { CodedeployDeploymentGroup } from "@cdktf/provider-aws/lib/codedeploy-deployment-group";
-import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import type { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
 import type { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
@@ -55,6 +54,8 @@ export interface BlueGreenDeploymentProps extends BlueGreenSettings {
   readonly greenTargetGroup: LbTargetGroup;
   /** Account id (token), for the role's confused-deputy condition. */
   readonly accountId: string;
+  /** Partition (token), for the managed policy's ARN. */
+  readonly partition: string;
 }
 
 /**
@@ -101,7 +102,6 @@ export class BlueGreenDeployment extends Construct {
       lifecycle: { createBeforeDestroy: true },
     });
 
-    const partition = new DataAwsPartition(this, "Partition", {});
     this.role = new IamRole(this, "Role", {
       name: naming.name(this, "iamRole", "codedeploy"),
       description: "CodeDeploy blue/green deployments of the Farmers Module service",
@@ -116,7 +116,7 @@ export class BlueGreenDeployment extends Construct {
     // PassRole covers only a role named ecsTaskExecutionRole, so ours are granted here.
     const managedPolicy = new IamRolePolicyAttachment(this, "RolePolicy", {
       role: this.role.name,
-      policyArn: `arn:${partition.partition}:iam::aws:policy/AWSCodeDeployRoleForECSLimited`,
+      policyArn: `arn:${props.partition}:iam::aws:policy/AWSCodeDeployRoleForECSLimited`,
     });
     new IamRolePolicy(this, "PassTaskRoles", {
       role: this.role.name,

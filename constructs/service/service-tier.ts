@@ -1,5 +1,4 @@
 import type { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
-import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import type { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
 import type { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
 import type { EcsService, EcsServiceCapacityProviderStrategy } from "@cdktf/provider-aws/lib/ecs-service";
@@ -71,6 +70,10 @@ export interface ServiceTierSettings {
 /** Props of ServiceTier: the tiers it joins, and its settings. */
 export interface ServiceTierProps extends ServiceTierSettings {
   readonly naming: Naming;
+  /** The account the stack deploys into (the stack's one `aws_caller_identity`), for ARNs and confused-deputy conditions. */
+  readonly accountId: string;
+  /** The partition (the stack's one `aws_partition`), for ARNs. */
+  readonly partition: string;
   readonly network: Network;
   /** Database endpoint, user and name, its security group, the secrets and their key. */
   readonly data: DataTierOutputs;
@@ -115,8 +118,6 @@ export class ServiceTier extends Construct implements ServiceTierOutputs {
   readonly url: string;
   readonly compute: ServiceCompute;
   readonly scaling: ServiceScaling;
-  /** The account the stack deploys into (token), for confused-deputy conditions. */
-  readonly accountId: string;
   private readonly deployment?: BlueGreenDeployment;
   private readonly rollingAlarmNames: string[] = [];
 
@@ -128,8 +129,7 @@ export class ServiceTier extends Construct implements ServiceTierOutputs {
     this.containerPort = config.containerPort;
     this.validate(imageTag);
 
-    const account = new DataAwsCallerIdentity(this, "Account", {});
-    this.accountId = account.accountId;
+    const { accountId, partition } = props;
 
     this.repository = new ServiceRegistry(this, "Registry", {
       naming,
@@ -142,7 +142,7 @@ export class ServiceTier extends Construct implements ServiceTierOutputs {
       ...props.loadBalancer,
       containerPort: config.containerPort,
       blueGreen,
-      accountId: account.accountId,
+      accountId,
     });
     this.loadBalancer = lb.loadBalancer;
     this.loadBalancerSecurityGroup = lb.securityGroup;
@@ -156,7 +156,7 @@ export class ServiceTier extends Construct implements ServiceTierOutputs {
       network,
       data: props.data,
       region: props.region,
-      accountId: account.accountId,
+      accountId,
       ...config,
       aaaEndpoint: props.aaaEndpoint,
       aaaCidr: network.aaaCidr,
@@ -220,7 +220,8 @@ export class ServiceTier extends Construct implements ServiceTierOutputs {
         blueTargetGroup: lb.targetGroup,
         greenTargetGroup: lb.greenTargetGroup!,
         taskRoles: [this.compute.executionRole, this.compute.taskRole],
-        accountId: account.accountId,
+        accountId,
+        partition,
       });
       this.blueGreen = {
         greenTargetGroup: lb.greenTargetGroup!,
