@@ -3,12 +3,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { common } from "../config/common";
+import { dev } from "../config/dev";
+import { ENVIRONMENT_NAMES, type EnvironmentList, type EnvironmentName, ENVIRONMENTS } from "../config/environments";
 import { ConfigError, deepMerge, loadAllEnvironments, loadEnvironmentConfig } from "../config/load";
+import { staging } from "../config/staging";
 import type { ConfigLayer } from "../config/types";
 import { testConfig } from "./helpers";
 
 /** Loads `env` with one override layer and returns the error message (or fails the test). */
-function errorFor(layer: ConfigLayer, env: "dev" | "beta" | "staging" | "production" = "dev"): string {
+function errorFor(layer: ConfigLayer, env: EnvironmentName = "dev"): string {
   try {
     testConfig(env, layer);
   } catch (e) {
@@ -19,8 +22,8 @@ function errorFor(layer: ConfigLayer, env: "dev" | "beta" | "staging" | "product
 }
 
 describe("the checked-in configuration", () => {
-  // GIVEN the four environments WHEN loaded without overrides THEN each is valid
-  test.each(["dev", "beta", "staging", "production"] as const)("%s loads", (env) => {
+  // GIVEN every environment of config/environments.ts WHEN loaded without overrides THEN each is valid
+  test.each(ENVIRONMENT_NAMES)("%s loads", (env) => {
     expect(testConfig(env).name).toBe(env);
   });
 
@@ -47,7 +50,8 @@ describe("the checked-in configuration", () => {
         ],
       ]),
     );
-    expect(table).toEqual({
+    // (toMatchObject: an environment added to config/environments.ts is not the reference's)
+    expect(table).toMatchObject({
       dev: [
         "10.0.0.0/16",
         256,
@@ -131,19 +135,18 @@ describe("the checked-in configuration", () => {
   });
 
   test("dev, beta and staging opt out as disposable; production does not", () => {
-    const rows = loadAllEnvironments({ overrides: {}, env: {} }).map((c) => [
-      c.name,
-      c.protection,
-      c.database.deletionProtection,
-      c.database.preventDestroy,
-      c.loadBalancer.deletionProtection,
-    ]);
-    expect(rows).toEqual([
-      ["dev", "disposable", false, false, false],
-      ["beta", "disposable", false, false, false],
-      ["staging", "disposable", false, false, false],
-      ["production", "production", true, true, true],
-    ]);
+    const rows = Object.fromEntries(
+      loadAllEnvironments({ overrides: {}, env: {} }).map((c) => [
+        c.name,
+        [c.protection, c.database.deletionProtection, c.database.preventDestroy, c.loadBalancer.deletionProtection],
+      ]),
+    );
+    expect(rows).toMatchObject({
+      dev: ["disposable", false, false, false],
+      beta: ["disposable", false, false, false],
+      staging: ["disposable", false, false, false],
+      production: ["production", true, true, true],
+    });
   });
 
   test("production keeps its safety nets on", () => {
@@ -215,16 +218,63 @@ describe("overrides", () => {
   });
 });
 
+describe("the environment list (config/environments.ts)", () => {
+  /** The staging file without its own name: the list's key names it. */
+  const { name: _staging, ...stagingData } = staging;
+  const load = (environments: EnvironmentList, name: string) =>
+    loadEnvironmentConfig(name, { overrides: {}, env: {}, environments });
+
+  test("names an environment by its key: a file may leave its name out", () => {
+    // GIVEN a list with a qa environment whose file sets no name WHEN loaded THEN it is called qa
+    expect(load({ ...ENVIRONMENTS, qa: stagingData }, "qa").name).toBe("qa");
+  });
+
+  test("loads every environment in the list's order", () => {
+    const environments = { qa: stagingData, ...ENVIRONMENTS };
+    expect(loadAllEnvironments({ overrides: {}, env: {}, environments }).map((c) => c.name)).toEqual([
+      "qa",
+      ...ENVIRONMENT_NAMES,
+    ]);
+  });
+
+  test("fails when a file names another environment than its key", () => {
+    // GIVEN qa pointing at a copy of dev.ts that still says name: "dev"
+    expect(() => load({ ...ENVIRONMENTS, qa: dev }, "qa")).toThrow(
+      'Invalid configuration for environment "qa":\n  - name: received "dev"; allowed: "qa" (the environment being loaded)',
+    );
+  });
+
+  test("fails for a name that cannot name a stack", () => {
+    expect(() => load({ ...ENVIRONMENTS, Qa_1: stagingData }, "Qa_1")).toThrow(
+      'Invalid configuration for environment "Qa_1":\n  - name: received "Qa_1"; allowed: 1-16 lowercase letters and digits, a letter first, such as qa or staging2',
+    );
+  });
+
+  test.each(["bootstrap", "common"])("fails for an environment called %s", (reserved) => {
+    expect(() =>
+      loadAllEnvironments({ overrides: {}, env: {}, environments: { ...ENVIRONMENTS, [reserved]: {} } }),
+    ).toThrow(
+      `Invalid configuration for environment "${reserved}":\n  - environment: received "${reserved}"; allowed: any name but bootstrap and common (the state stack and the override file's shared layer)`,
+    );
+  });
+
+  test("fails for an empty list", () => {
+    expect(() => loadAllEnvironments({ overrides: {}, env: {}, environments: {} })).toThrow(
+      'Invalid configuration for environment "(none)":\n  - environments: received an empty list; allowed: at least one environment (config/environments.ts)',
+    );
+  });
+});
+
 describe("bad configuration fails at synth time with the environment, setting, value and what is allowed", () => {
   test("fails for an unknown environment name", () => {
     expect(() => loadEnvironmentConfig("prod", { overrides: {}, env: {} })).toThrow(
-      'Invalid configuration for environment "prod":\n  - environment: received "prod"; allowed: dev, beta, staging, production',
+      `Invalid configuration for environment "prod":\n  - environment: received "prod"; allowed: ${ENVIRONMENT_NAMES.join(", ")}`,
     );
   });
 
   test("fails for an unknown environment key in the override file", () => {
-    expect(() => loadEnvironmentConfig("dev", { overrides: { qa: {} } as never, env: {} })).toThrow(
-      'override file key: received "qa"; allowed: common, dev, beta, staging, production',
+    expect(() => loadEnvironmentConfig("dev", { overrides: { nosuch: {} }, env: {} })).toThrow(
+      `override file key: received "nosuch"; allowed: common, ${ENVIRONMENT_NAMES.join(", ")}`,
     );
   });
 
@@ -523,7 +573,7 @@ describe("off-hours, egress and observability choices", () => {
     const enabled = Object.fromEntries(
       loadAllEnvironments({ overrides: {}, env: {} }).map((c) => [c.name, c.offHours.enabled]),
     );
-    expect(enabled).toEqual({ dev: true, beta: true, staging: true, production: false });
+    expect(enabled).toMatchObject({ dev: true, beta: true, staging: true, production: false });
   });
 
   test("staging keeps production's Container Insights and dashboard; dev and beta drop Container Insights", () => {
@@ -533,7 +583,7 @@ describe("off-hours, egress and observability choices", () => {
         [e.network.natGateways, e.service.containerInsights, e.observability.dashboard],
       ]),
     );
-    expect(c).toEqual({
+    expect(c).toMatchObject({
       dev: ["none", false, false],
       beta: ["none", false, true],
       staging: ["none", true, true],

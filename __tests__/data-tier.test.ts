@@ -1,7 +1,7 @@
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { RandomProvider } from "@cdktf/provider-random/lib/provider";
 
-import type { EnvironmentName } from "../config/schema";
+import { ENVIRONMENT_NAMES, type EnvironmentName } from "../config/environments";
 import { SERVICE_SECRET_NAMES } from "../constructs/contracts";
 import { DataTier } from "../constructs/data/data-tier";
 import { applyMethodOf, postgresParameters, STATIC_PARAMETERS } from "../constructs/data/parameters";
@@ -18,8 +18,10 @@ import { fixtureStack } from "./fixtures/tiers";
 import { addressOf, type Json, ref, resolveIn, resourceNamed, resourcesOf, synthJson, testConfig } from "./helpers";
 
 // Synthesized once for the whole file: one data tier per environment, and one full production stack.
-const ENVS: EnvironmentName[] = ["dev", "beta", "staging", "production"];
-const tiers = Object.fromEntries(ENVS.map((env) => [env, dataFixture(env)])) as Record<EnvironmentName, DataFixture>;
+const tiers = Object.fromEntries(ENVIRONMENT_NAMES.map((env) => [env, dataFixture(env)])) as Record<
+  EnvironmentName,
+  DataFixture
+>;
 const NON_PRODUCTION: EnvironmentName[] = ["dev", "beta", "staging"];
 
 const instanceOf = (env: EnvironmentName): Json => resourceNamed(tiers[env].json, "aws_db_instance", "data_Database");
@@ -79,7 +81,7 @@ describe("DataTier: the RDS instance", () => {
     );
   });
 
-  test.each(ENVS)(
+  test.each(ENVIRONMENT_NAMES)(
     "%s: turns on IAM authentication, auto minor upgrades and the configured CA; no major upgrades, no immediate apply",
     (env) => {
       // GIVEN any environment WHEN synthesized THEN these settings are the same everywhere
@@ -459,13 +461,16 @@ describe("DataTier: KMS key", () => {
 });
 
 describe("DataTier: secrets", () => {
-  test.each(ENVS)("%s has the five secrets farmers-module/<env>/<name>, encrypted with the data key", (env) => {
-    // GIVEN the environment WHEN synthesized THEN each secret the service reads exists under its conventional name
-    const names = Object.values(resourcesOf(tiers[env].json, "aws_secretsmanager_secret")).map((s) => s.name);
-    expect(names.sort()).toEqual(SERVICE_SECRET_NAMES.map((n) => `farmers-module/${env}/${n}`).sort());
-    for (const name of SERVICE_SECRET_NAMES)
-      expect(secretOf(env, name).kms_key_id).toBe(ref(tiers[env].json, "aws_kms_key", "data_Key", "arn"));
-  });
+  test.each(ENVIRONMENT_NAMES)(
+    "%s has the five secrets farmers-module/<env>/<name>, encrypted with the data key",
+    (env) => {
+      // GIVEN the environment WHEN synthesized THEN each secret the service reads exists under its conventional name
+      const names = Object.values(resourcesOf(tiers[env].json, "aws_secretsmanager_secret")).map((s) => s.name);
+      expect(names.sort()).toEqual(SERVICE_SECRET_NAMES.map((n) => `farmers-module/${env}/${n}`).sort());
+      for (const name of SERVICE_SECRET_NAMES)
+        expect(secretOf(env, name).kms_key_id).toBe(ref(tiers[env].json, "aws_kms_key", "data_Key", "arn"));
+    },
+  );
 
   test.each([
     ["dev", 0],
@@ -542,7 +547,7 @@ describe("DataTier: secrets", () => {
     );
   });
 
-  test.each(ENVS)(
+  test.each(ENVIRONMENT_NAMES)(
     "%s: no secret value appears in the synthesized JSON, only references and the deliberate placeholder",
     (env) => {
       // GIVEN the synthesized data tier WHEN every secret-bearing field is inspected THEN it is a reference or the placeholder

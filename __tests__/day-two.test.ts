@@ -2,10 +2,10 @@ import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security
 import { Testing } from "cdktf";
 import { parse } from "yaml";
 
-import type { EnvironmentName } from "../config/schema";
+import { ENVIRONMENT_NAMES, type EnvironmentName } from "../config/environments";
 import { CODE_DEPLOY_REFUSED_ATTRIBUTES } from "../constructs/service/compute";
 import { HEALTH_CHECK } from "../constructs/service/load-balancer";
-import { addressOf, environmentStack, type Json, resourceNamed, resourcesOf } from "./helpers";
+import { addressOf, environmentStack, type Json, resourceNamed, resourcesOf, testConfig } from "./helpers";
 
 /**
  * Day two: for each environment, a baseline and a changed configuration (a new task security-group
@@ -13,8 +13,6 @@ import { addressOf, environmentStack, type Json, resourceNamed, resourcesOf } fr
  * group's health-check path), asserting on the synthesized JSON what makes each change safe on a
  * stack that already runs: ignored attributes, stable generators, name prefixes, the deploy path.
  */
-
-const ENVIRONMENTS: EnvironmentName[] = ["dev", "beta", "staging", "production"];
 
 interface Pair {
   readonly baseline: Json;
@@ -40,7 +38,10 @@ function synthesize(env: EnvironmentName): Pair {
   return { baseline, changed };
 }
 
-const pairs = Object.fromEntries(ENVIRONMENTS.map((env) => [env, synthesize(env)])) as Record<EnvironmentName, Pair>;
+const pairs = Object.fromEntries(ENVIRONMENT_NAMES.map((env) => [env, synthesize(env)])) as Record<
+  EnvironmentName,
+  Pair
+>;
 
 /** The one resource of `type` whose address contains `fragment`, with its address. */
 function only(json: Json, type: string, fragment: string): { address: string; config: Json } {
@@ -49,9 +50,9 @@ function only(json: Json, type: string, fragment: string): { address: string; co
 const without = (config: Json, ...keys: string[]) =>
   Object.fromEntries(Object.entries(config).filter(([k]) => !keys.includes(k) && k !== "//"));
 
-describe.each(ENVIRONMENTS)("%s on day two", (env) => {
+describe.each(ENVIRONMENT_NAMES)("%s on day two", (env) => {
   const { baseline, changed } = pairs[env];
-  const blueGreen = env === "production";
+  const blueGreen = testConfig(env).deployment.style === "blue-green";
 
   test("a new task security-group rule is a resource of its own: the group itself does not change", () => {
     // WHEN the task group is compared  THEN it is identical (no replacement), prefix-named and create-before-destroy

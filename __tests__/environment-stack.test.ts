@@ -2,31 +2,29 @@ import { Wafv2WebAcl } from "@cdktf/provider-aws/lib/wafv2-web-acl";
 import { Wafv2WebAclAssociation } from "@cdktf/provider-aws/lib/wafv2-web-acl-association";
 import { Wafv2WebAclLoggingConfiguration } from "@cdktf/provider-aws/lib/wafv2-web-acl-logging-configuration";
 
+import { ENVIRONMENT_NAMES, type EnvironmentName } from "../config/environments";
 import { SERVICE_SECRET_NAMES } from "../constructs/contracts";
 import { DataTier } from "../constructs/data/data-tier";
 import { checkStack, formatFinding, suppressionsIn } from "../constructs/guardrails/engine";
 import { RULES } from "../constructs/guardrails/rules";
 import { buildApp } from "../stacks/app";
 import { DEV_WITH_LEGACY_TOKEN_SOURCE, PRODUCTION_WITH_EVERY_OPTION } from "./fixtures/variants";
-import { environmentStack, type Json, resourceNamed, synth, synthAll, synthJson } from "./helpers";
+import { environmentStack, type Json, resourceNamed, synth, synthAll, synthJson, testConfig } from "./helpers";
 
 const stacks = synthAll();
 const names = Object.keys(stacks);
 
 describe("the application", () => {
   test("has the bootstrap stack and one stack per environment", () => {
-    expect(names).toEqual([
-      "farmers-module-bootstrap",
-      "farmers-module-dev",
-      "farmers-module-beta",
-      "farmers-module-staging",
-      "farmers-module-production",
-    ]);
+    // GIVEN config/environments.ts THEN the bootstrap stack, then one stack per environment in its order
+    expect(names).toEqual(["farmers-module-bootstrap", ...ENVIRONMENT_NAMES.map((env) => `farmers-module-${env}`)]);
   });
 
   test.each(names)("%s has zero guardrail findings", (name) => {
-    // The bootstrap stack runs the production rules too (state bucket and lock table).
-    const production = name.endsWith("production") || name.endsWith("bootstrap");
+    // The bootstrap stack runs the production rules too (state bucket and lock table); an
+    // environment runs them by its protection.
+    const env = name.replace(/^farmers-module-/, "");
+    const production = env === "bootstrap" || testConfig(env as EnvironmentName).protection === "production";
     // dev, beta and staging are disposable: the destroy-path rules (LIM-DESTROY) run on them.
     expect(checkStack(stacks[name], { production, disposable: !production }).map(formatFinding)).toEqual([]);
   });

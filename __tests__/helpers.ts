@@ -5,8 +5,9 @@ import { join } from "node:path";
 import { type TerraformStack, Testing } from "cdktf";
 import type { IConstruct } from "constructs";
 
+import type { EnvironmentName } from "../config/environments";
 import { loadEnvironmentConfig, type OverrideFile } from "../config/load";
-import type { EnvironmentConfig, EnvironmentName } from "../config/schema";
+import type { EnvironmentConfig } from "../config/schema";
 import type { ConfigLayer } from "../config/types";
 import { buildApp } from "../stacks/app";
 import { EnvironmentStack } from "../stacks/environment-stack";

@@ -9,7 +9,7 @@ import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
 import { TerraformStack, Testing } from "cdktf";
 
-import type { EnvironmentName } from "../config/schema";
+import type { EnvironmentName } from "../config/environments";
 import type { ConfigLayer } from "../config/types";
 import { Naming } from "../constructs/naming";
 import { Network } from "../constructs/network";

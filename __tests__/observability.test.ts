@@ -5,7 +5,7 @@ import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 
-import type { EnvironmentName } from "../config/schema";
+import type { EnvironmentName } from "../config/environments";
 import type { ConfigLayer } from "../config/types";
 import type { AlertTopics } from "../constructs/contracts";
 import { observabilityFixture, observabilityOver } from "./fixtures/observability";

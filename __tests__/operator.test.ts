@@ -72,7 +72,7 @@ describe("the real stacks", () => {
         ).length,
       ]),
     );
-    expect(scheduled).toEqual({
+    expect(scheduled).toMatchObject({
       "farmers-module-dev": 2,
       "farmers-module-beta": 2,
       "farmers-module-staging": 2,

@@ -9,7 +9,7 @@ import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versionin
 import { Testing, Token } from "cdktf";
 import { parse } from "yaml";
 
-import type { EnvironmentName } from "../config/schema";
+import type { EnvironmentName } from "../config/environments";
 import type { ConfigLayer } from "../config/types";
 import { Naming } from "../constructs/naming";
 import { DeliveryPipeline } from "../constructs/pipeline/pipeline";

@@ -1,5 +1,5 @@
+import { ENVIRONMENT_NAMES, type EnvironmentName, ENVIRONMENTS } from "../config/environments";
 import { ConfigError, loadAllEnvironments, loadEnvironmentConfig, type OverrideFile } from "../config/load";
-import type { EnvironmentName } from "../config/schema";
 import type { ConfigLayer } from "../config/types";
 
 /** What an operator sets for a real account: every go-live value strict mode asks for. */
@@ -13,10 +13,16 @@ const ACCOUNT: OverrideFile = {
     state: { bucket: "acme-farmers-tfstate" },
     observability: { criticalEmails: ["oncall@example.com"], warningEmails: ["platform@example.com"] },
   },
-  dev: { loadBalancer: { certificate: { domain: "farmers-dev.example.com" } }, aaa: aaaNetwork },
-  beta: { loadBalancer: { certificate: { domain: "farmers-beta.example.com" } }, aaa: aaaNetwork },
-  staging: { loadBalancer: { certificate: { domain: "farmers-staging.example.com" } } },
-  production: { loadBalancer: { certificate: { domain: "farmers.example.com" } }, aaa: aaaNetwork },
+  // Per environment its certificate, and the AAA zone and route where its endpoint is a private name.
+  ...Object.fromEntries(
+    ENVIRONMENT_NAMES.map((env) => [
+      env,
+      {
+        loadBalancer: { certificate: { domain: `farmers-${env}.example.com` } },
+        ...(/\.internal:\d+$/.test(ENVIRONMENTS[env].aaa?.endpoint ?? "") ? { aaa: aaaNetwork } : {}),
+      },
+    ]),
+  ),
 };
 const STRICT = { FARMERS_STRICT: "1" };
 
@@ -39,12 +45,7 @@ function strictError(env: EnvironmentName, overrides: OverrideFile, vars: NodeJS
 describe("without strict mode", () => {
   test("a fresh clone's placeholders still load for every environment", () => {
     // GIVEN no overrides and FARMERS_STRICT unset WHEN loaded THEN each environment is valid
-    expect(loadAllEnvironments({ overrides: {}, env: {} }).map((c) => c.name)).toEqual([
-      "dev",
-      "beta",
-      "staging",
-      "production",
-    ]);
+    expect(loadAllEnvironments({ overrides: {}, env: {} }).map((c) => c.name)).toEqual(ENVIRONMENT_NAMES);
   });
 
   test("an empty FARMERS_STRICT is off", () => {
@@ -55,12 +56,7 @@ describe("without strict mode", () => {
 describe("strict mode (FARMERS_STRICT=1)", () => {
   test("accepts an account whose go-live values are all set", () => {
     // GIVEN every go-live value WHEN every environment is loaded in strict mode THEN each is valid
-    expect(loadAllEnvironments({ overrides: ACCOUNT, env: STRICT }).map((c) => c.name)).toEqual([
-      "dev",
-      "beta",
-      "staging",
-      "production",
-    ]);
+    expect(loadAllEnvironments({ overrides: ACCOUNT, env: STRICT }).map((c) => c.name)).toEqual(ENVIRONMENT_NAMES);
   });
 
   test("fails when the state bucket is the checked-in placeholder", () => {
@@ -163,7 +159,7 @@ describe("strict mode for some environments (FARMERS_STRICT=dev,beta)", () => {
 
   test("fails for a value that is neither 1 nor environment names", () => {
     expect(strictError("dev", ACCOUNT, { FARMERS_STRICT: "yes" })).toBe(
-      'Invalid configuration for environment "dev":\n  - FARMERS_STRICT: received "yes"; allowed: 1 (every environment) or a comma-separated list of dev, beta, staging, production',
+      `Invalid configuration for environment "dev":\n  - FARMERS_STRICT: received "yes"; allowed: 1 (every environment) or a comma-separated list of ${ENVIRONMENT_NAMES.join(", ")}`,
     );
   });
 });

@@ -1,23 +1,17 @@
 import { readFileSync } from "node:fs";
 
-import { beta } from "./beta";
 import { common } from "./common";
-import { dev } from "./dev";
-import { production } from "./production";
-import { ENVIRONMENT_NAMES, type EnvironmentConfig, environmentConfigSchema, type EnvironmentName } from "./schema";
-import { staging } from "./staging";
+import { type EnvironmentList, ENVIRONMENTS, RESERVED_NAMES } from "./environments";
+import { type EnvironmentConfig, environmentConfigSchema } from "./schema";
 import { STRICT_VARIABLE, strictEnvironments, strictProblems } from "./strict";
 import type { ConfigLayer } from "./types";
-
-/** The checked-in data of each environment, before operator overrides. */
-export const ENVIRONMENT_LAYERS: Readonly<Record<EnvironmentName, ConfigLayer>> = { dev, beta, staging, production };
 
 /**
  * Operator overrides, by environment name or `common` for all. Read from the JSON file named by
  * `FARMERS_CONFIG_FILE`; a few account-wide values may also come from environment variables
  * (see ENV_VARIABLES). Neither needs editing code.
  */
-export type OverrideFile = Partial<Record<EnvironmentName | "common", ConfigLayer>>;
+export type OverrideFile = Partial<Record<string, ConfigLayer>>;
 
 /** Environment variables read as overrides, and the setting each one sets. */
 export const ENV_VARIABLES = {
@@ -46,25 +40,31 @@ export interface LoadOptions {
   readonly overrides?: OverrideFile;
   /** Variables to read overrides from. @default process.env */
   readonly env?: NodeJS.ProcessEnv;
+  /**
+   * The environments and their checked-in layers, in promotion order.
+   * @default ENVIRONMENTS (config/environments.ts)
+   */
+  readonly environments?: EnvironmentList;
 }
 
 /** Loads, merges and validates one environment's configuration. Throws ConfigError. */
 export function loadEnvironmentConfig(name: string, options: LoadOptions = {}): EnvironmentConfig {
-  if (!isEnvironmentName(name)) {
-    throw new ConfigError(name, [
-      `environment: received ${JSON.stringify(name)}; allowed: ${ENVIRONMENT_NAMES.join(", ")}`,
-    ]);
+  const environments: EnvironmentList = options.environments ?? ENVIRONMENTS;
+  const names = checkedNames(environments);
+  if (!names.includes(name)) {
+    throw new ConfigError(name, [`environment: received ${JSON.stringify(name)}; allowed: ${names.join(", ")}`]);
   }
   const env = options.env ?? process.env;
   const overrides = options.overrides ?? readOverrideFile(env.FARMERS_CONFIG_FILE);
   for (const key of Object.keys(overrides)) {
-    if (key !== "common" && !isEnvironmentName(key))
+    if (key !== "common" && !names.includes(key))
       throw new ConfigError(key, [
-        `override file key: received ${JSON.stringify(key)}; allowed: common, ${ENVIRONMENT_NAMES.join(", ")}`,
+        `override file key: received ${JSON.stringify(key)}; allowed: common, ${names.join(", ")}`,
       ]);
   }
   const operatorLayers = [overrides.common ?? {}, overrides[name] ?? {}, envVariableLayer(env)];
-  const merged = [common, ENVIRONMENT_LAYERS[name], ...operatorLayers].reduce(
+  // The list's key names the environment; a file may repeat it (checked below) or leave it out.
+  const merged = [common, { name }, environments[name], ...operatorLayers].reduce(
     (acc, layer) => deepMerge(acc, layer),
     {} as Record<string, unknown>,
   );
@@ -90,26 +90,37 @@ export function loadEnvironmentConfig(name: string, options: LoadOptions = {}): 
     throw new ConfigError(name, [
       `name: received ${JSON.stringify(result.data.name)}; allowed: ${JSON.stringify(name)} (the environment being loaded)`,
     ]);
-  const strict = strictEnvironments(env[STRICT_VARIABLE], ENVIRONMENT_NAMES);
+  const strict = strictEnvironments(env[STRICT_VARIABLE], names);
   if (typeof strict === "string") throw new ConfigError(name, [strict]);
   const goLive = strict?.includes(name) ? strictProblems(result.data, operatorLayers) : [];
   if (goLive.length > 0) throw new ConfigError(name, goLive);
   return result.data;
 }
 
-/** Loads every environment; used by main.ts. */
+/** Loads every environment of the list, in its order; used by main.ts. */
 export function loadAllEnvironments(options: LoadOptions = {}): EnvironmentConfig[] {
-  return ENVIRONMENT_NAMES.map((name) => loadEnvironmentConfig(name, options));
+  return checkedNames(options.environments ?? ENVIRONMENTS).map((name) => loadEnvironmentConfig(name, options));
+}
+
+/** The list's names, refusing one that would collide with the bootstrap stack or the override file's `common`. */
+function checkedNames(environments: EnvironmentList): string[] {
+  const names = Object.keys(environments);
+  const reserved = names.find((n) => RESERVED_NAMES.includes(n));
+  if (reserved !== undefined)
+    throw new ConfigError(reserved, [
+      `environment: received ${JSON.stringify(reserved)}; allowed: any name but ${RESERVED_NAMES.join(" and ")} (the state stack and the override file's shared layer)`,
+    ]);
+  if (names.length === 0)
+    throw new ConfigError("(none)", [
+      "environments: received an empty list; allowed: at least one environment (config/environments.ts)",
+    ]);
+  return names;
 }
 
 /** A value as JSON, shortened so one message stays readable. */
 function brief(value: unknown): string {
   const text = JSON.stringify(value) ?? String(value);
   return text.length > 160 ? `${text.slice(0, 157)}...` : text;
-}
-
-function isEnvironmentName(name: string): name is EnvironmentName {
-  return (ENVIRONMENT_NAMES as readonly string[]).includes(name);
 }
 
 function readOverrideFile(path: string | undefined): OverrideFile {

@@ -19,9 +19,6 @@ import { DATABASE_STOP_DELAY_MINUTES, minutesOfDay, WEEK_DAYS } from "../constru
  * Messages say what is allowed; the loader adds the environment, the setting and the value.
  */
 
-export const ENVIRONMENT_NAMES = ["dev", "beta", "staging", "production"] as const;
-export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
-
 /**
  * How an environment's state is protected, whatever its name:
  * - `production`: nothing stateful can be deleted by configuration or by Terraform: Multi-AZ,
@@ -308,7 +305,14 @@ const observabilitySchema = z
 
 export const environmentConfigSchema = z
   .object({
-    name: z.enum(ENVIRONMENT_NAMES),
+    // The environment's name, a key of config/environments.ts: it names the stack (<project>-<name>),
+    // its resources and its workflow role variable (AWS_PLAN_ROLE_ARN_<NAME>).
+    name: z
+      .string()
+      .regex(
+        /^[a-z][a-z0-9]{0,15}$/,
+        allowed("1-16 lowercase letters and digits, a letter first, such as qa or staging2"),
+      ),
     protection: z.enum(
       PROTECTION_LEVELS,
       allowed(`${PROTECTION_LEVELS.join(", ")} (see PROTECTION_LEVELS in config/schema.ts)`),

@@ -1,4 +1,4 @@
-import type { EnvironmentConfig, EnvironmentName } from "./schema";
+import type { EnvironmentConfig } from "./schema";
 import type { ConfigLayer } from "./types";
 
 /**
@@ -19,13 +19,13 @@ const IN_STRICT_MODE = `allowed in strict mode (${STRICT_VARIABLE})`;
  */
 export function strictEnvironments(
   value: string | undefined,
-  names: readonly EnvironmentName[],
-): readonly EnvironmentName[] | string | undefined {
+  names: readonly string[],
+): readonly string[] | string | undefined {
   const text = value?.trim();
   if (!text) return undefined;
   if (text === "1") return names;
   const listed = text.split(",").map((s) => s.trim());
-  if (listed.every((n) => (names as readonly string[]).includes(n))) return listed as EnvironmentName[];
+  if (listed.every((n) => names.includes(n))) return listed;
   return `${STRICT_VARIABLE}: received ${JSON.stringify(value)}; allowed: 1 (every environment) or a comma-separated list of ${names.join(", ")}`;
 }
 

@@ -1,3 +1,4 @@
+import { ENVIRONMENT_NAMES } from "../../config/environments";
 import {
   ASSUMPTION_KEYS,
   assumptionsFor,
@@ -20,7 +21,7 @@ import { defaultOutdir, readSynthesizedStacks, runSynth, type SynthesizedStack }
 
 const USAGE = `usage: npm run cost -- [env|stack ...] [--assume key=value ...] [--by-resource] [--json] [--synth]
 
-  env|stack      dev, beta, staging, production, bootstrap or a full stack name (default: all)
+  env|stack      ${ENVIRONMENT_NAMES.join(", ")}, bootstrap or a full stack name (default: all)
   --assume k=v   override a usage assumption for every stack; <env>.k=v for one environment
   --by-resource  one row per resource instead of grouping identical ones
   --json         machine-readable output

@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 
+import { ENVIRONMENT_NAMES } from "../../config/environments";
 import { type Json, readJsonFile, readManifest } from "../../constructs/terraform-json";
 
 /**
@@ -30,19 +31,25 @@ export interface SynthesizedStack {
 
 /**
  * The stacks of the last synth in `outdir`, as listed in its manifest.json (so a stack folder
- * left over from an older synth is not read). Sorted by name. Empty when nothing was synthesized.
+ * left over from an older synth is not read): the environments in promotion order (`environments`,
+ * config/environments.ts by default), then any other stack (the bootstrap stack) by name. Empty
+ * when nothing was synthesized.
  */
-export function readSynthesizedStacks(outdir: string): SynthesizedStack[] {
+export function readSynthesizedStacks(
+  outdir: string,
+  environments: readonly string[] = ENVIRONMENT_NAMES,
+): SynthesizedStack[] {
   return (readManifest(outdir)?.stacks ?? [])
     .map(({ name, file }) => ({ name, file, json: readJsonFile(file) }))
-    .sort((a, b) => stackOrder(a.name) - stackOrder(b.name) || a.name.localeCompare(b.name));
+    .sort(
+      (a, b) => stackOrder(a.name, environments) - stackOrder(b.name, environments) || a.name.localeCompare(b.name),
+    );
 }
 
-/** Environments in promotion order, then anything else (the bootstrap stack) alphabetically. */
-const PROMOTION_ORDER = ["dev", "beta", "staging", "production"];
-function stackOrder(name: string): number {
-  const i = PROMOTION_ORDER.findIndex((env) => name.endsWith(`-${env}`));
-  return i === -1 ? PROMOTION_ORDER.length : i;
+/** Position of a stack (`<project>-<env>`) in the promotion order; after every environment when it is none. */
+function stackOrder(name: string, environments: readonly string[]): number {
+  const i = environments.findIndex((env) => name.endsWith(`-${env}`));
+  return i === -1 ? environments.length : i;
 }
 
 /** Runs the project's synth (scripts/synth.js) into `outdir`; throws when it fails. */
