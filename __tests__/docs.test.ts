@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 
+import { type Action, allowedNames } from "../scripts/environment/command";
 import { buildApp } from "../stacks/app";
 
 /**
@@ -20,9 +21,11 @@ const SCRIPTS = Object.keys(
 );
 
 export interface DocReference {
-  readonly kind: "stack" | "script";
+  readonly kind: "stack" | "script" | "environment";
   readonly name: string;
   readonly line: number;
+  /** For an environment: the npm script it is the argument of (`npm run deploy -- dev`). */
+  readonly action?: Action;
 }
 
 const STACK = "farmers-module-[a-z0-9](?:[a-z0-9-]*[a-z0-9])?";
@@ -36,6 +39,8 @@ const STACK_CONTEXTS = [
   new RegExp(`\\bterraform\\.(${STACK})\\.tfstate\\b`, "g"),
 ];
 const NPM_RUN = /\bnpm\s+run(?:-script)?\s+([A-Za-z0-9:_.-]+)(<[A-Za-z-]+>)?/g;
+/** The environment argument of the per-environment scripts; a placeholder (`<env>`, `$ENV`) is not one. */
+const ENVIRONMENT_ARGUMENT = /\bnpm\s+run\s+(deploy|plan|diff)\s+--\s+([A-Za-z0-9_-]+)\b(?![<$])/g;
 
 /** Stack names used in commands and `npm run` scripts in a markdown text, with line numbers. */
 export function docReferences(markdown: string): DocReference[] {
@@ -49,6 +54,8 @@ export function docReferences(markdown: string): DocReference[] {
     // A sentence may end right after the name ("run npm run synth."): trailing . and : are not part of it.
     for (const m of text.matchAll(NPM_RUN))
       refs.push({ kind: "script", name: m[2] ? m[1] + m[2] : m[1].replace(/[.:]+$/, ""), line: i + 1 });
+    for (const m of text.matchAll(ENVIRONMENT_ARGUMENT))
+      refs.push({ kind: "environment", name: m[2], line: i + 1, action: m[1] as Action });
   });
   return refs;
 }
@@ -62,6 +69,10 @@ export function brokenReferences(
 ): string[] {
   const problems: string[] = [];
   for (const r of docReferences(markdown)) {
+    if (r.kind === "environment" && r.action && !allowedNames(r.action, environments).includes(r.name))
+      problems.push(
+        `line ${r.line}: npm run ${r.action} -- ${r.name} (allowed: ${allowedNames(r.action, environments).join(", ")})`,
+      );
     if (r.kind === "stack" && !stacks.includes(r.name))
       problems.push(`line ${r.line}: stack ${r.name} (stacks: ${stacks.join(", ")})`);
     if (r.kind === "script") {
@@ -104,6 +115,7 @@ describe("doc reference extraction", () => {
     "terraform -chdir=cdktf.out/stacks/farmers-module-staging state list",
     "npm run plan:<env>",
     "npm run cost -- production; then npm run synth.",
+    "npm run deploy -- prod, npm run plan -- bootstrap, npm run diff -- <env>, npm run deploy -- $ENV",
     "```",
     "The cluster `farmers-module-production-cluster` and the log group /ecs/farmers-module-production are resources, not stacks.",
     "State of the bootstrap stack: terraform.farmers-module-bootstrap.tfstate; `cdktf diff farmers-module-<env>` is a placeholder.",
@@ -117,15 +129,24 @@ describe("doc reference extraction", () => {
       { kind: "script", name: "plan:<env>", line: 4 },
       { kind: "script", name: "cost", line: 5 },
       { kind: "script", name: "synth", line: 5 },
-      { kind: "stack", name: "farmers-module-bootstrap", line: 8 },
+      { kind: "script", name: "deploy", line: 6 },
+      { kind: "script", name: "plan", line: 6 },
+      { kind: "script", name: "diff", line: 6 },
+      { kind: "script", name: "deploy", line: 6 },
+      { kind: "environment", name: "prod", line: 6, action: "deploy" },
+      { kind: "environment", name: "bootstrap", line: 6, action: "plan" },
+      { kind: "stack", name: "farmers-module-bootstrap", line: 9 },
     ]);
   });
 
   test("fails when a doc names a stack or a script that does not exist", () => {
-    expect(brokenReferences(sample, STACKS, ["cost", "synth", "plan:dev"], ["dev", "prod"])).toEqual([
+    expect(
+      brokenReferences(sample, STACKS, ["cost", "synth", "plan:dev", "deploy", "plan", "diff"], ["dev", "prod"]),
+    ).toEqual([
       `line 1: stack farmers-module-prod (stacks: ${STACKS.join(", ")})`,
       "line 1: npm run deploy:prod (no such script in package.json)",
       "line 4: npm run plan:prod (no such script in package.json)",
+      "line 6: npm run plan -- bootstrap (allowed: dev, prod)",
     ]);
   });
 });

@@ -6,24 +6,20 @@ import { join } from "node:path";
 import { estimateStack } from "../scripts/cost/estimate";
 import { architectureDot } from "../scripts/diagram/architecture";
 import { DIAGRAM_DOT, DIAGRAM_SVG, renderDiagram } from "../scripts/diagram/generate";
-import { environmentPlanSteps } from "../scripts/terraform/plan-environment";
+import { type Action, allowedNames, type Command, environmentCommand } from "../scripts/environment/command";
 import { fixtureStack } from "./fixtures/cost";
 import { type Json, synthAll } from "./helpers";
-
-/** The prefix of the go-live scripts: strict mode on unless the caller narrows it. */
-const STRICT = "FARMERS_STRICT=${FARMERS_STRICT:-1} ";
 
 /**
  * Operator tooling against the real synthesized stacks (one synth for the whole file): the
  * committed architecture diagram is current, the cost model prices every resource type the
- * stacks use, the per-environment npm scripts name real stacks, and `npm run synth`'s summary
+ * stacks use, every way npm starts the cdktf CLI turns its checkpoint off, and `npm run synth`'s summary
  * script reads a synth output folder. Then the diagram generator on hand-written stacks.
  */
 
 const ROOT = join(__dirname, "..");
 const stacks = synthAll();
 const PRODUCTION = "farmers-module-production";
-const environmentStacks = Object.keys(stacks).filter((n) => n !== "farmers-module-bootstrap");
 
 describe("architecture diagram (docs/architecture.svg)", () => {
   test("the committed .dot and .svg match a fresh synth of production (else run npm run diagram)", async () => {
@@ -92,29 +88,10 @@ describe("the real stacks", () => {
     ]);
   });
 
-  test("each environment stack has diff, plan and deploy scripts naming it, and the bootstrap stack a deploy script", () => {
-    const { scripts, devDependencies } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
+  test("npm run synth synthesizes, then prints the summary", () => {
+    const { scripts } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
       scripts: Record<string, string>;
-      devDependencies: Record<string, string>;
     };
-    // The CLI the project installs: cdktf, or cdktn after the switch (npm run check:cdktn).
-    const cli = "cdktn-cli" in devDependencies ? "cdktn" : "cdktf";
-    for (const stack of environmentStacks) {
-      const env = stack.replace(/^farmers-module-/, "");
-      expect(scripts[`diff:${env}`]).toBe(`CHECKPOINT_DISABLE=1 ${cli} diff ${stack}`);
-      // deploy: and plan: synthesize in strict mode (config/strict.ts) unless FARMERS_STRICT narrows it.
-      expect(scripts[`deploy:${env}`]).toBe(`CHECKPOINT_DISABLE=1 ${STRICT}${cli} deploy ${stack}`);
-      // plan:<env> synthesizes, plans the stack's folder and runs check-plan (scripts/terraform/plan-environment.ts).
-      expect(scripts[`plan:${env}`]).toBe(
-        `${STRICT}node scripts/run-ts.js scripts/terraform/plan-environment-cli.ts ${env}`,
-      );
-      expect(
-        environmentPlanSteps(env)
-          .steps.map((s) => s.args.find((a) => a.startsWith("-chdir=")))
-          .filter(Boolean),
-      ).toEqual(Array(3).fill(`-chdir=${join(ROOT, "cdktf.out", "stacks", stack)}`));
-    }
-    expect(scripts["deploy:bootstrap"]).toBe(`CHECKPOINT_DISABLE=1 ${STRICT}${cli} deploy farmers-module-bootstrap`);
     expect(scripts.synth).toBe("node scripts/synth.js && node scripts/run-ts.js scripts/synth-summary.ts");
   });
 
@@ -123,11 +100,23 @@ describe("the real stacks", () => {
     const { scripts } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
       scripts: Record<string, string>;
     };
-    const starting = Object.entries(scripts).filter(([, command]) => /(^|[\s;&|])(npx\s+)?cdkt[fn]\s/.test(command));
-    expect(starting.length).toBeGreaterThan(0);
-    expect(
-      starting.filter(([, command]) => !command.startsWith("CHECKPOINT_DISABLE=1 ")).map(([name]) => name),
-    ).toEqual([]);
+    // GIVEN the scripts that start the CLI on their command line THEN each sets it there
+    const direct = Object.entries(scripts).filter(([, command]) => /(^|[\s;&|])(npx\s+)?cdkt[fn]\s/.test(command));
+    expect(direct.filter(([, command]) => !command.startsWith("CHECKPOINT_DISABLE=1 ")).map(([name]) => name)).toEqual(
+      [],
+    );
+    // GIVEN the scripts that start it through the environment command (npm run deploy|diff|plan -- <env>)
+    const throughCommand = Object.entries(scripts).flatMap(([name, command]) => {
+      const m = /^node scripts\/run-ts\.js scripts\/environment\/cli\.ts (\S+)$/.exec(command);
+      return m ? [[name, m[1] as Action] as const] : [];
+    });
+    expect(throughCommand.map(([name]) => name).sort()).toEqual(["deploy", "diff", "plan"]);
+    // THEN the command it starts gets CHECKPOINT_DISABLE=1, for every name it accepts
+    for (const [name, action] of throughCommand)
+      for (const env of allowedNames(action))
+        expect([name, env, (environmentCommand(action, [env], { env: {} }) as Command).env.CHECKPOINT_DISABLE]).toEqual(
+          [name, env, "1"],
+        );
   });
 
   test("the synth summary script prints every stack of a synth output folder", () => {

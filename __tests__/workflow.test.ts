@@ -6,6 +6,7 @@ import { promisify } from "node:util";
 
 import { parse } from "yaml";
 
+import { planMatrix } from "../scripts/environment/command";
 import { buildApp } from "../stacks/app";
 import { BOOTSTRAP_STACK_NAME } from "../stacks/bootstrap-stack";
 
@@ -21,6 +22,7 @@ const WORKFLOW = join(ROOT, ".github", "workflows", "infrastructure.yml");
 const VALIDATOR = join(ROOT, "node_modules", "@action-validator", "cli", "cli.mjs");
 const text = readFileSync(WORKFLOW, "utf8");
 type Step = {
+  id?: string;
   name?: string;
   uses?: string;
   run?: string;
@@ -34,7 +36,9 @@ type Job = {
   environment?: string;
   permissions?: Record<string, string>;
   concurrency?: { group: string; "cancel-in-progress": boolean };
-  strategy?: { matrix: { include: { environment: string; role_variable: string }[]; node?: number[] } };
+  /** The test job's Node versions, or the plan job's matrix expression. */
+  strategy?: { matrix: { node: number[] } | string };
+  outputs?: Record<string, string>;
   steps: Step[];
 };
 const workflow = parse(text) as {
@@ -125,7 +129,7 @@ describe("workflow behaviour", () => {
   });
 
   test("the lowest Node of the matrix is the lowest of package.json engines and esbuild's target", () => {
-    const lowest = Math.min(...(jobs.test.strategy?.matrix.node ?? []));
+    const lowest = Math.min(...(jobs.test.strategy?.matrix as { node: number[] }).node);
     const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { engines: { node: string } };
     expect(pkg.engines.node).toMatch(new RegExp(`^>=${lowest}(\\.\\d+){0,2}$`)); // >=22.19.0 after the switch to cdktn
     expect(readFileSync(join(ROOT, "scripts", "bundle.js"), "utf8")).toContain(`target: "node${lowest}"`);
@@ -177,20 +181,6 @@ describe("workflow behaviour", () => {
       ]).toEqual([job, true]);
   });
 
-  test("the deploy: and plan: scripts synthesize in strict mode unless FARMERS_STRICT narrows it", () => {
-    const scripts = (
-      JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }
-    ).scripts;
-    // (plan:offline plans against no account at all: it keeps the placeholders)
-    const goLive = Object.entries(scripts).filter(([name]) =>
-      /^(deploy|plan):(bootstrap|dev|beta|staging|production)$/.test(name),
-    );
-    expect(goLive.length).toBe(9);
-    expect(
-      goLive.filter(([, command]) => !command.includes("FARMERS_STRICT=${FARMERS_STRICT:-1} ")).map(([name]) => name),
-    ).toEqual([]);
-  });
-
   test("scans the synthesized stacks with Checkov pinned to a release, failing on findings", () => {
     const checkov = jobs.scan.steps.find((s) => s.uses?.startsWith("bridgecrewio/checkov-action@"))!;
     expect(checkov.uses).toMatch(/@[0-9a-f]{40}$/);
@@ -219,7 +209,15 @@ describe("workflow behaviour", () => {
   });
 
   test("plans every environment stack of the app, each with its own OIDC role variable", () => {
-    const matrix = jobs.plan.strategy!.matrix.include;
+    // GIVEN the plan job's matrix, computed by the environments job from config/environments.ts
+    expect(jobs.plan.strategy!.matrix).toBe("${{ fromJSON(needs.environments.outputs.matrix) }}");
+    expect(jobs.plan.needs).toContain("environments");
+    expect(jobs.plan.if).toContain("needs.environments.result == 'success'");
+    const list = jobs.environments.steps.find((s) => s.run?.includes("scripts/environment/cli.ts matrix"))!;
+    expect(list.run).toBe('node scripts/run-ts.js scripts/environment/cli.ts matrix >> "$GITHUB_OUTPUT"');
+    expect(jobs.environments.outputs).toEqual({ matrix: `\${{ steps.${list.id}.outputs.matrix }}` });
+    // THEN the rows the script prints are the app's environment stacks, each with its role variable
+    const matrix = planMatrix().include;
     expect(matrix.map((m) => m.environment)).toEqual(environments);
     expect(matrix.map((m) => m.role_variable)).toEqual(environments.map((e) => `AWS_PLAN_ROLE_ARN_${e.toUpperCase()}`));
     const creds = jobs.plan.steps.find((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"))!;
@@ -296,7 +294,7 @@ describe("workflow behaviour", () => {
     const script = String(comment.with?.script);
     expect(script).toContain('read("check.txt"');
     expect(script).toContain("read(`cost-diff/farmers-module-${env}.md`");
-    expect(jobs.plan.needs).toEqual(["test", "cost"]);
+    expect(jobs.plan.needs).toEqual(["test", "cost", "environments"]);
     expect(
       jobs.plan.steps.some((s) => s.uses?.startsWith("actions/download-artifact@") && s.with?.name === "cost-diff"),
     ).toBe(true);

@@ -3,8 +3,8 @@ import type { ConfigLayer } from "./types";
 
 /**
  * Strict mode (`FARMERS_STRICT`): the go-live checks. A fresh clone synthesizes with placeholders
- * (so tests and reviews need no AWS account); a deploy or a plan must not. The `deploy:` and
- * `plan:` npm scripts and the workflow's plan and apply jobs turn it on.
+ * (so tests and reviews need no AWS account); a deploy or a plan must not. `npm run deploy`
+ * and `npm run plan` (scripts/environment/command.ts) and the workflow's plan and apply jobs turn it on.
  *
  * `FARMERS_STRICT=1` checks every environment; a comma-separated list of environment names
  * (`FARMERS_STRICT=dev`) checks only those, for an account brought up one environment at a time.

@@ -38,7 +38,7 @@ export function synthSummary(stacks: readonly SynthesizedStack[], outdir: string
     ...rows.map((r) => line(r.name, String(r.resources), usd(r.cost)) + r.unpriced),
     line("total", String(rows.reduce((s, r) => s + r.resources, 0)), usd(total)),
     `Estimate: ${PRICE_REGION} on-demand prices of ${PRICES_AS_OF}, default usage assumptions; details: npm run cost -- <env>`,
-    `Next: npm run diff:<env> | npm run plan:<env> | npm run deploy:<env>   (<env>: ${envs.join(", ")})`,
+    `Next: npm run diff -- <env> | npm run plan -- <env> | npm run deploy -- <env>   (<env>: ${envs.join(", ")})`,
     ...warnings,
   ].join("\n");
 }

@@ -1,4 +1,4 @@
-// `npm run plan:<env>`: see scripts/terraform/plan-environment.ts.
+// `npm run plan -- <env>` (through scripts/environment/cli.ts): see scripts/terraform/plan-environment.ts.
 import { main } from "./plan-environment";
 
 process.exitCode = main();

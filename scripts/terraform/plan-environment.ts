@@ -6,7 +6,7 @@ import { runCheckPlan } from "./check-plan";
 import { TERRAFORM_ENV } from "./workspace";
 
 /**
- * `npm run plan:<env> [-- --allow <address>]...`: synth, then the real plan of one environment
+ * `npm run plan -- <env> [--allow <address>]...`: synth, then the real plan of one environment
  * stack with the caller's AWS credentials and its S3 backend (`terraform init` + `plan -out`),
  * its JSON (`terraform show -json`) kept in cdktf.out/plans/<stack>.real.json, and check-plan's
  * verdict on it. Exit code: terraform's when it fails, else check-plan's (1 = refused).
@@ -21,7 +21,7 @@ export interface Step {
   readonly stdoutTo?: string;
 }
 
-/** The commands `npm run plan:<environment>` runs, in order (before check-plan). Pure. */
+/** The commands `npm run plan -- <environment>` runs, in order (before check-plan). Pure. */
 export function environmentPlanSteps(
   environment: string,
   root = ROOT,
@@ -46,7 +46,7 @@ export function environmentPlanSteps(
 export function main(): number {
   const [environment, ...rest] = process.argv.slice(2);
   if (!environment) {
-    console.error("usage: npm run plan:<env> [-- --allow <address>]...");
+    console.error("usage: npm run plan -- <env> [--allow <address>]...");
     return 2;
   }
   const { steps, planJson } = environmentPlanSteps(environment);
