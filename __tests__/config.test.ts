@@ -161,6 +161,14 @@ describe("the checked-in configuration", () => {
     ]).toEqual([true, true, true, true, false, true]);
   });
 
+  test("no checked-in environment lists its subnets: each derives them from its VPC", () => {
+    // GIVEN the files of config/environments.ts WHEN read THEN none sets a subnet list
+    const lists = Object.entries(ENVIRONMENTS).filter(([, layer]) =>
+      ["publicSubnetCidrs", "privateSubnetCidrs", "databaseSubnetCidrs"].some((k) => k in (layer.network ?? {})),
+    );
+    expect(lists.map(([name]) => name)).toEqual([]);
+  });
+
   test("subnets follow 10.x.{1,2,11,12,21,22}.0/24", () => {
     const { network } = testConfig("staging");
     expect([network.publicSubnetCidrs, network.privateSubnetCidrs, network.databaseSubnetCidrs]).toEqual([
@@ -262,6 +270,65 @@ describe("the environment list (config/environments.ts)", () => {
     expect(() => loadAllEnvironments({ overrides: {}, env: {}, environments: {} })).toThrow(
       'Invalid configuration for environment "(none)":\n  - environments: received an empty list; allowed: at least one environment (config/environments.ts)',
     );
+  });
+});
+
+describe("subnets derived from the VPC, overridable", () => {
+  test("an environment that sets no subnet list gets the reference's layout of its VPC", () => {
+    const { network } = testConfig("dev", { network: { vpcCidr: "10.9.0.0/16" } });
+    expect([network.publicSubnetCidrs, network.privateSubnetCidrs, network.databaseSubnetCidrs]).toEqual([
+      ["10.9.1.0/24", "10.9.2.0/24"],
+      ["10.9.11.0/24", "10.9.12.0/24"],
+      ["10.9.21.0/24", "10.9.22.0/24"],
+    ]);
+  });
+
+  test("a list set in a layer replaces the derived one; the others stay derived", () => {
+    const { network } = testConfig("dev", { network: { privateSubnetCidrs: ["10.0.128.0/20", "10.0.144.0/20"] } });
+    expect([network.publicSubnetCidrs, network.privateSubnetCidrs, network.databaseSubnetCidrs]).toEqual([
+      ["10.0.1.0/24", "10.0.2.0/24"],
+      ["10.0.128.0/20", "10.0.144.0/20"],
+      ["10.0.21.0/24", "10.0.22.0/24"],
+    ]);
+  });
+
+  test("three zones get three subnets per tier", () => {
+    const c = testConfig("dev", { availabilityZones: ["us-east-1a", "us-east-1b", "us-east-1c"] });
+    expect(c.network.databaseSubnetCidrs).toEqual(["10.0.21.0/24", "10.0.22.0/24", "10.0.23.0/24"]);
+  });
+
+  test("fails when the VPC is too small to derive the subnets and none are set", () => {
+    expect(errorFor({ network: { vpcCidr: "10.0.0.0/20" } })).toBe(
+      'Invalid configuration for environment "dev":\n  - network.vpcCidr: received "10.0.0.0/20"; allowed: a /19 or larger, to derive the subnets from (public 10.x.1-2, private 11-12, database 21-22 /24), or set network.publicSubnetCidrs, network.privateSubnetCidrs, network.databaseSubnetCidrs',
+    );
+  });
+
+  test("fails when the VPC is too small to derive the one list left out", () => {
+    const network = {
+      vpcCidr: "10.0.0.0/20",
+      publicSubnetCidrs: ["10.0.0.0/24", "10.0.1.0/24"],
+      privateSubnetCidrs: ["10.0.4.0/22", "10.0.8.0/22"],
+    };
+    expect(errorFor({ network })).toContain(
+      'network.vpcCidr: received "10.0.0.0/20"; allowed: a /19 or larger, to derive the subnets from (public 10.x.1-2, private 11-12, database 21-22 /24), or set network.databaseSubnetCidrs',
+    );
+  });
+
+  test("fails when more zones than a derived tier holds are configured", () => {
+    const zones = "abcdefghijk".split("").map((z) => `us-east-1${z}`);
+    expect(errorFor({ availabilityZones: zones })).toContain(
+      `availabilityZones: received ${JSON.stringify(zones)}; allowed: at most 10 zones while the subnets are derived from network.vpcCidr, or set network.publicSubnetCidrs, network.privateSubnetCidrs, network.databaseSubnetCidrs`,
+    );
+  });
+
+  test("a VPC too small for the layout is fine with its subnets set", () => {
+    const network = {
+      vpcCidr: "10.0.0.0/20",
+      publicSubnetCidrs: ["10.0.0.0/24", "10.0.1.0/24"],
+      privateSubnetCidrs: ["10.0.4.0/22", "10.0.8.0/22"],
+      databaseSubnetCidrs: ["10.0.2.0/24", "10.0.3.0/24"],
+    };
+    expect(testConfig("dev", { network }).network).toMatchObject(network);
   });
 });
 

@@ -9,9 +9,6 @@ export const beta: ConfigLayer = {
   tags: { Environment: "beta" },
   network: {
     vpcCidr: "10.1.0.0/16",
-    publicSubnetCidrs: ["10.1.1.0/24", "10.1.2.0/24"],
-    privateSubnetCidrs: ["10.1.11.0/24", "10.1.12.0/24"],
-    databaseSubnetCidrs: ["10.1.21.0/24", "10.1.22.0/24"],
     flowLogRetentionDays: 7,
     natGateways: "none",
   },

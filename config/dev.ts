@@ -9,9 +9,6 @@ export const dev: ConfigLayer = {
   tags: { Environment: "dev" },
   network: {
     vpcCidr: "10.0.0.0/16",
-    publicSubnetCidrs: ["10.0.1.0/24", "10.0.2.0/24"],
-    privateSubnetCidrs: ["10.0.11.0/24", "10.0.12.0/24"],
-    databaseSubnetCidrs: ["10.0.21.0/24", "10.0.22.0/24"],
     flowLogRetentionDays: 7,
     // No NAT gateway: tasks in the public subnets with public IPs (docs/cost.md, trade-offs).
     natGateways: "none",

@@ -6,9 +6,6 @@ export const production: ConfigLayer = {
   tags: { Environment: "production" },
   network: {
     vpcCidr: "10.3.0.0/16",
-    publicSubnetCidrs: ["10.3.1.0/24", "10.3.2.0/24"],
-    privateSubnetCidrs: ["10.3.11.0/24", "10.3.12.0/24"],
-    databaseSubnetCidrs: ["10.3.21.0/24", "10.3.22.0/24"],
     flowLogRetentionDays: 30,
     natGateways: "one-per-az",
   },

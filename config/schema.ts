@@ -10,7 +10,7 @@ import {
   RDS_INSTANCE_CLASSES,
   SECRETS_RECOVERY_WINDOW_DAYS,
 } from "../constructs/aws/catalog";
-import { cidrContains, cidrOverlaps, parseCidr } from "../constructs/aws/cidr";
+import { cidrContains, cidrOverlaps, MAX_DERIVED_ZONES, parseCidr, referenceSubnetCidrs } from "../constructs/aws/cidr";
 import { DATABASE_STOP_DELAY_MINUTES, minutesOfDay, WEEK_DAYS } from "../constructs/off-hours";
 
 /**
@@ -85,9 +85,13 @@ const positiveInt = z.number().int().positive();
 const networkSchema = z
   .object({
     vpcCidr: cidr,
-    publicSubnetCidrs: z.array(cidr),
-    privateSubnetCidrs: z.array(cidr),
-    databaseSubnetCidrs: z.array(cidr),
+    /**
+     * One block per availability zone in each tier. A list left out is derived from vpcCidr, the
+     * reference's layout: public 10.x.1-2, private 11-12, database 21-22 /24 (referenceSubnetCidrs).
+     */
+    publicSubnetCidrs: z.array(cidr).optional(),
+    privateSubnetCidrs: z.array(cidr).optional(),
+    databaseSubnetCidrs: z.array(cidr).optional(),
     /**
      * Egress of the tasks. "one-per-az" / "single": tasks in the private subnets behind NAT
      * gateways. "none": no NAT gateway; tasks run in the public subnets with a public IP on their
@@ -303,7 +307,7 @@ const observabilitySchema = z
   })
   .strict();
 
-export const environmentConfigSchema = z
+const environmentObjectSchema = z
   .object({
     // The environment's name, a key of config/environments.ts: it names the stack (<project>-<name>),
     // its resources and its workflow role variable (AWS_PLAN_ROLE_ARN_<NAME>).
@@ -341,8 +345,32 @@ export const environmentConfigSchema = z
     observability: observabilitySchema,
     offHours: offHoursSchema,
   })
-  .strict()
-  .superRefine(crossFieldRules);
+  .strict();
+
+/** The schema every environment's merged layers must satisfy (config/load.ts). */
+export const environmentConfigSchema = environmentObjectSchema
+  .transform(withDerivedSubnets)
+  .superRefine(crossFieldRules)
+  // crossFieldRules reported any subnet list still missing: from here on each is set.
+  .transform((c) => c as WithSubnets<typeof c>);
+
+const SUBNET_LISTS = ["publicSubnetCidrs", "privateSubnetCidrs", "databaseSubnetCidrs"] as const;
+type WithSubnets<T extends { network: object }> = T & {
+  network: T["network"] & Record<(typeof SUBNET_LISTS)[number], string[]>;
+};
+
+/** Fills each subnet list left out with the reference's layout of the VPC, when the VPC has room for it. */
+function withDerivedSubnets<T extends { network: { vpcCidr: string }; availabilityZones: string[] }>(c: T): T {
+  const derived = referenceSubnetCidrs(c.network.vpcCidr, c.availabilityZones.length);
+  if (!derived) return c;
+  const { public: publicSubnetCidrs, private: privateSubnetCidrs, database: databaseSubnetCidrs } = derived;
+  const network = { publicSubnetCidrs, privateSubnetCidrs, databaseSubnetCidrs, ...definedOnly(c.network) };
+  return { ...c, network };
+}
+
+function definedOnly<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
 
 /** An IANA zone name the runtime knows (EventBridge Scheduler and Application Auto Scaling take IANA names). */
 function isTimeZone(value: string): boolean {
@@ -362,7 +390,8 @@ export type DeepReadonly<T> = T extends (infer U)[]
     ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
     : T;
 
-type Raw = z.output<typeof environmentConfigSchema>;
+/** The configuration as the rules see it: a subnet list may still be missing. */
+type Raw = z.output<typeof environmentObjectSchema>;
 
 /** Rules relating several settings. Each issue carries the offending input for the message. */
 function crossFieldRules(c: Raw, ctx: z.RefinementCtx): void {
@@ -379,10 +408,10 @@ function crossFieldRules(c: Raw, ctx: z.RefinementCtx): void {
 
   // Network: each tier has one subnet per AZ, inside the VPC, none overlapping.
   const vpc = parseCidr(c.network.vpcCidr);
-  const tiers = ["publicSubnetCidrs", "privateSubnetCidrs", "databaseSubnetCidrs"] as const;
   const seen: { path: (string | number)[]; value: string }[] = [];
-  for (const tier of tiers) {
+  for (const tier of SUBNET_LISTS) {
     const list = c.network[tier];
+    if (list === undefined) continue; // reported below
     if (list.length !== azCount)
       fail(["network", tier], list, `allowed: exactly one subnet per availability zone (${azCount})`);
     for (const [i, value] of list.entries()) {
@@ -396,6 +425,23 @@ function crossFieldRules(c: Raw, ctx: z.RefinementCtx): void {
         fail(path, value, `allowed: a block not overlapping network.${clash.path.slice(1).join(".")} (${clash.value})`);
       seen.push({ path, value });
     }
+  }
+  // A list left out that withDerivedSubnets could not derive: the VPC is too small or there are too many zones.
+  const missing = SUBNET_LISTS.filter((tier) => c.network[tier] === undefined);
+  if (vpc && missing.length > 0) {
+    const orSet = `or set ${missing.map((tier) => `network.${tier}`).join(", ")}`;
+    if (azCount > MAX_DERIVED_ZONES)
+      fail(
+        ["availabilityZones"],
+        c.availabilityZones,
+        `allowed: at most ${MAX_DERIVED_ZONES} zones while the subnets are derived from network.vpcCidr, ${orSet}`,
+      );
+    else
+      fail(
+        ["network", "vpcCidr"],
+        c.network.vpcCidr,
+        `allowed: a /19 or larger, to derive the subnets from (public 10.x.1-2, private 11-12, database 21-22 /24), ${orSet}`,
+      );
   }
   if (vpc && (vpc.prefix < 16 || vpc.prefix > 28))
     fail(["network", "vpcCidr"], c.network.vpcCidr, "allowed: a prefix between /16 and /28 (AWS VPC limits)");

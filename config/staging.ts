@@ -9,9 +9,6 @@ export const staging: ConfigLayer = {
   tags: { Environment: "staging" },
   network: {
     vpcCidr: "10.2.0.0/16",
-    publicSubnetCidrs: ["10.2.1.0/24", "10.2.2.0/24"],
-    privateSubnetCidrs: ["10.2.11.0/24", "10.2.12.0/24"],
-    databaseSubnetCidrs: ["10.2.21.0/24", "10.2.22.0/24"],
     flowLogRetentionDays: 7,
     // The one difference from production's network: no NAT gateway (tasks in public subnets).
     natGateways: "none",
