@@ -15,6 +15,7 @@ import { tmpdir } from "node:os";
 import { delimiter, dirname, join, resolve } from "node:path";
 
 import { type Json, readJsonFile, readManifest } from "../../constructs/terraform-json";
+import { parseCommandLine, UsageError } from "../command-line";
 import { PROJECT_ROOT } from "../cost/synthesized";
 import {
   CDKTN_VERSIONS,
@@ -238,8 +239,15 @@ function main(): void {
 }
 
 try {
+  parseCommandLine(process.argv.slice(2), {}, { positionals: false });
   main();
 } catch (error) {
+  if (error instanceof UsageError) {
+    console.error(
+      `check:cdktn: ${error.message} (usage: npm run check:cdktn; settings through CDKTN_NODE and CDKTN_SCRATCH)`,
+    );
+    process.exit(2);
+  }
   if (error instanceof CheckError || error instanceof CodemodError) {
     console.error(`\ncheck:cdktn failed: ${error.message}`);
     process.exit(1);

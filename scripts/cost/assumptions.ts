@@ -5,6 +5,7 @@
  * (`--assume production.natDataGb=100`).
  */
 
+import { UsageError } from "../command-line";
 import defaults from "./assumptions.json";
 
 export interface Assumption {
@@ -32,16 +33,8 @@ export interface AssumptionOverrides {
   readonly byEnvironment: Readonly<Record<string, Partial<Record<AssumptionKey, number>>>>;
 }
 
-/** Raised for a command line the cost tool cannot use; the message says what is allowed. */
-export class CostUsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "CostUsageError";
-  }
-}
-
 /**
- * Parses `key=value` or `<env>.key=value` pairs. Throws CostUsageError for an unknown key, a value
+ * Parses `key=value` or `<env>.key=value` pairs. Throws UsageError for an unknown key, a value
  * that is not a non-negative number, or a malformed pair.
  */
 export function parseAssumptionOverrides(
@@ -53,22 +46,22 @@ export function parseAssumptionOverrides(
   for (const pair of pairs) {
     const match = /^(?:([a-z0-9-]+)\.)?([A-Za-z0-9]+)=(.*)$/.exec(pair);
     if (!match)
-      throw new CostUsageError(
+      throw new UsageError(
         `--assume: received ${JSON.stringify(pair)}; allowed: key=value or <env>.key=value, e.g. natDataGb=100 or production.natDataGb=100`,
       );
     const [, env, key, raw] = match;
     if (!(ASSUMPTION_KEYS as string[]).includes(key))
-      throw new CostUsageError(
+      throw new UsageError(
         `--assume: received unknown key ${JSON.stringify(key)}; allowed: ${ASSUMPTION_KEYS.join(", ")}`,
       );
     const value = Number(raw);
     if (raw.trim() === "" || !Number.isFinite(value) || value < 0)
-      throw new CostUsageError(`--assume ${key}: received ${JSON.stringify(raw)}; allowed: a number >= 0`);
+      throw new UsageError(`--assume ${key}: received ${JSON.stringify(raw)}; allowed: a number >= 0`);
     if (key === "hoursPerMonth" && value > 744)
-      throw new CostUsageError(`--assume hoursPerMonth: received ${raw}; allowed: at most 744 (a 31-day month)`);
+      throw new UsageError(`--assume hoursPerMonth: received ${raw}; allowed: at most 744 (a 31-day month)`);
     if (env !== undefined) {
       if (!environments.includes(env))
-        throw new CostUsageError(
+        throw new UsageError(
           `--assume: received environment ${JSON.stringify(env)}; allowed: ${environments.join(", ")}`,
         );
       (byEnvironment[env] ??= {})[key as AssumptionKey] = value;

@@ -1,11 +1,6 @@
 import { ENVIRONMENT_NAMES } from "../../config/environments";
-import {
-  ASSUMPTION_KEYS,
-  assumptionsFor,
-  CostUsageError,
-  DEFAULT_ASSUMPTIONS,
-  parseAssumptionOverrides,
-} from "./assumptions";
+import { parseCommandLine, UsageError } from "../command-line";
+import { ASSUMPTION_KEYS, assumptionsFor, DEFAULT_ASSUMPTIONS, parseAssumptionOverrides } from "./assumptions";
 import { estimateStack } from "./estimate";
 import type { StackEstimate } from "./model";
 import { formatAssumptions, formatComparison, formatStackEstimate } from "./report";
@@ -29,6 +24,14 @@ const USAGE = `usage: npm run cost -- [env|stack ...] [--assume key=value ...] [
 
 assumption keys: ${ASSUMPTION_KEYS.join(", ")}`;
 
+const OPTIONS = {
+  assume: { type: "string", multiple: true, value: "key=value" },
+  "by-resource": { type: "boolean" },
+  json: { type: "boolean" },
+  synth: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
 const PROJECT_PREFIX = "farmers-module-";
 
 export interface CostCliResult {
@@ -40,25 +43,10 @@ export interface CostCliResult {
 /** The command without process side effects, for tests: arguments and stacks in, text out. */
 export function runCostCli(args: readonly string[], stacks: readonly SynthesizedStack[]): CostCliResult {
   try {
-    const wanted: string[] = [];
-    const assume: string[] = [];
-    let byResource = false;
-    let json = false;
-    for (let i = 0; i < args.length; i++) {
-      const arg = args[i];
-      if (arg === "--help" || arg === "-h") return { exitCode: 0, stdout: USAGE, stderr: "" };
-      else if (arg === "--by-resource") byResource = true;
-      else if (arg === "--json") json = true;
-      else if (arg === "--synth") continue;
-      else if (arg === "--assume") {
-        const value = args[++i];
-        if (value === undefined) throw new CostUsageError("--assume: missing key=value");
-        assume.push(value);
-      } else if (arg.startsWith("--assume=")) assume.push(arg.slice("--assume=".length));
-      else if (arg.startsWith("-")) throw new CostUsageError(`unknown option ${arg}`);
-      else wanted.push(arg);
-    }
-    if (stacks.length === 0) throw new CostUsageError("no synthesized stacks found: run npm run synth");
+    const { values, positionals: wanted } = parseCommandLine(args, OPTIONS);
+    if (values.help) return { exitCode: 0, stdout: USAGE, stderr: "" };
+    const { assume = [], "by-resource": byResource = false, json = false } = values;
+    if (stacks.length === 0) throw new UsageError("no synthesized stacks found: run npm run synth");
     const shortName = (stack: string) =>
       stack.startsWith(PROJECT_PREFIX) ? stack.slice(PROJECT_PREFIX.length) : stack;
     const available = stacks.map((s) => s.name);
@@ -68,7 +56,7 @@ export function runCostCli(args: readonly string[], stacks: readonly Synthesized
         : wanted.map((w) => {
             const found = stacks.find((s) => s.name === w || shortName(s.name) === w);
             if (!found)
-              throw new CostUsageError(
+              throw new UsageError(
                 `unknown environment or stack ${JSON.stringify(w)}; allowed: ${available.map(shortName).join(", ")} (or all)`,
               );
             return found;
@@ -94,7 +82,7 @@ export function runCostCli(args: readonly string[], stacks: readonly Synthesized
     out.push("See docs/cost.md for the model, its sources and what it leaves out.");
     return { exitCode: 0, stdout: out.join("\n"), stderr: "" };
   } catch (error) {
-    if (error instanceof CostUsageError) return { exitCode: 2, stdout: "", stderr: `${error.message}\n\n${USAGE}` };
+    if (error instanceof UsageError) return { exitCode: 2, stdout: "", stderr: `${error.message}\n\n${USAGE}` };
     throw error;
   }
 }
@@ -104,7 +92,16 @@ export function main(): void {
   const args = process.argv.slice(2);
   const outdir = defaultOutdir();
   let stacks = readSynthesizedStacks(outdir);
-  if (args.includes("--synth") || stacks.length === 0) {
+  // A command line with a mistake is reported by runCostCli, without synthesizing first.
+  const usable = (() => {
+    try {
+      return parseCommandLine(args, OPTIONS);
+    } catch (error) {
+      if (error instanceof UsageError) return undefined;
+      throw error;
+    }
+  })();
+  if (usable && !usable.values.help && (usable.values.synth || stacks.length === 0)) {
     console.error(
       stacks.length === 0
         ? `No synthesized stacks in ${outdir}: running the synth first.`

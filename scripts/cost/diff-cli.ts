@@ -4,15 +4,23 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
+import { parseCommandLine, UsageError } from "../command-line";
 import { diffStacks, formatStackCostDiff } from "./diff";
 import { readSynthesizedStacks } from "./synthesized";
 
+const USAGE = "usage: npm run cost:diff -- <base cdktf.out> <head cdktf.out> [--out <dir>]";
+
 function main(args: string[]): number {
-  const outIndex = args.indexOf("--out");
-  const out = outIndex >= 0 ? args[outIndex + 1] : undefined;
-  const dirs = args.filter((_a, i) => outIndex < 0 || (i !== outIndex && i !== outIndex + 1));
-  if (dirs.length !== 2 || (outIndex >= 0 && !out)) {
-    console.error("usage: npm run cost:diff -- <base cdktf.out> <head cdktf.out> [--out <dir>]");
+  let out: string | undefined;
+  let dirs: string[];
+  try {
+    const parsed = parseCommandLine(args, { out: { type: "string", value: "a folder" } });
+    out = parsed.values.out;
+    dirs = parsed.positionals;
+    if (dirs.length !== 2) throw new UsageError(`expected two synth folders, received ${dirs.length}`);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(`cost:diff: ${error.message} (${USAGE})`);
     return 2;
   }
   const [before, after] = dirs.map((d) => readSynthesizedStacks(d));

@@ -3,11 +3,22 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
+import { parseCommandLine, UsageError } from "../command-line";
 import { PROJECT_ROOT } from "../cost/synthesized";
 import { DIAGRAM_DOT, DIAGRAM_SVG, renderDiagram, synthesizeForDiagram } from "./generate";
 
 async function main(): Promise<void> {
-  const check = process.argv.includes("--check");
+  let check: boolean;
+  try {
+    check =
+      parseCommandLine(process.argv.slice(2), { check: { type: "boolean" } }, { positionals: false }).values.check ??
+      false;
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(`diagram: ${error.message} (usage: npm run diagram [-- --check])`);
+    process.exitCode = 2;
+    return;
+  }
   const { name, json } = synthesizeForDiagram();
   const { dot, svg } = await renderDiagram(name, json);
   const files: [string, string][] = [

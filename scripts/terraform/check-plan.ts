@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 
 import { type Json, readJsonFile } from "../../constructs/terraform-json";
+import { parseCommandLine, UsageError } from "../command-line";
 
 /**
  * `npm run check-plan -- <plan.json> [--allow <address>]... [--pull-request <pr.json> --environment <env>]`
@@ -55,14 +56,6 @@ export interface Verdict {
   readonly report: string;
 }
 
-/** Bad input: not a plan, missing file, unknown option. One line, exit 2. */
-export class CheckPlanUsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "CheckPlanUsageError";
-  }
-}
-
 function destroyAction(actions: readonly string[]): DestroyAction | undefined {
   const key = actions.join(",");
   if (key === "delete") return "delete";
@@ -84,7 +77,7 @@ export function checkPlan(plan: Json, allow: readonly string[] = []): Verdict {
     typeof plan.format_version !== "string" ||
     (plan.resource_changes !== undefined && !Array.isArray(plan.resource_changes))
   ) {
-    throw new CheckPlanUsageError(
+    throw new UsageError(
       "not a terraform plan: expected the output of `terraform show -json <planfile>` (an object with format_version and resource_changes)",
     );
   }
@@ -168,50 +161,42 @@ export interface CheckPlanResult {
   readonly stderr: string;
 }
 
+/** The options of check-plan (plan:<env> passes its --allow on). */
+export const CHECK_PLAN_OPTIONS = {
+  allow: { type: "string", multiple: true, value: "a resource address" },
+  "pull-request": { type: "string", value: "a file" },
+  environment: { type: "string", value: "an environment" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
 const USAGE =
   "usage: npm run check-plan -- <plan.json> [--allow <address>]... [--pull-request <pr.json> --environment <env>]";
 
 /** The command without process side effects: arguments in, exit code and text out. */
 export function runCheckPlan(args: readonly string[]): CheckPlanResult {
   try {
-    const files: string[] = [];
-    const allow: string[] = [];
-    let pullRequestFile: string | undefined;
-    let environment: string | undefined;
-    const value = (option: string, i: number, what: string) => {
-      const v = args[i];
-      if (!v || v.startsWith("-")) throw new CheckPlanUsageError(`${option} needs ${what}`);
-      return v;
-    };
-    for (let i = 0; i < args.length; i++) {
-      const arg = args[i];
-      if (arg === "--allow") allow.push(value(arg, ++i, "a resource address"));
-      else if (arg.startsWith("--allow=")) allow.push(arg.slice("--allow=".length));
-      else if (arg === "--pull-request") pullRequestFile = value(arg, ++i, "a file");
-      else if (arg === "--environment") environment = value(arg, ++i, "an environment");
-      else if (arg === "--help" || arg === "-h") return { exitCode: 0, stdout: USAGE, stderr: "" };
-      else if (arg.startsWith("-")) throw new CheckPlanUsageError(`unknown option ${arg}`);
-      else files.push(arg);
-    }
-    if (files.length !== 1) throw new CheckPlanUsageError(`expected one plan file, received ${files.length}`);
+    const { values, positionals: files } = parseCommandLine(args, CHECK_PLAN_OPTIONS);
+    if (values.help) return { exitCode: 0, stdout: USAGE, stderr: "" };
+    const { "pull-request": pullRequestFile, environment } = values;
+    const allow = [...(values.allow ?? [])];
+    if (files.length !== 1) throw new UsageError(`expected one plan file, received ${files.length}`);
     const file = files[0];
-    if (!existsSync(file)) throw new CheckPlanUsageError(`no such file: ${file}`);
+    if (!existsSync(file)) throw new UsageError(`no such file: ${file}`);
     let plan: Json;
     try {
       plan = readJsonFile(file);
     } catch {
-      throw new CheckPlanUsageError(`${file} is not JSON: expected the output of \`terraform show -json <planfile>\``);
+      throw new UsageError(`${file} is not JSON: expected the output of \`terraform show -json <planfile>\``);
     }
     const notes: string[] = [];
     if (pullRequestFile !== undefined || environment !== undefined) {
-      if (!pullRequestFile || !environment)
-        throw new CheckPlanUsageError("--pull-request and --environment go together");
-      if (!existsSync(pullRequestFile)) throw new CheckPlanUsageError(`no such file: ${pullRequestFile}`);
+      if (!pullRequestFile || !environment) throw new UsageError("--pull-request and --environment go together");
+      if (!existsSync(pullRequestFile)) throw new UsageError(`no such file: ${pullRequestFile}`);
       let pullRequest: Json;
       try {
         pullRequest = readJsonFile(pullRequestFile);
       } catch {
-        throw new CheckPlanUsageError(`${pullRequestFile} is not JSON: expected a GitHub pull-request object`);
+        throw new UsageError(`${pullRequestFile} is not JSON: expected a GitHub pull-request object`);
       }
       const fromPullRequest = pullRequestAllowances(pullRequest ?? {}, environment);
       allow.push(...fromPullRequest.addresses);
@@ -220,7 +205,7 @@ export function runCheckPlan(args: readonly string[]): CheckPlanResult {
     const verdict = checkPlan(plan, allow);
     return { exitCode: verdict.exitCode, stdout: [...notes, verdict.report].join("\n"), stderr: "" };
   } catch (error) {
-    if (error instanceof CheckPlanUsageError)
+    if (error instanceof UsageError)
       return { exitCode: 2, stdout: "", stderr: `check-plan: ${error.message} (${USAGE})` };
     throw error;
   }

@@ -2,7 +2,8 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 
-import { runCheckPlan } from "./check-plan";
+import { parseCommandLine, UsageError } from "../command-line";
+import { CHECK_PLAN_OPTIONS, runCheckPlan } from "./check-plan";
 import { TERRAFORM_ENV } from "./workspace";
 
 /**
@@ -44,9 +45,16 @@ export function environmentPlanSteps(
 
 /** Entry point (scripts/terraform/plan-environment-cli.ts); returns the exit code. */
 export function main(): number {
-  const [environment, ...rest] = process.argv.slice(2);
-  if (!environment) {
-    console.error("usage: npm run plan -- <env> [--allow <address>]...");
+  let environment: string;
+  let allow: readonly string[];
+  try {
+    const { values, positionals } = parseCommandLine(process.argv.slice(2), { allow: CHECK_PLAN_OPTIONS.allow });
+    if (positionals.length !== 1) throw new UsageError(`expected one environment, received ${positionals.length}`);
+    [environment] = positionals;
+    allow = values.allow ?? [];
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(`plan: ${error.message} (usage: npm run plan -- <env> [--allow <address>]...)`);
     return 2;
   }
   const { steps, planJson } = environmentPlanSteps(environment);
@@ -62,7 +70,7 @@ export function main(): number {
     if (result.status !== 0) return result.status ?? 1;
     if (step.stdoutTo) writeFileSync(step.stdoutTo, result.stdout);
   }
-  const verdict = runCheckPlan([planJson, ...rest]);
+  const verdict = runCheckPlan([planJson, ...allow.map((address) => `--allow=${address}`)]);
   if (verdict.stdout) console.log(verdict.stdout);
   if (verdict.stderr) console.error(verdict.stderr);
   return verdict.exitCode;

@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
+import { parseCommandLine, UsageError } from "../command-line";
 import { defaultOutdir, readSynthesizedStacks, runSynth } from "../cost/synthesized";
 import { checkPlan } from "./check-plan";
 import { type PlanResult, terraformVersion, Workspace } from "./workspace";
@@ -26,6 +27,14 @@ export function formatPlanResult(result: PlanResult): string {
 
 /** Entry point (scripts/terraform/plan-offline-cli.ts); resolves to the exit code. */
 export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<number> {
+  let wanted: string[];
+  try {
+    wanted = parseCommandLine(argv, {}).positionals;
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(`plan:offline: ${error.message} (usage: npm run plan:offline [-- <env|stack>...])`);
+    return 2;
+  }
   const outdir = defaultOutdir();
   let synthesized = readSynthesizedStacks(outdir);
   if (synthesized.length === 0) {
@@ -33,7 +42,6 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
     runSynth(outdir);
     synthesized = readSynthesizedStacks(outdir);
   }
-  const wanted = [...argv];
   const short = (name: string) => (name.startsWith(PREFIX) ? name.slice(PREFIX.length) : name);
   const selected =
     wanted.length === 0 ? synthesized : wanted.map((w) => synthesized.find((s) => s.name === w || short(s.name) === w));

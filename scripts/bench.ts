@@ -1,19 +1,42 @@
-#!/usr/bin/env node
 // Benchmark: median wall time and peak RSS of synth (warm, cold, via cdktf CLI, and the
 // cdktf-init default `npx ts-node main.ts` for comparison), the unit suites, the terraform step
 // (offline plan of every stack and variant, plus the validate/plan fixtures) and the whole
 // `npm test`, each with the machine's load average when it started (other work on the machine
 // slows every figure). Usage: npm run bench [-- --runs 5] [-- --skip-baseline]
 // Writes .bench/results.json. Measures this machine; never asserts (timing is not a test).
-"use strict";
-const { spawnSync } = require("node:child_process");
-const { mkdirSync, rmSync, writeFileSync, existsSync } = require("node:fs");
-const path = require("node:path");
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
+import path from "node:path";
 
-const root = path.resolve(__dirname, "..");
-const args = process.argv.slice(2);
-const runs = Number(args[args.indexOf("--runs") + 1]) || 3;
-const skipBaseline = args.includes("--skip-baseline");
+import { parseCommandLine, UsageError } from "./command-line";
+import { PROJECT_ROOT } from "./cost/synthesized";
+
+const USAGE = "usage: npm run bench [-- --runs <n>] [--skip-baseline]";
+
+/** The bench's command line: runs per measurement (default 3) and whether to skip the baseline. */
+function parseBenchArgs(args: readonly string[]): { runs: number; skipBaseline: boolean } {
+  const { values } = parseCommandLine(
+    args,
+    { runs: { type: "string", value: "a number of runs" }, "skip-baseline": { type: "boolean" } },
+    { positionals: false },
+  );
+  const runs = values.runs === undefined ? 3 : Number(values.runs);
+  if (!Number.isInteger(runs) || runs < 1)
+    throw new UsageError(`--runs: received ${JSON.stringify(values.runs)}; allowed: a whole number >= 1`);
+  return { runs, skipBaseline: values["skip-baseline"] ?? false };
+}
+
+let options: { runs: number; skipBaseline: boolean };
+try {
+  options = parseBenchArgs(process.argv.slice(2));
+} catch (error) {
+  if (!(error instanceof UsageError)) throw error;
+  console.error(`bench: ${error.message} (${USAGE})`);
+  process.exit(2);
+}
+const { runs, skipBaseline } = options;
+const root = PROJECT_ROOT;
 const timeBin = "/usr/bin/time";
 if (!existsSync(timeBin)) {
   console.error("bench needs GNU time at /usr/bin/time (Debian package `time`) for peak memory");
@@ -24,14 +47,30 @@ const cdktf = path.join(root, "node_modules", ".bin", "cdktf");
 const benchOut = path.join(root, ".bench");
 mkdirSync(benchOut, { recursive: true });
 
+interface Sample {
+  readonly seconds: number;
+  readonly cpuSeconds: number;
+  readonly rssMb: number;
+  readonly load: number;
+}
+
+interface Result {
+  readonly name: string;
+  readonly runs: number;
+  readonly medianSeconds: number;
+  readonly medianCpuSeconds: number;
+  readonly peakRssMb: number;
+  readonly loadAverages: number[];
+}
+
 /**
  * Runs `cmd` once under GNU time; returns wall seconds, CPU seconds (user + system, children
  * included: on a busy machine this moves less than wall time), peak RSS (MB) of the largest
  * process, and the 1-minute load average when it started.
  */
-function measure(cmd, before) {
+function measure(cmd: string, before?: () => void): Sample {
   if (before) before();
-  const load = require("node:os").loadavg()[0];
+  const load = loadavg()[0];
   const start = process.hrtime.bigint();
   const r = spawnSync(timeBin, ["-f", "%U %S %M", "bash", "-c", cmd], {
     cwd: root,
@@ -44,16 +83,16 @@ function measure(cmd, before) {
     console.error(r.stdout.slice(-2000), r.stderr.slice(-4000));
     throw new Error(`benchmark command failed: ${cmd}`);
   }
-  const [user, system, rssKb] = r.stderr.trim().split("\n").pop().split(" ").map(Number);
+  const [user, system, rssKb] = (r.stderr.trim().split("\n").pop() ?? "").split(" ").map(Number);
   return { seconds, cpuSeconds: user + system, rssMb: rssKb / 1024, load };
 }
 
-function median(values) {
+function median(values: readonly number[]): number {
   const s = [...values].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
 }
 
-function bench(name, cmd, before, n = runs) {
+function bench(name: string, cmd: string, before?: () => void, n = runs): Result {
   const samples = Array.from({ length: n }, () => measure(cmd, before));
   const result = {
     name,
@@ -74,8 +113,8 @@ const clean = () => {
   rmSync(path.join(root, "cdktf.out"), { recursive: true, force: true });
 };
 
-console.log(`node ${process.version}, ${require("node:os").cpus().length} cores\n`);
-const results = [];
+console.log(`node ${process.version}, ${cpus().length} cores\n`);
+const results: Result[] = [];
 results.push(bench("synth, cold (npm run synth, no dist/ or cdktf.out/)", "npm run -s synth", clean));
 results.push(bench("synth, warm (npm run synth)", "npm run -s synth"));
 results.push(bench("synth via cdktf CLI (cdktf synth)", `${cdktf} synth --output ${benchOut}/cli.out`));
