@@ -1,8 +1,9 @@
 import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 
 import { parseCommandLine, UsageError } from "../command-line";
+import { PROJECT_ROOT } from "../cost/synthesized";
 import { CHECK_PLAN_OPTIONS, runCheckPlan } from "./check-plan";
 import { TERRAFORM_ENV } from "./workspace";
 
@@ -13,7 +14,8 @@ import { TERRAFORM_ENV } from "./workspace";
  * verdict on it. Exit code: terraform's when it fails, else check-plan's (1 = refused).
  */
 
-const ROOT = resolve(__dirname, "..", "..");
+// Not `__dirname/../..`: scripts/run-ts.js runs a bundle from node_modules/.cache/run-ts.
+const ROOT = PROJECT_ROOT;
 
 export interface Step {
   readonly command: string;

@@ -1,5 +1,7 @@
 import { existsSync, readdirSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
+
+import { PROJECT_ROOT } from "../cost/synthesized";
 
 /**
  * Where terraform gets its providers for validate and the offline plan, chosen from configuration
@@ -48,10 +50,7 @@ export class ProviderSourceError extends Error {
 }
 
 /** The provider source the environment's configuration selects; reads no network, only `env` and whether the default mirror folder exists. */
-export function selectProviderSource(
-  env: Env = process.env,
-  projectRoot = resolve(__dirname, "..", ".."),
-): ProviderSource {
+export function selectProviderSource(env: Env = process.env, projectRoot = PROJECT_ROOT): ProviderSource {
   const registry = (reason: string): RegistrySource => ({
     kind: "registry",
     pluginCacheDir: env.TF_PLUGIN_CACHE_DIR || join(projectRoot, "node_modules", ".cache", "terraform-plugins"),
