@@ -18,7 +18,7 @@ export const CDKTN_VERSIONS = {
 } as const;
 
 /** cdktn-cli's `engines` (and @cdktn/provider-* need >= 22.11). */
-export const CDKTN_NODE_ENGINE = ">=22.19.0";
+const CDKTN_NODE_ENGINE = ">=22.19.0";
 
 /** package.json dependency of cdktf -> its cdktn replacement. `constructs` keeps its name, pinned. */
 const PACKAGE_MAPPING: Record<string, keyof typeof CDKTN_VERSIONS> = {

@@ -32,7 +32,7 @@ export interface Comparison {
 }
 
 /** `path = JSON value` for every leaf (empty objects and arrays are leaves too). */
-export function flatten(value: unknown, path = ""): Map<string, string> {
+function flatten(value: unknown, path = ""): Map<string, string> {
   const out = new Map<string, string>();
   const walk = (v: unknown, p: string): void => {
     if (v !== null && typeof v === "object" && Object.keys(v).length > 0) {

@@ -23,7 +23,7 @@ export type Assumptions = Readonly<Record<AssumptionKey, number>>;
 export const ASSUMPTION_KEYS = Object.keys(DEFAULT_ASSUMPTIONS) as AssumptionKey[];
 
 /** Default values as a plain record. */
-export function defaultAssumptions(): Assumptions {
+function defaultAssumptions(): Assumptions {
   return Object.fromEntries(ASSUMPTION_KEYS.map((k) => [k, DEFAULT_ASSUMPTIONS[k].value])) as Assumptions;
 }
 

@@ -6,12 +6,6 @@ import { PRICE_REGION, PRICES_AS_OF } from "./prices-us-east-1";
 
 const CATEGORY_ORDER = Object.keys(CATEGORIES) as Category[];
 
-function pad(text: string, width: number): string {
-  return text.length >= width ? text : text + " ".repeat(width - text.length);
-}
-function padLeft(text: string, width: number): string {
-  return text.length >= width ? text : " ".repeat(width - text.length) + text;
-}
 function clip(text: string, width: number): string {
   return text.length <= width ? text : `${text.slice(0, width - 1)}…`;
 }
@@ -22,7 +16,7 @@ export function formatAssumptions(assumptions: Assumptions, title = "Usage assum
   const rows = ASSUMPTION_KEYS.map((k) => {
     const d = DEFAULT_ASSUMPTIONS[k];
     const changed = assumptions[k] !== d.value ? "*" : " ";
-    return `  ${changed}${pad(k, width)}  ${padLeft(fmt(assumptions[k]), 8)} ${pad(d.unit, 8)} ${d.description}`;
+    return `  ${changed}${k.padEnd(width)}  ${fmt(assumptions[k]).padStart(8)} ${d.unit.padEnd(8)} ${d.description}`;
   });
   return [
     `${title} (override with: npm run cost -- --assume key=value  or  --assume <env>.key=value; * = overridden):`,
@@ -31,7 +25,7 @@ export function formatAssumptions(assumptions: Assumptions, title = "Usage assum
 }
 
 /** Lines grouped by resource type and description (nine identical alarms become one row). */
-export function groupLines(
+function groupLines(
   lines: readonly CostLine[],
 ): { label: string; category: Category; description: string; monthlyUsd: number }[] {
   const groups = new Map<
@@ -74,9 +68,9 @@ export function formatStackEstimate(est: StackEstimate, options: { byResource?: 
     if (inCategory.length === 0) continue;
     out.push(`  ${CATEGORIES[category]}: ${usd(est.byCategory[category] ?? 0)}`);
     for (const r of inCategory)
-      out.push(`    ${pad(clip(r.label, 44), 44)} ${padLeft(usd(r.monthlyUsd), 10)}  ${r.description}`);
+      out.push(`    ${clip(r.label, 44).padEnd(44)} ${usd(r.monthlyUsd).padStart(10)}  ${r.description}`);
   }
-  out.push(`  ${pad("TOTAL", 46)} ${padLeft(usd(est.totalUsd), 10)}`);
+  out.push(`  ${"TOTAL".padEnd(46)} ${usd(est.totalUsd).padStart(10)}`);
   if (est.unpriced.length > 0) {
     out.push("  Not priced (NOT in the total):");
     for (const u of est.unpriced) out.push(`    ${u.address}: ${u.reason}`);
@@ -90,14 +84,14 @@ export function formatComparison(estimates: readonly StackEstimate[]): string {
   const names = estimates.map((e) => e.stack.replace(/^farmers-module-/, ""));
   const col = Math.max(11, ...names.map((n) => n.length + 1));
   const labelWidth = Math.max(...CATEGORY_ORDER.map((c) => CATEGORIES[c].length), 5) + 2;
-  const out = [`${pad("$/month", labelWidth)}${names.map((n) => padLeft(n, col)).join("")}`];
+  const out = [`${"$/month".padEnd(labelWidth)}${names.map((n) => n.padStart(col)).join("")}`];
   for (const c of CATEGORY_ORDER) {
     if (!estimates.some((e) => (e.byCategory[c] ?? 0) > 0)) continue;
     out.push(
-      `${pad(CATEGORIES[c], labelWidth)}${estimates.map((e) => padLeft((e.byCategory[c] ?? 0).toFixed(2), col)).join("")}`,
+      `${CATEGORIES[c].padEnd(labelWidth)}${estimates.map((e) => (e.byCategory[c] ?? 0).toFixed(2).padStart(col)).join("")}`,
     );
   }
-  out.push(`${pad("TOTAL", labelWidth)}${estimates.map((e) => padLeft(e.totalUsd.toFixed(2), col)).join("")}`);
+  out.push(`${"TOTAL".padEnd(labelWidth)}${estimates.map((e) => e.totalUsd.toFixed(2).padStart(col)).join("")}`);
   const all = estimates.reduce((s, e) => s + e.totalUsd, 0);
   out.push(
     `All stacks: ${usd(all)}/month. Prices: ${PRICE_REGION} on-demand as of ${PRICES_AS_OF} (scripts/cost/prices-us-east-1.ts).`,

@@ -13,7 +13,7 @@ export const DIAGRAM_DOT = join("docs", "architecture.dot");
 export const DIAGRAM_SVG = join("docs", "architecture.svg");
 
 /** The environment the diagram shows. */
-export const DIAGRAM_ENVIRONMENT = "production";
+const DIAGRAM_ENVIRONMENT = "production";
 
 /**
  * Synthesizes the app from the checked-in configuration only (no FARMERS_* variables, no override

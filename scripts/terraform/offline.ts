@@ -129,7 +129,7 @@ const CREDENTIAL_ARGUMENTS = [
 ];
 
 /** The aws provider block for an offline plan: fake keys, no start-up calls, one attempt per request. */
-export function offlineProviderBlock(block: Json): Json {
+function offlineProviderBlock(block: Json): Json {
   const copy: Json = { ...block };
   for (const key of CREDENTIAL_ARGUMENTS) delete copy[key];
   return {

@@ -83,7 +83,7 @@ export function fullSource(source: string): string {
 }
 
 /** Versions of `hashicorp/<name>` in a mirror's unpacked layout (`<host>/<ns>/<type>/<version>/<os_arch>/`) that hold a binary for this platform. */
-export function mirroredVersions(mirror: string, provider: string, platform = currentPlatform()): string[] {
+function mirroredVersions(mirror: string, provider: string, platform = currentPlatform()): string[] {
   const dir = join(mirror, REGISTRY_HOST, ...fullSource(provider).split("/"));
   if (!existsSync(dir)) return [];
   return readdirSync(dir)
