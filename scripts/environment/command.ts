@@ -1,8 +1,9 @@
 import { readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 
 import { common } from "../../config/common";
 import { ENVIRONMENT_NAMES } from "../../config/environments";
+import { PROJECT_ROOT } from "../cost/synthesized";
 
 /**
  * `npm run deploy|plan|diff -- <env> [options]`: one command per action for every environment of
@@ -21,7 +22,8 @@ import { ENVIRONMENT_NAMES } from "../../config/environments";
 export const ACTIONS = ["deploy", "plan", "diff"] as const;
 export type Action = (typeof ACTIONS)[number];
 
-const ROOT = resolve(__dirname, "..", "..");
+// Not `__dirname/../..`: scripts/run-ts.js runs a bundle from node_modules/.cache/run-ts.
+const ROOT = PROJECT_ROOT;
 const BOOTSTRAP = "bootstrap";
 /** What each action does, for the usage line. */
 const WHAT: Record<Action, string> = {

@@ -161,7 +161,7 @@ export interface CheckPlanResult {
   readonly stderr: string;
 }
 
-/** The options of check-plan (plan:<env> passes its --allow on). */
+/** The options of check-plan (`npm run plan -- <env>` passes its --allow on). */
 export const CHECK_PLAN_OPTIONS = {
   allow: { type: "string", multiple: true, value: "a resource address" },
   "pull-request": { type: "string", value: "a file" },
