@@ -28,7 +28,9 @@ export type KeyViaService = "rds" | "secretsmanager" | "sns" | "s3";
 export interface KeyServiceUse {
   /** Statement id (letters and digits). */
   readonly sid: string;
+  /** Services the principals call the key through (at least one). */
   readonly services: readonly KeyViaService[];
+  /** What they may do with the key (at least one action). */
   readonly actions: readonly KeyUseAction[];
   /** `kms:EncryptionContext:<key>` values the request must carry. @default - none */
   readonly encryptionContext?: Readonly<Record<string, readonly string[]>>;
@@ -36,8 +38,11 @@ export interface KeyServiceUse {
 
 /** Use by named IAM roles of this account, e.g. the pipeline's roles. */
 export interface KeyRoleUse {
+  /** Statement id (letters and digits). */
   readonly sid: string;
+  /** ARNs of the roles (tokens are fine). */
   readonly roleArns: readonly string[];
+  /** What the roles may do with the key (at least one action). */
   readonly actions: readonly KeyUseAction[];
   /** Only through these services (`kms:ViaService`). @default - any way the role calls KMS */
   readonly via?: readonly KeyViaService[];
@@ -49,9 +54,11 @@ export interface KeyRoleUse {
  * condition could use the key on behalf of any account.
  */
 export interface KeyServicePrincipalUse {
+  /** Statement id (letters and digits). */
   readonly sid: string;
   /** Service principals, e.g. `cloudwatch.amazonaws.com`. */
   readonly principals: readonly string[];
+  /** What the principals may do with the key (at least one action). */
   readonly actions: readonly KeyUseAction[];
   /** `kms:EncryptionContext:<key>` values the request must carry (at least one key). */
   readonly encryptionContext: Readonly<Record<string, readonly string[]>>;
