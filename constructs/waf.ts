@@ -7,17 +7,19 @@ import { Construct } from "constructs";
 
 import type { CustomerManagedKey } from "./kms-key";
 import type { Naming } from "./naming";
-import { ValidationError } from "./validation-error";
 
 /** Settings of the web application firewall. */
 export interface LoadBalancerFirewallProps {
   readonly naming: Naming;
   /** The load balancer the web ACL protects. */
   readonly loadBalancer: Lb;
-  /** Requests one client IP may make in any 5-minute window before it is blocked (100 - 2,000,000,000). */
-  readonly rateLimitPerIp: number;
-  /** Retention of the WAF log group. */
-  readonly logRetentionDays: number;
+  /**
+   * Requests one client IP may make in any 5-minute window before it is blocked (the provider
+   * refuses values outside WAF's range at `terraform validate`). @default 2000
+   */
+  readonly rateLimitPerIp?: number;
+  /** Retention of the WAF log group, days (a value CloudWatch Logs accepts). @default 30 */
+  readonly logRetentionDays?: number;
   /** Customer-managed key encrypting the WAF log group. */
   readonly logsKey: CustomerManagedKey;
 }
@@ -27,7 +29,7 @@ export const MANAGED_RULE_GROUPS = ["AWSManagedRulesCommonRuleSet", "AWSManagedR
 
 /**
  * A regional WAF web ACL on the load balancer: AWS's common and known-bad-inputs rule groups, a
- * per-IP rate limit, and logging to CloudWatch. Enabled by `loadBalancer.waf` in config.
+ * per-IP rate limit, and logging to CloudWatch. The stack adds it when config `loadBalancer.waf.enabled`.
  */
 export class LoadBalancerFirewall extends Construct {
   readonly webAcl: Wafv2WebAcl;
@@ -35,11 +37,8 @@ export class LoadBalancerFirewall extends Construct {
 
   constructor(scope: Construct, id: string, props: LoadBalancerFirewallProps) {
     super(scope, id);
-    if (!Number.isInteger(props.rateLimitPerIp) || props.rateLimitPerIp < 100 || props.rateLimitPerIp > 2_000_000_000)
-      throw new ValidationError(
-        `rateLimitPerIp: received ${props.rateLimitPerIp}; allowed: an integer from 100 to 2000000000 requests per 5 minutes`,
-        this,
-      );
+    const rateLimitPerIp = props.rateLimitPerIp ?? 2000;
+    const logRetentionDays = props.logRetentionDays ?? 30;
     const name = props.naming.name(this, "generic", "waf");
     const visibility = (metricName: string) => ({
       cloudwatchMetricsEnabled: true,
@@ -65,7 +64,7 @@ export class LoadBalancerFirewall extends Construct {
           name: "rate-limit-per-ip",
           priority: MANAGED_RULE_GROUPS.length + 1,
           action: { block: {} },
-          statement: { rate_based_statement: { limit: props.rateLimitPerIp, aggregate_key_type: "IP" } },
+          statement: { rate_based_statement: { limit: rateLimitPerIp, aggregate_key_type: "IP" } },
           visibilityConfig: visibility(`${name}-rate-limit`),
         },
       ],
@@ -80,7 +79,7 @@ export class LoadBalancerFirewall extends Construct {
     const logGroupName = `aws-waf-logs-${props.naming.prefix}`;
     this.logGroup = new CloudwatchLogGroup(this, "LogGroup", {
       name: logGroupName,
-      retentionInDays: props.logRetentionDays,
+      retentionInDays: logRetentionDays,
       kmsKeyId: props.logsKey.encryptLogGroup(logGroupName),
     });
     new Wafv2WebAclLoggingConfiguration(this, "Logging", {

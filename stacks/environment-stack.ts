@@ -14,12 +14,13 @@ import { Observability, type ObservabilitySettings } from "../constructs/observa
 import { OffHours, type OffHoursProps } from "../constructs/off-hours";
 import { DeliveryPipeline, type DeliveryPipelineSettings } from "../constructs/pipeline/pipeline";
 import { ServiceTier, type ServiceTierSettings } from "../constructs/service/service-tier";
-import { LoadBalancerFirewall } from "../constructs/waf";
+import { LoadBalancerFirewall, type LoadBalancerFirewallProps } from "../constructs/waf";
 import { s3Backend } from "./backend";
 import { awsProvider } from "./provider";
 import type { Feeds } from "./settings";
 
 type AaaNetwork = NonNullable<EnvironmentConfig["aaa"]["network"]>;
+type WafSettings = EnvironmentConfig["loadBalancer"]["waf"];
 
 /** `farmers-module-<env>`: the stack name of an environment. */
 export function environmentStackName(config: Pick<EnvironmentConfig, "project" | "name">): string {
@@ -145,7 +146,7 @@ export class EnvironmentStack extends TerraformStack {
       this.firewall = new LoadBalancerFirewall(this, "waf", {
         naming: this.naming,
         loadBalancer: this.service.loadBalancer,
-        rateLimitPerIp: config.loadBalancer.waf.rateLimitPerIp,
+        ...(config.loadBalancer.waf satisfies Feeds<WafSettings, LoadBalancerFirewallProps, "enabled">),
         logRetentionDays: config.observability.logRetentionDays,
         logsKey: this.logsKey,
       });
