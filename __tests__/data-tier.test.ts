@@ -4,6 +4,7 @@ import { RandomProvider } from "@cdktf/provider-random/lib/provider";
 import { ENVIRONMENT_NAMES, type EnvironmentName } from "../config/environments";
 import { SERVICE_SECRET_NAMES } from "../constructs/contracts";
 import { DataTier } from "../constructs/data/data-tier";
+import { Database } from "../constructs/data/database";
 import { applyMethodOf, postgresParameters, STATIC_PARAMETERS } from "../constructs/data/parameters";
 import {
   DB_PASSWORD_SPECIAL_CHARACTERS,
@@ -709,5 +710,59 @@ describe("DataTier: validation", () => {
     expect(() => testConfig("production", { database: { secretsRecoveryWindowDays: 0 } })).toThrow(
       'database.secretsRecoveryWindowDays: received 0; allowed: 7 to 30 days when protection is "production" (a deleted secret stays restorable)',
     );
+  });
+});
+
+describe("Database: defaults of the optional settings", () => {
+  // GIVEN a database with only its required settings
+  const base = fixtureStack("dev");
+  new RandomProvider(base.stack, "random");
+  new Database(base.stack, "Database", {
+    naming: base.naming,
+    network: base.network,
+    accountId: base.accountId,
+    partition: base.partition,
+    kmsKey: new KmsKey(base.stack, "key", { enableKeyRotation: true }),
+    masterPassword: "${random_password.fixture.result}",
+    logsKey: base.logsKey,
+    engineVersion: "16.10",
+    instanceClass: "db.t4g.micro",
+    allocatedStorageGiB: 20,
+    maxAllocatedStorageGiB: 50,
+    name: "farmers",
+    username: "farmers_service",
+    maxConnections: 100,
+  });
+  const json = synthJson(base.stack);
+  const instance = Object.values(resourcesOf(json, "aws_db_instance"))[0];
+
+  test("is protected: deletion protection, prevent_destroy and a final snapshot", () => {
+    // WHEN synthesized THEN every stateful safety net is on
+    expect([
+      instance.deletion_protection,
+      instance.lifecycle.prevent_destroy,
+      instance.skip_final_snapshot,
+      instance.final_snapshot_identifier,
+    ]).toEqual([
+      true,
+      true,
+      false,
+      `farmers-module-dev-db-final-${ref(json, "random_id", "Database_FinalSnapshotSuffix", "hex")}`,
+    ]);
+  });
+
+  test("runs in one AZ with 7-day backups, no Performance Insights and no enhanced monitoring", () => {
+    // WHEN synthesized THEN the cheap, AWS-default-like choices apply and no monitoring role exists
+    expect([
+      instance.multi_az,
+      instance.backup_retention_period,
+      instance.performance_insights_enabled,
+      instance.monitoring_interval,
+      Object.keys(resourcesOf(json, "aws_iam_role")).filter((name) => name.startsWith("Database_")),
+    ]).toEqual([false, 7, false, 0, []]);
+  });
+
+  test("uses the rds-ca-rsa2048-g1 certificate authority", () => {
+    expect(instance.ca_cert_identifier).toBe("rds-ca-rsa2048-g1");
   });
 });

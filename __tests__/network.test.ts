@@ -281,3 +281,37 @@ describe("Network", () => {
     ]);
   });
 });
+
+describe("Network: defaults of the optional props", () => {
+  // GIVEN a network with only the required props (no natGateways, interfaceEndpoints, flowLogRetentionDays)
+  const stack = new TerraformStack(Testing.app(), "network-defaults");
+  const naming = new Naming("farmers-module", "dev");
+  new Network(stack, "network", {
+    naming,
+    accountId: "123456789012",
+    partition: "aws",
+    region: "us-east-1",
+    availabilityZones: ["us-east-1a", "us-east-1b"],
+    vpcCidr: "10.0.0.0/16",
+    publicSubnetCidrs: ["10.0.1.0/24", "10.0.2.0/24"],
+    privateSubnetCidrs: ["10.0.11.0/24", "10.0.12.0/24"],
+    databaseSubnetCidrs: ["10.0.21.0/24", "10.0.22.0/24"],
+    logsKey: fixtureLogsKey(stack, naming),
+  });
+  const json = JSON.parse(Testing.synth(stack)) as Json;
+
+  test("one NAT gateway per availability zone", () => {
+    // WHEN synthesized THEN each AZ's public subnet has its own NAT gateway
+    expect(Object.keys(resourcesOf(json, "aws_nat_gateway"))).toHaveLength(2);
+  });
+
+  test("no interface endpoints, only the S3 gateway endpoint", () => {
+    // WHEN synthesized THEN the only endpoint is the free gateway one
+    expect(Object.values(resourcesOf(json, "aws_vpc_endpoint")).map((e) => e.vpc_endpoint_type)).toEqual(["Gateway"]);
+  });
+
+  test("flow logs kept for 30 days", () => {
+    // WHEN synthesized THEN the flow-log group's retention is 30 days
+    expect(Object.values(resourcesOf(json, "aws_cloudwatch_log_group")).map((g) => g.retention_in_days)).toEqual([30]);
+  });
+});

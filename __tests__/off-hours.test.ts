@@ -1,10 +1,13 @@
 import "cdktf/lib/testing/adapters/jest";
 
 import { AppautoscalingScheduledAction } from "@cdktf/provider-aws/lib/appautoscaling-scheduled-action";
+import { AppautoscalingTarget } from "@cdktf/provider-aws/lib/appautoscaling-target";
+import { DbInstance } from "@cdktf/provider-aws/lib/db-instance";
 import { SchedulerSchedule } from "@cdktf/provider-aws/lib/scheduler-schedule";
 import { Testing } from "cdktf";
 
-import { cronAt, RDS_START_TARGET, RDS_STOP_TARGET, SCHEDULER_RDS_ACTIONS } from "../constructs/off-hours";
+import { cronAt, OffHours, RDS_START_TARGET, RDS_STOP_TARGET, SCHEDULER_RDS_ACTIONS } from "../constructs/off-hours";
+import { fixtureStack } from "./fixtures/tiers";
 import { environmentStack, type Json, ref, resourcesOf, synthJson } from "./helpers";
 
 /** Off-hours: scheduled scale-to-zero of the service and stop/start of the database. */
@@ -174,5 +177,56 @@ describe("while the schedules own the capacity", () => {
       resourcesOf(json, "aws_appautoscaling_scheduled_action"),
     ]).toEqual([{}, {}]);
     expect(Object.values(resourcesOf(json, "aws_appautoscaling_target"))[0].lifecycle).toBeUndefined();
+  });
+});
+
+describe("OffHours: defaults of the optional props", () => {
+  // GIVEN off-hours with only wakeAt and sleepAt (no timeZone, awakeDays, databaseLeadMinutes)
+  const base = fixtureStack("dev");
+  const instance = new DbInstance(base.stack, "db", {
+    identifier: "fixture-db",
+    engine: "postgres",
+    instanceClass: "db.t4g.micro",
+    allocatedStorage: 20,
+    username: "u",
+    manageMasterUserPassword: true,
+    skipFinalSnapshot: true,
+  });
+  const target = new AppautoscalingTarget(base.stack, "target", {
+    serviceNamespace: "ecs",
+    resourceId: "service/fixture-cluster/fixture-service",
+    scalableDimension: "ecs:service:DesiredCount",
+    minCapacity: 1,
+    maxCapacity: 2,
+  });
+  new OffHours(base.stack, "offHours", {
+    naming: base.naming,
+    accountId: base.accountId,
+    database: instance,
+    scalingTarget: target,
+    minCount: 1,
+    maxCount: 2,
+    wakeAt: "08:00",
+    sleepAt: "20:00",
+  });
+  const json = synthJson(base.stack);
+  const scheduleNamed = (suffix: string): Json =>
+    Object.values(resourcesOf(json, "aws_scheduler_schedule")).find((s) => s.name === `farmers-module-dev-${suffix}`)!;
+  const wake = Object.values(resourcesOf(json, "aws_appautoscaling_scheduled_action")).find(
+    (a) => a.name === "farmers-module-dev-wake",
+  )!;
+
+  test("wakes MON-FRI in UTC", () => {
+    // WHEN synthesized THEN the wake action runs at 08:00 on working days, UTC
+    expect([wake.schedule, wake.timezone]).toEqual(["cron(0 8 ? * MON,TUE,WED,THU,FRI *)", "UTC"]);
+  });
+
+  test("starts the database 20 minutes before the service wakes", () => {
+    // WHEN synthesized THEN the start schedule is at 07:40, UTC
+    const start = scheduleNamed("db-start");
+    expect([start.schedule_expression, start.schedule_expression_timezone]).toEqual([
+      "cron(40 7 ? * MON,TUE,WED,THU,FRI *)",
+      "UTC",
+    ]);
   });
 });
