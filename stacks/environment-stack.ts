@@ -13,7 +13,9 @@ import { Network, type NetworkProps, type PrivateNetworkRoute } from "../constru
 import { Observability, type ObservabilitySettings } from "../constructs/observability/observability";
 import { OffHours, type OffHoursProps } from "../constructs/off-hours";
 import { DeliveryPipeline, type DeliveryPipelineSettings } from "../constructs/pipeline/pipeline";
-import { ServiceTier, type ServiceTierSettings } from "../constructs/service/service-tier";
+import type { BlueGreenSettings } from "../constructs/service/blue-green";
+import type { ServiceLoadBalancerSettings } from "../constructs/service/load-balancer";
+import { type ServiceSettings, ServiceTier, type ServiceTierSettings } from "../constructs/service/service-tier";
 import { LoadBalancerFirewall, type LoadBalancerFirewallProps } from "../constructs/waf";
 import { s3Backend } from "./backend";
 import { awsProvider } from "./provider";
@@ -257,21 +259,32 @@ export class EnvironmentStack extends TerraformStack {
 }
 
 /*
- * Configuration to props. Each construct owns its props; these functions map an environment's
- * configuration onto them. Their declared return types are the compile-time check of the schema
- * against the props: a setting renamed, retyped or dropped in config/schema.ts no longer fits the
- * props type and fails `tsc`.
+ * Configuration to props for the service tier, the pipeline and observability. Each construct
+ * owns its props; these functions map an environment's configuration onto them (the construct
+ * tests use them too). Each configuration section is checked with `Feeds` (stacks/settings.ts):
+ * a setting added, renamed or retyped in config/schema.ts that no prop takes fails `tsc`, and the
+ * declared return types catch a prop the configuration no longer fills.
  */
 
 /** The service tier's settings of an environment: task, container, load balancer, deployment style. */
 export function serviceTierSettings(
   config: EnvironmentConfig,
 ): Omit<ServiceTierSettings, "disposable" | "scheduledCapacity" | "initialImageTag" | "collectorImage"> {
+  const { deployment } = config;
   return {
     region: config.region,
-    service: config.service,
-    loadBalancer: config.loadBalancer,
-    blueGreen: config.deployment.style === "blue-green" ? config.deployment : undefined,
+    service: config.service satisfies Feeds<EnvironmentConfig["service"], ServiceSettings>,
+    // `waf` is the firewall's (LoadBalancerFirewall below).
+    loadBalancer: config.loadBalancer satisfies Feeds<
+      EnvironmentConfig["loadBalancer"],
+      ServiceLoadBalancerSettings,
+      "waf"
+    >,
+    // `style` picks the construct: blue/green settings present means CodeDeploy.
+    blueGreen:
+      deployment.style === "blue-green"
+        ? (deployment satisfies Feeds<EnvironmentConfig["deployment"], BlueGreenSettings, "style">)
+        : undefined,
     aaaEndpoint: config.aaa.endpoint,
     logRetentionDays: config.observability.logRetentionDays,
   };
@@ -281,19 +294,23 @@ export function serviceTierSettings(
 export function deliveryPipelineSettings(
   config: EnvironmentConfig,
 ): Omit<DeliveryPipelineSettings, "disposable" | "buildImage" | "buildComputeType" | "buildTimeoutMinutes"> {
-  return { region: config.region, ...config.pipeline };
+  return {
+    region: config.region,
+    ...(config.pipeline satisfies Feeds<EnvironmentConfig["pipeline"], DeliveryPipelineSettings>),
+  };
 }
 
 /** The observability settings of an environment: alerting, and the service facts its alarms depend on. */
 export function observabilitySettings(config: EnvironmentConfig): ObservabilitySettings {
-  const { observability, service } = config;
+  const { service } = config;
   return {
     region: config.region,
-    criticalEmails: observability.criticalEmails,
-    warningEmails: observability.warningEmails,
-    errorLogSpikeThreshold: observability.errorLogSpikeThreshold,
-    rateAlarmMinRequests: observability.rateAlarmMinRequests,
-    dashboard: observability.dashboard,
+    // `logRetentionDays` is the service's, data tier's and firewall's log groups'.
+    ...(config.observability satisfies Feeds<
+      EnvironmentConfig["observability"],
+      ObservabilitySettings,
+      "logRetentionDays"
+    >),
     containerInsights: service.containerInsights,
     minTaskCount: service.minCount,
     maxTaskCount: service.maxCount,
