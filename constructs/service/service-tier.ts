@@ -87,7 +87,7 @@ export interface ServiceTierProps extends ServiceTierSettings {
  *
  * ```ts
  * const service = new ServiceTier(this, "service", {
- *   naming, network, data, logsKey, region: "us-east-1",
+ *   naming, accountId, partition, network, data, logsKey, region: "us-east-1",
  *   service: { cpu: 512, memoryMiB: 1024, desiredCount: 2, minCount: 2, maxCount: 6, containerPort: 8000,
  *     dbMaxConnsPerTask: 20, logLevel: "info", corsAllowedOrigins: ["https://app.example.com"] },
  *   loadBalancer: { certificate: { domain: "api.example.com" }, accessLogExpirationDays: 90, testListenerPort: 8443 },
