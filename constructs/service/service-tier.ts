@@ -96,28 +96,35 @@ export interface ServiceTierProps extends ServiceTierSettings {
  * ```
  */
 export class ServiceTier extends Construct implements ServiceTierOutputs {
+  // The registry (registry.ts).
   readonly repository: EcrRepository;
-  readonly cluster: EcsCluster;
-  readonly service: EcsService;
-  readonly taskDefinition: EcsTaskDefinition;
-  readonly executionRole: IamRole;
-  readonly taskRole: IamRole;
-  readonly logGroup: CloudwatchLogGroup;
-  readonly securityGroup: SecurityGroup;
+
+  // The load balancer (load-balancer.ts): listener, serving target group, access logs.
   readonly loadBalancer: Lb;
   readonly loadBalancerSecurityGroup: SecurityGroup;
   readonly httpsListener: LbListener;
   readonly targetGroup: LbTargetGroup;
   readonly accessLogBucket: S3Bucket;
-  readonly blueGreen?: ServiceTierOutputs["blueGreen"];
+  /** `https://<record or ALB DNS name>`: the service's base URL. */
+  readonly url: string;
+
+  // Compute (compute.ts): the cluster, task definition, roles, container logs and the ECS service.
+  readonly compute: ServiceCompute;
+  readonly cluster: EcsCluster;
+  readonly taskDefinition: EcsTaskDefinition;
+  readonly executionRole: IamRole;
+  readonly taskRole: IamRole;
+  readonly logGroup: CloudwatchLogGroup;
+  readonly securityGroup: SecurityGroup;
+  readonly service: EcsService;
   readonly containerName = CONTAINER_NAME;
   readonly containerPort: number;
   /** Capacity providers of the service (blue/green appspecs must repeat them). */
   readonly capacityProviderStrategy: readonly EcsServiceCapacityProviderStrategy[];
-  /** `https://<record or ALB DNS name>`: the service's base URL. */
-  readonly url: string;
-  readonly compute: ServiceCompute;
+
+  // Scaling (scaling.ts) and, under blue/green, the CodeDeploy side (blue-green.ts).
   readonly scaling: ServiceScaling;
+  readonly blueGreen?: ServiceTierOutputs["blueGreen"];
   private readonly deployment?: BlueGreenDeployment;
   private readonly rollingAlarmNames: string[] = [];
 
