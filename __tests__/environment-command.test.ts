@@ -146,6 +146,26 @@ describe("refusals, one line naming what is allowed", () => {
     );
   });
 
+  test("run as npm runs it (bundled into node_modules/.cache), the command names the project's files", () => {
+    // GIVEN the script started through run-ts.js, as package.json does WHEN asked to print THEN paths are the project's
+    const run = (...args: string[]) =>
+      JSON.parse(
+        execFileSync(
+          process.execPath,
+          [join(ROOT, "scripts", "run-ts.js"), "scripts/environment/cli.ts", "--print", ...args],
+          {
+            cwd: ROOT,
+            encoding: "utf8",
+          },
+        ),
+      ) as Command;
+    expect(run("deploy", "dev")).toEqual({ command: CLI, args: ["deploy", "farmers-module-dev"], cwd: ROOT });
+    expect(run("plan", "dev").args.slice(0, 2)).toEqual([
+      join(ROOT, "scripts", "run-ts.js"),
+      join(ROOT, "scripts", "terraform", "plan-environment-cli.ts"),
+    ]);
+  });
+
   test("the script prints the refusal and exits 2 without starting anything", () => {
     // GIVEN npm run deploy -- prod (the script as npm runs it)
     let result: { status: number | null; stderr: string } = { status: 0, stderr: "" };

@@ -22,8 +22,6 @@ import { PROJECT_ROOT } from "../cost/synthesized";
 export const ACTIONS = ["deploy", "plan", "diff"] as const;
 export type Action = (typeof ACTIONS)[number];
 
-// Not `__dirname/../..`: scripts/run-ts.js runs a bundle from node_modules/.cache/run-ts.
-const ROOT = PROJECT_ROOT;
 const BOOTSTRAP = "bootstrap";
 /** What each action does, for the usage line. */
 const WHAT: Record<Action, string> = {
@@ -46,7 +44,10 @@ export interface CommandOptions {
   readonly environments?: readonly string[];
   /** The caller's variables. @default process.env */
   readonly env?: NodeJS.ProcessEnv;
-  /** The project folder. @default - the folder holding scripts/ */
+  /**
+   * The project folder. @default PROJECT_ROOT, the folder holding cdktf.json (not `__dirname/../..`:
+   * scripts/run-ts.js runs a bundle from node_modules/.cache/run-ts)
+   */
   readonly root?: string;
 }
 
@@ -64,7 +65,7 @@ export function environmentCommand(
   args: readonly string[],
   options: CommandOptions = {},
 ): Command | string {
-  const root = options.root ?? ROOT;
+  const root = options.root ?? PROJECT_ROOT;
   const env = options.env ?? process.env;
   if (!(ACTIONS as readonly string[]).includes(action))
     return `unknown action ${JSON.stringify(action)}; allowed: ${ACTIONS.join(", ")}`;
@@ -97,7 +98,7 @@ export function environmentCommand(
 }
 
 /** The CLI the project installs: cdktf, or cdktn after the switch (npm run check:cdktn). */
-export function cdkCli(root: string = ROOT): "cdktf" | "cdktn" {
+export function cdkCli(root: string = PROJECT_ROOT): "cdktf" | "cdktn" {
   const { devDependencies = {} } = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as {
     devDependencies?: Record<string, string>;
   };
