@@ -10,7 +10,7 @@ import { cpus, loadavg } from "node:os";
 import path from "node:path";
 
 import { parseCommandLine, UsageError } from "./command-line";
-import { PROJECT_ROOT } from "./cost/synthesized";
+import { PROJECT_ROOT } from "./project-root";
 
 const USAGE = "usage: npm run bench [-- --runs <n>] [--skip-baseline]";
 

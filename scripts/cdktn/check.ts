@@ -16,7 +16,7 @@ import { delimiter, dirname, join, resolve } from "node:path";
 
 import { type Json, readJsonFile, readManifest } from "../../constructs/terraform-json";
 import { parseCommandLine, UsageError } from "../command-line";
-import { PROJECT_ROOT } from "../cost/synthesized";
+import { PROJECT_ROOT } from "../project-root";
 import {
   CDKTN_VERSIONS,
   CodemodError,

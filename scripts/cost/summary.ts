@@ -1,11 +1,13 @@
 // The one-screen summary printed after `npm run synth` (see scripts/synth-summary.ts).
 import { relative } from "node:path";
 
+import { stackResources } from "../../constructs/terraform-json";
+import { PROJECT_ROOT } from "../project-root";
 import { assumptionsFor } from "./assumptions";
 import { estimateStack } from "./estimate";
 import { usd } from "./model";
 import { PRICE_REGION, PRICES_AS_OF } from "./prices-us-east-1";
-import { defaultOutdir, PROJECT_ROOT, readSynthesizedStacks, type SynthesizedStack } from "./synthesized";
+import { defaultOutdir, readSynthesizedStacks, type SynthesizedStack } from "./synthesized";
 
 /** The summary text for the synthesized `stacks` (pure, for tests). */
 export function synthSummary(stacks: readonly SynthesizedStack[], outdir: string): string {
@@ -23,8 +25,8 @@ export function synthSummary(stacks: readonly SynthesizedStack[], outdir: string
   const unheard = stacks
     .filter(
       (s) =>
-        Object.keys(s.json.resource?.aws_sns_topic ?? {}).length > 0 &&
-        Object.keys(s.json.resource?.aws_sns_topic_subscription ?? {}).length === 0,
+        stackResources(s.json).some((r) => r.type === "aws_sns_topic") &&
+        !stackResources(s.json).some((r) => r.type === "aws_sns_topic_subscription"),
     )
     .map((s) => s.name);
   const warnings = unheard.length

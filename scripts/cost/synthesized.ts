@@ -1,22 +1,9 @@
 import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
 
 import { ENVIRONMENT_NAMES } from "../../config/environments";
 import { type Json, readJsonFile, readManifest } from "../../constructs/terraform-json";
-
-/**
- * The project root: the nearest folder above this file holding cdktf.json. (Walking up rather
- * than `../..` because scripts/run-ts.js runs a bundle from node_modules/.cache.)
- */
-export const PROJECT_ROOT = findProjectRoot(__dirname);
-
-function findProjectRoot(start: string): string {
-  for (let dir = start; ; dir = dirname(dir)) {
-    if (existsSync(join(dir, "cdktf.json"))) return dir;
-    if (dirname(dir) === dir) return process.cwd();
-  }
-}
+import { PROJECT_ROOT } from "../project-root";
 
 /** Where `npm run synth` writes, unless CDKTF_OUTDIR says otherwise. */
 export function defaultOutdir(env: NodeJS.ProcessEnv = process.env): string {

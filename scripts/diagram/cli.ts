@@ -4,7 +4,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 import { parseCommandLine, UsageError } from "../command-line";
-import { PROJECT_ROOT } from "../cost/synthesized";
+import { PROJECT_ROOT } from "../project-root";
 import { DIAGRAM_DOT, DIAGRAM_SVG, renderDiagram, synthesizeForDiagram } from "./generate";
 
 async function main(): Promise<void> {

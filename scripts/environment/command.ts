@@ -3,7 +3,7 @@ import { join } from "node:path";
 
 import { common } from "../../config/common";
 import { ENVIRONMENT_NAMES } from "../../config/environments";
-import { PROJECT_ROOT } from "../cost/synthesized";
+import { PROJECT_ROOT } from "../project-root";
 
 /**
  * `npm run deploy|plan|diff -- <env> [options]`: one command per action for every environment of

@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 import { parseCommandLine, UsageError } from "../command-line";
-import { PROJECT_ROOT } from "../cost/synthesized";
+import { PROJECT_ROOT } from "../project-root";
 import { CHECK_PLAN_OPTIONS, runCheckPlan } from "./check-plan";
 import { TERRAFORM_ENV } from "./workspace";
 
@@ -14,7 +14,6 @@ import { TERRAFORM_ENV } from "./workspace";
  * verdict on it. Exit code: terraform's when it fails, else check-plan's (1 = refused).
  */
 
-// Not `__dirname/../..`: scripts/run-ts.js runs a bundle from node_modules/.cache/run-ts.
 const ROOT = PROJECT_ROOT;
 
 export interface Step {

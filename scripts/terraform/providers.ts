@@ -1,7 +1,8 @@
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 
-import { PROJECT_ROOT } from "../cost/synthesized";
+import { type Json } from "../../constructs/terraform-json";
+import { PROJECT_ROOT } from "../project-root";
 
 /**
  * Where terraform gets its providers for validate and the offline plan, chosen from configuration
@@ -134,10 +135,7 @@ export interface ProviderSetup {
 }
 
 /** The required_providers of all stacks; fails when two stacks pin different versions. */
-export function pinnedProviders(
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  stacks: Readonly<Record<string, Record<string, any>>>,
-): Record<string, ProviderRequirement> {
+export function pinnedProviders(stacks: Readonly<Record<string, Json>>): Record<string, ProviderRequirement> {
   const pins: Record<string, ProviderRequirement & { stack: string }> = {};
   for (const [stack, json] of Object.entries(stacks)) {
     for (const [name, req] of Object.entries(
