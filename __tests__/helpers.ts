@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -9,13 +9,14 @@ import type { EnvironmentName } from "../config/environments";
 import { loadEnvironmentConfig, type OverrideFile } from "../config/load";
 import type { EnvironmentConfig } from "../config/schema";
 import type { ConfigLayer } from "../config/types";
+import { type Json, readStackJson } from "../constructs/terraform-json";
 import { buildApp } from "../stacks/app";
 import { EnvironmentStack } from "../stacks/environment-stack";
 
 /** Shared fixtures: configuration without the caller's environment variables, stacks, JSON. */
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type Json = Record<string, any>;
+/** Parsed Terraform JSON: the project's one definition (constructs/terraform-json.ts). */
+export type { Json };
 
 /** An environment's configuration with optional overrides; process env is ignored. */
 export function testConfig(name: EnvironmentName, layer: ConfigLayer = {}): EnvironmentConfig {
@@ -109,9 +110,7 @@ export function synthAll(overrides: OverrideFile = {}): Record<string, Json> {
     const { app, environments, bootstrap } = buildApp({ outdir, overrides, env: {} });
     app.synth();
     const names = [bootstrap, ...environments].map((s) => s.node.id);
-    return Object.fromEntries(
-      names.map((n) => [n, JSON.parse(readFileSync(join(outdir, "stacks", n, "cdk.tf.json"), "utf8")) as Json]),
-    );
+    return Object.fromEntries(names.map((n) => [n, readStackJson(outdir, n)]));
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
