@@ -1,5 +1,3 @@
-import "cdktf/lib/testing/adapters/jest";
-
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 

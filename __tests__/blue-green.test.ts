@@ -2,7 +2,6 @@ import { CodedeployApp } from "@cdktf/provider-aws/lib/codedeploy-app";
 import { CodedeployDeploymentConfig } from "@cdktf/provider-aws/lib/codedeploy-deployment-config";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { Testing } from "cdktf";
-import type {} from "cdktf/lib/testing/adapters/jest";
 
 import { buildServiceTier, fails, PRODUCTION, STAGING } from "./fixtures/service";
 import { type Json, ref, resourceNamed, resourcesOf } from "./helpers";

@@ -2,7 +2,6 @@ import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group
 import { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
 import { EcsClusterCapacityProviders } from "@cdktf/provider-aws/lib/ecs-cluster-capacity-providers";
 import { Testing } from "cdktf";
-import type {} from "cdktf/lib/testing/adapters/jest";
 
 import { SERVICE_SECRET_NAMES } from "../constructs/contracts";
 import {

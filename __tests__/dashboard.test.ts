@@ -1,5 +1,3 @@
-import "cdktf/lib/testing/adapters/jest";
-
 import { TerraformStack, Testing } from "cdktf";
 
 import type { ConfigLayer } from "../config/types";

@@ -8,7 +8,6 @@ import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { Testing } from "cdktf";
-import type {} from "cdktf/lib/testing/adapters/jest";
 
 import { buildServiceTier, CERT_ARN, fails, PRODUCTION, STAGING } from "./fixtures/service";
 import { type Json, ref, refsOf, resourceNamed, testConfig } from "./helpers";

@@ -1,5 +1,3 @@
-import "cdktf/lib/testing/adapters/jest";
-
 import { AppautoscalingScheduledAction } from "@cdktf/provider-aws/lib/appautoscaling-scheduled-action";
 import { AppautoscalingTarget } from "@cdktf/provider-aws/lib/appautoscaling-target";
 import { DbInstance } from "@cdktf/provider-aws/lib/db-instance";

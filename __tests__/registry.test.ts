@@ -1,6 +1,5 @@
 import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
 import { Testing } from "cdktf";
-import type {} from "cdktf/lib/testing/adapters/jest";
 
 import { DEPLOYED_TAG_PREFIX } from "../constructs/contracts";
 import { ecrLifecyclePolicy, ServiceRegistry } from "../constructs/service/registry";

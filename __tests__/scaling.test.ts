@@ -1,5 +1,3 @@
-import type {} from "cdktf/lib/testing/adapters/jest";
-
 import { ServiceScaling } from "../constructs/service/scaling";
 import { ServiceTier } from "../constructs/service/service-tier";
 import { buildServiceTier, PRODUCTION, serviceTierProps } from "./fixtures/service";

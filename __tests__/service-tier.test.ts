@@ -1,5 +1,4 @@
 import { Testing } from "cdktf";
-import type {} from "cdktf/lib/testing/adapters/jest";
 
 import { checkStack, formatFinding } from "../constructs/guardrails/engine";
 import { checkName } from "../constructs/naming";

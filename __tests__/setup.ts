@@ -18,8 +18,15 @@ Testing.setupJest();
 type Capture = (below?: (...args: never[]) => unknown) => string[];
 const unmapped = (error: Error, frames: NodeJS.CallSite[]): string =>
   `${String(error)}${frames.map((f) => `\n    at ${String(f)}`).join("")}`;
-for (const path of ["cdktf/lib/tokens/private/stack-trace", "constructs/lib/private/stack-trace"]) {
-  const traces = require(path) as { captureStackTrace: Capture }; // eslint-disable-line @typescript-eslint/no-require-imports
+type TraceModule = { captureStackTrace: Capture };
+// Required by their literal names so that the cdktn switch (scripts/cdktn/codemod.ts) maps them.
+const TRACE_MODULES: TraceModule[] = [
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  require("cdktf/lib/tokens/private/stack-trace") as TraceModule,
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  require("constructs/lib/private/stack-trace") as TraceModule,
+];
+for (const traces of TRACE_MODULES) {
   const original = traces.captureStackTrace;
   const capture: Capture = (below) => {
     const mapped = Error.prepareStackTrace;
