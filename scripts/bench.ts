@@ -128,7 +128,14 @@ if (!skipBaseline) {
 }
 results.push(bench("unit suites (jest, without the terraform step)", "npm run -s test:unit"));
 results.push(bench("terraform step: offline plan of every stack (jest terraform-plan)", "npm run -s test:integ"));
-results.push(bench("whole npm test (tsc --noEmit + jest)", "npm test -s", undefined, Math.max(1, Math.min(runs, 3))));
+results.push(
+  bench(
+    "whole npm test (typecheck, lint, format check, jest)",
+    "npm test -s",
+    undefined,
+    Math.max(1, Math.min(runs, 3)),
+  ),
+);
 
 const byName = Object.fromEntries(results.map((r) => [r.name, r]));
 const warm = byName["synth, warm (npm run synth)"].medianSeconds;
