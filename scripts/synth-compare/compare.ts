@@ -1,0 +1,79 @@
+import { type Json, readJsonFile, readManifest } from "../../constructs/terraform-json";
+
+/**
+ * Compares two synth outputs, stack by stack, ignoring cdktf's `//` metadata (construct paths,
+ * stack traces, versions), which changes with any refactor and never reaches Terraform. What is
+ * left is what `terraform plan` sees: a refactor must leave it unchanged. Pure functions over
+ * parsed JSON, plus a reader of a synth folder; the command is cli.ts.
+ */
+
+/** One stack's result: identical, only on one side, or its differences as `path: base -> head`. */
+export interface StackComparison {
+  readonly stack: string;
+  readonly status: "identical" | "different" | "only-in-base" | "only-in-head";
+  readonly differences: readonly string[];
+}
+
+/** `value` without any `//` key, at any depth. */
+export function withoutMetadata(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutMetadata);
+  if (value === null || typeof value !== "object") return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([key]) => key !== "//")
+      .map(([key, v]) => [key, withoutMetadata(v)]),
+  );
+}
+
+/**
+ * Every place where `head` differs from `base`, as `dotted.path: <base> -> <head>` (JSON values,
+ * `(absent)` for a missing key), in key order. Arrays compare by position.
+ */
+export function jsonDifferences(base: unknown, head: unknown, path = ""): string[] {
+  const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object";
+  if (isObject(base) && isObject(head) && Array.isArray(base) === Array.isArray(head)) {
+    const keys = [...new Set([...Object.keys(base), ...Object.keys(head)])].sort();
+    return keys.flatMap((key) => {
+      const at = path === "" ? key : `${path}.${key}`;
+      if (!(key in base)) return [`${at}: (absent) -> ${brief(head[key])}`];
+      if (!(key in head)) return [`${at}: ${brief(base[key])} -> (absent)`];
+      return jsonDifferences(base[key], head[key], at);
+    });
+  }
+  return JSON.stringify(base) === JSON.stringify(head) ? [] : [`${path}: ${brief(base)} -> ${brief(head)}`];
+}
+
+function brief(value: unknown): string {
+  const text = JSON.stringify(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/** Compares the stacks of two synth outputs (stack name -> cdk.tf.json), metadata removed. */
+export function compareStacks(
+  base: Readonly<Record<string, Json>>,
+  head: Readonly<Record<string, Json>>,
+): StackComparison[] {
+  const names = [...new Set([...Object.keys(base), ...Object.keys(head)])].sort();
+  return names.map((stack) => {
+    if (!(stack in head)) return { stack, status: "only-in-base", differences: [] };
+    if (!(stack in base)) return { stack, status: "only-in-head", differences: [] };
+    const differences = jsonDifferences(withoutMetadata(base[stack]), withoutMetadata(head[stack]));
+    return { stack, status: differences.length === 0 ? "identical" : "different", differences };
+  });
+}
+
+/** Every stack of the synth folder `outdir`, by name (from its manifest.json). */
+export function readSynthOutput(outdir: string): Record<string, Json> {
+  const manifest = readManifest(outdir);
+  if (!manifest) throw new Error(`no synth output in ${outdir} (manifest.json missing)`);
+  return Object.fromEntries(manifest.stacks.map(({ name, file }) => [name, readJsonFile(file)]));
+}
+
+/** The report's lines: one per stack, then at most `limit` differences under each differing one. */
+export function report(comparisons: readonly StackComparison[], limit = 20): string[] {
+  return comparisons.flatMap(({ stack, status, differences }) => [
+    `${stack}: ${status === "different" ? `${differences.length} difference(s)` : status}`,
+    ...differences.slice(0, limit).map((d) => `  ${d}`),
+    ...(differences.length > limit ? [`  ... and ${differences.length - limit} more`] : []),
+  ]);
+}
