@@ -32,6 +32,14 @@ describe("jsonDifferences", () => {
     ]);
   });
 
+  it("shows two long strings from a little before where they first differ", () => {
+    const policy = (account: string) => `${"-".repeat(50)}SourceAccount=${account};`;
+    const at = `${"-".repeat(16)}SourceAccount=`; // the 30 characters before the first difference
+    expect(jsonDifferences({ p: policy("111") }, { p: policy("222") })).toEqual([
+      `p: ..."${at}111;" -> ..."${at}222;"`,
+    ]);
+  });
+
   it("treats an array and an object with the same keys as different", () => {
     expect(jsonDifferences({ a: ["x"] }, { a: { 0: "x" } })).toEqual(['a: ["x"] -> {"0":"x"}']);
   });

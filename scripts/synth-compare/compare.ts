@@ -40,7 +40,22 @@ export function jsonDifferences(base: unknown, head: unknown, path = ""): string
       return jsonDifferences(base[key], head[key], at);
     });
   }
-  return JSON.stringify(base) === JSON.stringify(head) ? [] : [`${path}: ${brief(base)} -> ${brief(head)}`];
+  if (JSON.stringify(base) === JSON.stringify(head)) return [];
+  if (typeof base === "string" && typeof head === "string") return [`${path}: ${stringChange(base, head)}`];
+  return [`${path}: ${brief(base)} -> ${brief(head)}`];
+}
+
+/**
+ * Two long strings (a policy document, a buildspec) by where they first differ: the common start
+ * is elided, so `...{"aws:SourceAccount":"${data.a...` shows what changed rather than the prefix.
+ */
+function stringChange(base: string, head: string, context = 30): string {
+  let first = 0;
+  while (first < base.length && first < head.length && base[first] === head[first]) first++;
+  const start = Math.max(0, first - context);
+  const excerpt = (s: string) =>
+    `${start > 0 ? "..." : ""}${JSON.stringify(s.slice(start, first + 2 * context))}${first + 2 * context < s.length ? "..." : ""}`;
+  return `${excerpt(base)} -> ${excerpt(head)}`;
 }
 
 function brief(value: unknown): string {
