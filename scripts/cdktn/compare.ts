@@ -1,4 +1,5 @@
 import { type Json, resourceCount, stackDataSources } from "../../constructs/terraform-json";
+import { formatLeafDifference, leafDifferences } from "../json-diff";
 import { fullSource } from "../terraform/providers";
 import type { ProviderPins } from "./codemod";
 
@@ -29,18 +30,6 @@ export interface Comparison {
   readonly differences: StackDifference[];
   /** The pin differences that were accepted, e.g. `required_providers.aws.version 6.25.0 -> 6.66.0`. */
   readonly acceptedPins: string[];
-}
-
-/** `path = JSON value` for every leaf (empty objects and arrays are leaves too). */
-function flatten(value: unknown, path = ""): Map<string, string> {
-  const out = new Map<string, string>();
-  const walk = (v: unknown, p: string): void => {
-    if (v !== null && typeof v === "object" && Object.keys(v).length > 0) {
-      for (const [k, child] of Object.entries(v)) walk(child, p === "" ? k : `${p}.${k}`);
-    } else out.set(p, JSON.stringify(v));
-  };
-  walk(value, path);
-  return out;
 }
 
 /** A copy of a stack with the pins of `side` replaced by placeholders, recording what was replaced. */
@@ -104,14 +93,7 @@ export function compareSynths(
       const to = b.replaced.get(path);
       if (to !== undefined && to !== from) accepted.add(`${path} ${from} -> ${to}`);
     }
-    const left = flatten(a.stack);
-    const right = flatten(b.stack);
-    const lines: string[] = [];
-    for (const path of [...new Set([...left.keys(), ...right.keys()])].sort()) {
-      const l = left.get(path);
-      const r = right.get(path);
-      if (l !== r) lines.push(`${path}: ${l ?? "(absent)"} -> ${r ?? "(absent)"}`);
-    }
+    const lines = leafDifferences(a.stack, b.stack).map(formatLeafDifference);
     if (lines.length > 0) differences.push({ stack: name, lines });
   }
   return {

@@ -1,4 +1,5 @@
 import { type Json, readJsonFile, readManifest } from "../../constructs/terraform-json";
+import { formatLeafDifference, leafDifferences } from "../json-diff";
 
 /**
  * Compares two synth outputs, stack by stack, ignoring cdktf's `//` metadata (construct paths,
@@ -26,41 +27,28 @@ export function withoutMetadata(value: unknown): unknown {
 }
 
 /**
- * Every place where `head` differs from `base`, as `dotted.path: <base> -> <head>` (JSON values,
- * `(absent)` for a missing key), in key order. Arrays compare by position.
+ * Every leaf where `head` differs from `base` (scripts/json-diff.ts), as `path: <base> -> <head>`;
+ * two long strings (a policy document, a buildspec) are shown from just before where they first
+ * differ, so `..."aws:SourceAccount\":\"${data.a...` shows what changed rather than their shared start.
  */
-export function jsonDifferences(base: unknown, head: unknown, path = ""): string[] {
-  const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object";
-  if (isObject(base) && isObject(head) && Array.isArray(base) === Array.isArray(head)) {
-    const keys = [...new Set([...Object.keys(base), ...Object.keys(head)])].sort();
-    return keys.flatMap((key) => {
-      const at = path === "" ? key : `${path}.${key}`;
-      if (!(key in base)) return [`${at}: (absent) -> ${brief(head[key])}`];
-      if (!(key in head)) return [`${at}: ${brief(base[key])} -> (absent)`];
-      return jsonDifferences(base[key], head[key], at);
-    });
-  }
-  if (JSON.stringify(base) === JSON.stringify(head)) return [];
-  if (typeof base === "string" && typeof head === "string") return [`${path}: ${stringChange(base, head)}`];
-  return [`${path}: ${brief(base)} -> ${brief(head)}`];
+export function jsonDifferences(base: unknown, head: unknown): string[] {
+  return leafDifferences(base, head).map(({ path, before, after }) =>
+    before !== undefined && after !== undefined && before.length + after.length > 2 * MAX_SHOWN
+      ? `${path}: ${changedExcerpts(before, after)}`
+      : formatLeafDifference({ path, before, after }),
+  );
 }
 
-/**
- * Two long strings (a policy document, a buildspec) by where they first differ: the common start
- * is elided, so `...{"aws:SourceAccount":"${data.a...` shows what changed rather than the prefix.
- */
-function stringChange(base: string, head: string, context = 30): string {
+const MAX_SHOWN = 80;
+
+/** Both texts from a little before their first differing character, each at most 90 characters. */
+function changedExcerpts(base: string, head: string, context = 30): string {
   let first = 0;
   while (first < base.length && first < head.length && base[first] === head[first]) first++;
   const start = Math.max(0, first - context);
   const excerpt = (s: string) =>
-    `${start > 0 ? "..." : ""}${JSON.stringify(s.slice(start, first + 2 * context))}${first + 2 * context < s.length ? "..." : ""}`;
+    `${start > 0 ? "..." : ""}${s.slice(start, first + 2 * context)}${first + 2 * context < s.length ? "..." : ""}`;
   return `${excerpt(base)} -> ${excerpt(head)}`;
-}
-
-function brief(value: unknown): string {
-  const text = JSON.stringify(value);
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
 /** Compares the stacks of two synth outputs (stack name -> cdk.tf.json), metadata removed. */
